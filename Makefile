@@ -1,0 +1,67 @@
+# Datawaarden: `make run` and `make test` bootstrap everything they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+PYTEST_ARGS ?=
+
+.PHONY: run test lint fmt migration messages extract-messages bootstrap system-packages schema bench clean-db
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d app/translations -D messages -l $*
+
+messages: $(CATALOGS)
+
+bootstrap: $(VENV)/.installed node_modules/.installed messages
+
+run: bootstrap
+	$(BIN)/datawaarden init --demo-users
+	$(BIN)/datawaarden serve --host $(HOST) --port $(PORT)
+
+system-packages:
+	@scripts/ensure-system-packages.sh
+
+test: bootstrap system-packages
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: bootstrap
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
+	$(BIN)/mypy app
+
+fmt: bootstrap
+	$(BIN)/ruff check --fix app tests migrations bench
+	$(BIN)/ruff format app tests migrations bench
+
+migration: bootstrap
+	@test -n "$(m)" || (echo 'usage: make migration m="what changed"' && exit 2)
+	$(BIN)/alembic upgrade head
+	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+extract-messages: bootstrap
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output . >/dev/null
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages --no-fuzzy-matching --ignore-obsolete >/dev/null
+	$(BIN)/python scripts/fill_source_catalog.py app/translations/en/LC_MESSAGES/messages.po
+
+schema: bootstrap
+	$(BIN)/datawaarden questionnaire schema > questionnaires/schema.json
+
+bench: bootstrap
+	$(BIN)/python bench/run_all.py

@@ -1,0 +1,29 @@
+"""The hash-chained audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.timeutil import UTCDateTime, utcnow
+
+
+class AuditEvent(SQLModel, table=True):
+    """One appended event; `hash` covers its canonical form and the previous event's hash."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    actor_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("users.id")))
+    action: str = Field(sa_column=Column(String(60), nullable=False, index=True))
+    object_type: str = Field(default="", sa_column=Column(String(40), nullable=False))
+    object_id: str = Field(default="", sa_column=Column(String(60), nullable=False))
+    assessment_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("assessments.id"), index=True)
+    )
+    details_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))

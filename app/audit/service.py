@@ -1,0 +1,166 @@
+"""Append-only, hash-chained audit log. There is deliberately no update or delete here."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from app.audit.models import AuditEvent
+from app.canonical import canonical_json, sha256_hex
+from app.timeutil import utcnow
+
+GENESIS = "0" * 64
+# An arbitrary constant key for PostgreSQL's transaction-level advisory lock.
+_APPEND_LOCK_KEY = 7_201_604_155
+
+
+def event_hash(
+    *,
+    prev_hash: str,
+    created_at: datetime,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    assessment_id: int | None,
+    details_json: str,
+) -> str:
+    """The SHA-256 over an event's canonical form, chained to the previous hash."""
+    body = {
+        "prev": prev_hash,
+        "at": created_at.isoformat(timespec="microseconds"),
+        "actor": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "assessment": assessment_id,
+        "details": details_json,
+    }
+    return sha256_hex(canonical_json(body))
+
+
+def _lock_chain(session: Session) -> None:
+    """Serialise appends so that concurrent writers never fork the chain.
+
+    SQLite write transactions already start with BEGIN IMMEDIATE (see app.db), which
+    gives one writer at a time; PostgreSQL needs an explicit lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY})
+
+
+def head_hash(session: Session) -> str:
+    """The hash of the newest event, or the genesis value for an empty log."""
+    last = session.exec(
+        select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
+    ).first()
+    return last or GENESIS
+
+
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    actor_id: int | None,
+    object_type: str = "",
+    object_id: str | int = "",
+    assessment_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain (flushes; the caller's transaction commits)."""
+    _lock_chain(session)
+    prev = head_hash(session)
+    created_at = utcnow()
+    details_json = canonical_json(details or {})
+    event = AuditEvent(
+        created_at=created_at,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        assessment_id=assessment_id,
+        details_json=details_json,
+        prev_hash=prev,
+    )
+    event.hash = event_hash(
+        prev_hash=prev,
+        created_at=created_at,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        assessment_id=assessment_id,
+        details_json=details_json,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """The first place where the chain does not hold."""
+
+    event_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of walking the chain."""
+
+    count: int
+    head: str
+    problem: ChainProblem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
+    """Walk every event in order and name the first one that was changed, removed or inserted."""
+    prev = GENESIS
+    count = 0
+    last_id = 0
+    while True:
+        rows = session.exec(
+            select(AuditEvent)
+            .where(col(AuditEvent.id) > last_id)
+            .order_by(col(AuditEvent.id))
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for event in rows:
+            assert event.id is not None
+            if event.prev_hash != prev:
+                reason = "previous-hash mismatch: an event before it was removed or inserted"
+                return ChainReport(count, prev, ChainProblem(event.id, reason))
+            expected = event_hash(
+                prev_hash=event.prev_hash,
+                created_at=event.created_at,
+                actor_id=event.actor_id,
+                action=event.action,
+                object_type=event.object_type,
+                object_id=event.object_id,
+                assessment_id=event.assessment_id,
+                details_json=event.details_json,
+            )
+            if expected != event.hash:
+                return ChainReport(count, prev, ChainProblem(event.id, "content changed"))
+            prev = event.hash
+            count += 1
+            last_id = event.id
+    return ChainReport(count, prev, None)
+
+
+def event_details(event: AuditEvent) -> dict[str, Any]:
+    """The details of an event as a dict."""
+    loaded: dict[str, Any] = json.loads(event.details_json)
+    return loaded

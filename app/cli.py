@@ -1,0 +1,250 @@
+"""The `datawaarden` command. Every command honours the DATAWAARDEN_ settings."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.config import Settings, SettingsError, get_settings
+
+app = typer.Typer(
+    help="Datawaarden: decision support for the ethical use of data.", no_args_is_help=True
+)
+users_app = typer.Typer(help="Manage accounts and roles.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from app.db import make_engine
+
+    return make_engine(_settings().resolved_database_url)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]{message}[/red]")
+    raise typer.Exit(code)
+
+
+def _read_password(prompt: bool) -> str:
+    """A password from a prompt (twice) or from standard input; never from an argument."""
+    if sys.stdin.isatty() and prompt:
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@app.command()
+def init(
+    demo_users: Annotated[
+        bool, typer.Option(help="Create demo accounts when there are no users.")
+    ] = False,
+) -> None:
+    """Migrate the database, load the questionnaires and create a development certificate."""
+    from app.db import session_scope
+    from app.migrate import upgrade_to_head
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = _engine()
+    upgrade_to_head(engine)
+    console.print("Database migrated to the newest schema.")
+    from app.questionnaires.registry import sync_questionnaires
+
+    with session_scope(engine) as session:
+        try:
+            loaded = sync_questionnaires(session, settings.questionnaires_dir)
+        except Exception as exc:  # a questionnaire problem is reported, not a traceback
+            _fail(str(exc))
+        console.print(f"Questionnaires loaded: {', '.join(loaded) or 'none'}.")
+    if settings.signing_p12 is None:
+        from app.reports.pki import ensure_dev_pki
+
+        paths, created = ensure_dev_pki(settings.pki_dir, org_name=settings.org_name)
+        if created:
+            console.print(
+                f"Development signing certificate created in {paths.p12.parent} (development only)."
+            )
+    if demo_users:
+        _create_demo_users(engine)
+    engine.dispose()
+
+
+DEMO_ACCOUNTS = [
+    ("lead@demo.datawaarden.nl", "Lotte de Leider (demo)", {"lead"}),
+    ("lid@demo.datawaarden.nl", "Bram Commissielid (demo)", {"board"}),
+    ("voorzitter@demo.datawaarden.nl", "Vera Voorzitter (demo)", {"chair", "board"}),
+    ("auditor@demo.datawaarden.nl", "Anouk Auditor (demo)", {"auditor"}),
+    ("beheer@demo.datawaarden.nl", "Bas Beheerder (demo)", {"admin"}),
+]
+
+
+def _create_demo_users(engine) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import func, select
+
+    from app.db import session_scope
+    from app.users.models import Role, User
+    from app.users.service import create_user
+
+    with session_scope(engine) as session:
+        if session.exec(select(func.count()).select_from(User)).one() > 0:
+            return
+        table = Table(title="Demo accounts (shown once; development only)")
+        table.add_column("E-mail")
+        table.add_column("Password")
+        table.add_column("Roles")
+        for email, name, roles in DEMO_ACCOUNTS:
+            password = "demo-" + secrets.token_urlsafe(12)
+            create_user(
+                session,
+                email=email,
+                name=name,
+                password=password,
+                roles={Role(r) for r in roles},
+                is_demo=True,
+            )
+            table.add_row(email, password, ", ".join(sorted(roles)))
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Number of worker processes.")] = 1,
+) -> None:
+    """Start the web application with uvicorn."""
+    import uvicorn
+
+    _settings()
+    uvicorn.run(
+        "app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        log_level="info",
+        server_header=False,
+    )
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="E-mail address (the login name).")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[list[str], typer.Option("--role", help="A role; repeat for several.")] = [],  # noqa: B006
+    locale: Annotated[str, typer.Option(help="nl or en.")] = "nl",
+) -> None:
+    """Create an account. The password is read from a prompt or standard input."""
+    from app.db import session_scope
+    from app.errors import AppError
+    from app.users.service import create_user, parse_roles
+
+    password = _read_password(prompt=True)
+    try:
+        with session_scope(_engine()) as session:
+            user = create_user(
+                session,
+                email=email,
+                name=name,
+                password=password,
+                roles=parse_roles(role),
+                locale=locale,
+            )
+            console.print(f"Created {user.email} with roles: {', '.join(sorted(role)) or 'none'}.")
+    except AppError as exc:
+        _fail(
+            exc.detail + "".join(f"\n  {k}: {v}" for k, v in exc.fields.items() if v != exc.detail)
+        )
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List all accounts with their roles."""
+    from app.db import session_scope
+    from app.users.service import list_users
+
+    table = Table()
+    for column in ("E-mail", "Name", "Roles", "Active"):
+        table.add_column(column)
+    with session_scope(_engine()) as session:
+        for user, roles in list_users(session):
+            table.add_row(
+                user.email, user.name, ", ".join(sorted(roles)), "yes" if user.is_active else "no"
+            )
+    console.print(table)
+
+
+def _user_or_fail(session, email: str):  # type: ignore[no-untyped-def]
+    from app.users.service import get_user_by_email
+
+    user = get_user_by_email(session, email)
+    if user is None:
+        _fail(f"No account with e-mail address {email}.")
+    return user
+
+
+@users_app.command("set-roles")
+def users_set_roles(
+    email: Annotated[str, typer.Option(help="E-mail address.")],
+    role: Annotated[list[str], typer.Option("--role", help="A role; repeat for several.")] = [],  # noqa: B006
+) -> None:
+    """Replace the roles of an account."""
+    from app.db import session_scope
+    from app.errors import AppError
+    from app.users.service import parse_roles, set_roles
+
+    try:
+        with session_scope(_engine()) as session:
+            user = _user_or_fail(session, email)
+            set_roles(session, user=user, roles=parse_roles(role), actor=None)
+            console.print(f"Roles of {user.email}: {', '.join(sorted(role)) or 'none'}.")
+    except AppError as exc:
+        _fail(exc.detail)
+
+
+@users_app.command("deactivate")
+def users_deactivate(email: Annotated[str, typer.Option(help="E-mail address.")]) -> None:
+    """Deactivate an account (it is never deleted)."""
+    from app.db import session_scope
+    from app.users.service import deactivate_user
+
+    with session_scope(_engine()) as session:
+        user = _user_or_fail(session, email)
+        deactivate_user(session, user=user, actor=None)
+        console.print(f"Deactivated {user.email}.")
+
+
+@users_app.command("set-password")
+def users_set_password(email: Annotated[str, typer.Option(help="E-mail address.")]) -> None:
+    """Set a new password, read from a prompt or standard input."""
+    from app.db import session_scope
+    from app.errors import AppError
+    from app.users.service import set_password
+
+    password = _read_password(prompt=True)
+    try:
+        with session_scope(_engine()) as session:
+            user = _user_or_fail(session, email)
+            set_password(session, user=user, password=password, actor=None)
+            console.print(f"Password of {user.email} changed; their sessions have ended.")
+    except AppError as exc:
+        _fail(exc.detail)
+
+
+def main() -> None:
+    """Entry point of the `datawaarden` command."""
+    app()

@@ -1,0 +1,133 @@
+"""Settings, read from the environment with the prefix DATAWAARDEN_."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """A setting is wrong or unreadable; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    """Application settings. Every one can be set as DATAWAARDEN_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="DATAWAARDEN_", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    org_name: str = "Gemeente Haarlem"
+    committee_name: str = "Ethische commissie data"
+    default_locale: Literal["nl", "en"] = "nl"
+    questionnaires_dir: Path = ROOT / "questionnaires"
+    signing_p12: Path | None = None
+    signing_p12_password: str | None = Field(default=None, repr=False)
+    tsa_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "datawaarden@localhost"
+    session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=24 * 14)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:///", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("smtp_url", "tsa_url")
+    @classmethod
+    def _check_optional_url(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.env == "production":
+            if len(self.secret_key) < 32:
+                raise ValueError(
+                    "SECRET_KEY: production needs a secret key of at least 32 characters"
+                )
+            if not self.base_url.startswith("https://"):
+                raise ValueError("BASE_URL: production must be served over https://")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'datawaarden.db').resolve()}"
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.data_dir / "pki"
+
+    @property
+    def signing_p12_path(self) -> Path:
+        return self.signing_p12 or self.pki_dir / "signing.p12"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or in development one generated once and kept under DATA_DIR."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line naming each wrong setting, without a traceback."""
+    parts = []
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]) or ""
+        msg = err["msg"].removeprefix("Value error, ")
+        setting = f"DATAWAARDEN_{name.upper()}: " if name else ""
+        parts.append(f"{setting}{msg}")
+    return "; ".join(parts)
+
+
+def load_settings() -> Settings:
+    """Read the settings or raise SettingsError with a one-line explanation."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise SettingsError(f"Invalid setting: {describe_settings_error(exc)}") from None
+    if settings.signing_p12 is not None and not settings.signing_p12.is_file():
+        raise SettingsError(
+            f"Invalid setting: DATAWAARDEN_SIGNING_P12: file not found: {settings.signing_p12}"
+        )
+    return settings
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached)."""
+    return load_settings()

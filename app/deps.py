@@ -1,0 +1,70 @@
+"""Request dependencies: settings, the current user, and role checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.config import Settings, get_settings
+from app.db import SessionDep
+from app.errors import NotAuthenticated, PermissionDenied
+from app.i18n import _
+from app.users.models import Role, User
+from app.users.service import SESSION_COOKIE, resolve_session, roles_of
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_current_user_optional(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> User | None:
+    """The logged-in user, or None. Also puts user and roles on request.state for templates."""
+    cached = getattr(request.state, "user", None)
+    if cached is not None:
+        return cached
+    token = request.cookies.get(SESSION_COOKIE, "")
+    resolved = resolve_session(session, token=token, settings=settings) if token else None
+    if resolved is None:
+        return None
+    _web, user = resolved
+    request.state.user = user
+    request.state.roles = frozenset(roles_of(session, user))
+    from app.notifications.service import unread_count
+
+    request.state.unread_count = unread_count(session, user=user)
+    return user
+
+
+CurrentUserOptional = Annotated[User | None, Depends(get_current_user_optional)]
+
+
+def get_current_user(user: CurrentUserOptional) -> User:
+    """The logged-in user; an anonymous request is sent to the login page."""
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def current_roles(request: Request) -> frozenset[Role]:
+    """The roles of the logged-in user of this request."""
+    roles: frozenset[Role] = getattr(request.state, "roles", frozenset())
+    return roles
+
+
+class RequireRole:
+    """A dependency that lets through users holding at least one of the given roles."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    def __call__(self, request: Request, user: CurrentUser) -> User:
+        if not (current_roles(request) & self.roles):
+            raise PermissionDenied(_("Your role does not give access to this page."))
+        return user
+
+
+AdminUser = Annotated[User, Depends(RequireRole(Role.admin))]

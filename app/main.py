@@ -1,0 +1,49 @@
+"""create_app(): routers, static files, middleware and error handlers. No logic here."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+from app.config import ROOT, Settings, get_settings
+from app.db import make_engine
+from app.i18n import translations
+from app.web import handlers
+from app.web.csrf import verify_csrf
+from app.web.middleware import RequestContextMiddleware
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the application for the given settings (defaults: the environment)."""
+    settings = settings or get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for locale in ("nl", "en"):
+        translations(locale)  # fail at start-up, not on the first page, when catalogs are missing
+    app = FastAPI(
+        title="Datawaarden",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.resolved_database_url)
+
+    from app.users import views as user_views
+    from app.web import views as web_views
+
+    app.include_router(web_views.router)
+    app.include_router(user_views.router)
+
+    app.mount(
+        "/static/vendor/htmx",
+        StaticFiles(directory=ROOT / "node_modules/htmx.org/dist", check_dir=False),
+        name="htmx",
+    )
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    handlers.install(app)
+    app.add_middleware(RequestContextMiddleware, settings=settings)
+    return app

@@ -1,0 +1,25 @@
+"""Import every table so that the metadata (and Alembic) sees the whole schema."""
+
+from app.assessments.models import (  # noqa: F401
+    Answer,
+    AnswerRevision,
+    Assessment,
+    AssessmentEditor,
+    ReferenceCounter,
+    StateChange,
+    Submission,
+)
+from app.audit.models import AuditEvent  # noqa: F401
+from app.db import metadata  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401
+from app.questionnaires.models import QuestionnaireVersion  # noqa: F401
+from app.reports.models import Report  # noqa: F401
+from app.reviews.models import (  # noqa: F401
+    Advice,
+    AdviceCondition,
+    ConflictOfInterest,
+    Opinion,
+    ReviewComment,
+    SectionVerdict,
+)
+from app.users.models import ApiToken, LoginThrottle, User, UserRole, WebSession  # noqa: F401

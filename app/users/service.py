@@ -1,0 +1,346 @@
+"""Accounts, roles, login throttling and server-side sessions. Services flush, never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from app.audit.service import record_event
+from app.config import Settings
+from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import LOCALES, _
+from app.timeutil import utcnow
+from app.users.models import LoginThrottle, Role, User, UserRole, WebSession
+from app.users.passwords import hash_password, password_problem, verify_password
+
+SESSION_COOKIE = "dw_session"
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare case-insensitively and without surrounding space."""
+    return email.strip().lower()
+
+
+def roles_of(session: Session, user: User) -> set[Role]:
+    """The roles a user holds."""
+    rows = session.exec(select(UserRole.role).where(UserRole.user_id == user.id)).all()
+    return {Role(r) for r in rows}
+
+
+def parse_roles(values: list[str]) -> set[Role]:
+    """Roles from user input; an unknown role is refused with a clear message."""
+    roles = set()
+    for value in values:
+        try:
+            roles.add(Role(value.strip()))
+        except ValueError:
+            raise InvalidInput(
+                _("Unknown role: %(role)s", role=value), fields={"roles": _("Unknown role")}
+            ) from None
+    return roles
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    """The user with this e-mail address, if any."""
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def validate_email(email: str) -> str:
+    """A normalised e-mail address, or InvalidInput."""
+    from email_validator import EmailNotValidError
+    from email_validator import validate_email as _validate
+
+    email = normalise_email(email)
+    try:
+        _validate(email, check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        raise InvalidInput(
+            _("Enter a valid e-mail address."), fields={"email": _("Enter a valid e-mail address.")}
+        ) from None
+    return email
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    roles: set[Role],
+    locale: str = "nl",
+    actor: User | None = None,
+    is_demo: bool = False,
+    check_password: bool = True,
+) -> User:
+    """Create an account with its roles, after checking e-mail, name and password."""
+    fields: dict[str, str] = {}
+    try:
+        email = validate_email(email)
+    except InvalidInput as exc:
+        fields.update(exc.fields)
+    name = name.strip()
+    if not name or len(name) > 200:
+        fields["name"] = _("Enter a name of at most 200 characters.")
+    if locale not in LOCALES:
+        fields["locale"] = _("Choose Dutch or English.")
+    problem = password_problem(password, email=email, name=name) if check_password else None
+    if problem:
+        fields["password"] = problem
+    if "email" not in fields and get_user_by_email(session, email) is not None:
+        fields["email"] = _("An account with this e-mail address already exists.")
+    if fields:
+        raise InvalidInput(next(iter(fields.values())), fields=fields)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password),
+        locale=locale,
+        is_demo=is_demo,
+    )
+    session.add(user)
+    session.flush()
+    for role in sorted(roles):
+        session.add(UserRole(user_id=user.id, role=role.value))
+    session.flush()
+    record_event(
+        session,
+        action="user.created",
+        actor_id=actor.id if actor else None,
+        object_type="user",
+        object_id=user.id or "",
+        details={"email": email, "roles": sorted(r.value for r in roles)},
+    )
+    return user
+
+
+def set_roles(session: Session, *, user: User, roles: set[Role], actor: User | None) -> None:
+    """Replace a user's roles; an administrator cannot remove their own admin role."""
+    if actor is not None and actor.id == user.id and Role.admin not in roles:
+        raise Conflict(_("You cannot remove your own administrator role."))
+    before = roles_of(session, user)
+    session.execute(delete(UserRole).where(col(UserRole.user_id) == user.id))
+    for role in sorted(roles):
+        session.add(UserRole(user_id=user.id, role=role.value))
+    session.flush()
+    record_event(
+        session,
+        action="user.roles_changed",
+        actor_id=actor.id if actor else None,
+        object_type="user",
+        object_id=user.id or "",
+        details={
+            "before": sorted(r.value for r in before),
+            "after": sorted(r.value for r in roles),
+        },
+    )
+
+
+def deactivate_user(session: Session, *, user: User, actor: User | None) -> None:
+    """Deactivate an account and end its sessions; the account and its history stay."""
+    if actor is not None and actor.id == user.id:
+        raise Conflict(_("You cannot deactivate your own account."))
+    user.is_active = False
+    session.add(user)
+    end_all_sessions(session, user=user)
+    record_event(
+        session,
+        action="user.deactivated",
+        actor_id=actor.id if actor else None,
+        object_type="user",
+        object_id=user.id or "",
+    )
+
+
+def set_password(session: Session, *, user: User, password: str, actor: User | None) -> None:
+    """Set a new password after checking the policy; ends the user's other sessions."""
+    problem = password_problem(password, email=user.email, name=user.name)
+    if problem:
+        raise InvalidInput(problem, fields={"password": problem})
+    user.password_hash = hash_password(password)
+    session.add(user)
+    end_all_sessions(session, user=user)
+    record_event(
+        session,
+        action="user.password_set",
+        actor_id=actor.id if actor else None,
+        object_type="user",
+        object_id=user.id or "",
+    )
+
+
+def list_users(session: Session) -> list[tuple[User, set[Role]]]:
+    """All users with their roles, by name."""
+    users = session.exec(select(User).order_by(func.lower(User.name))).all()
+    role_rows = session.exec(select(UserRole)).all()
+    by_user: dict[int, set[Role]] = {}
+    for row in role_rows:
+        by_user.setdefault(row.user_id, set()).add(Role(row.role))
+    return [(u, by_user.get(u.id or 0, set())) for u in users]
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """A user by id, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("This user does not exist."))
+    return user
+
+
+# --- login throttling -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The outcome of a login attempt."""
+
+    user: User | None
+    locked_minutes: int = 0
+
+
+def _throttle_keys(email: str, client: str) -> list[str]:
+    return [f"account:{normalise_email(email)[:250]}", f"client:{client[:60]}"]
+
+
+def _locked_minutes(session: Session, keys: list[str], now: datetime) -> int:
+    rows = session.exec(select(LoginThrottle).where(col(LoginThrottle.key).in_(keys))).all()
+    remaining = [r.locked_until - now for r in rows if r.locked_until and r.locked_until > now]
+    if not remaining:
+        return 0
+    return max(1, int(max(remaining).total_seconds() // 60) + 1)
+
+
+def _record_failure(session: Session, keys: list[str], settings: Settings, now: datetime) -> None:
+    window = timedelta(minutes=settings.login_lockout_minutes)
+    for key in keys:
+        row = session.get(LoginThrottle, key)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, window_started_at=now)
+        if now - row.window_started_at > window:
+            row.failures = 0
+            row.window_started_at = now
+        row.failures += 1
+        # A client address serves many people (an office behind NAT): allow it more tries.
+        limit = settings.login_max_failures * (1 if key.startswith("account:") else 4)
+        if row.failures >= limit:
+            row.locked_until = now + window
+        session.add(row)
+    session.flush()
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, client: str, settings: Settings
+) -> LoginResult:
+    """Check a login; throttles per account and per client address. Never says which part
+    was wrong."""
+    now = utcnow()
+    keys = _throttle_keys(email, client)
+    locked = _locked_minutes(session, keys, now)
+    if locked:
+        record_event(
+            session, action="auth.login_locked", actor_id=None, details={"email": email[:254]}
+        )
+        return LoginResult(None, locked)
+    user = get_user_by_email(session, email) if len(email) <= 254 else None
+    ok = verify_password(user.password_hash if user else None, password[:1024])
+    if not ok or user is None or not user.is_active:
+        _record_failure(session, keys, settings, now)
+        record_event(
+            session,
+            action="auth.login_failed",
+            actor_id=None,
+            details={"email": normalise_email(email)[:254], "client": client[:60]},
+        )
+        return LoginResult(None, _locked_minutes(session, keys, now))
+    session.execute(delete(LoginThrottle).where(col(LoginThrottle.key) == keys[0]))
+    record_event(
+        session, action="auth.login", actor_id=user.id, object_type="user", object_id=user.id or ""
+    )
+    return LoginResult(user)
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, *, user: User, client: str) -> str:
+    """A new server-side session (a new id at every login); returns the cookie token."""
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(token_hash=_token_hash(token), user_id=user.id or 0, client=client[:64]))
+    session.flush()
+    return token
+
+
+def resolve_session(
+    session: Session, *, token: str, settings: Settings
+) -> tuple[WebSession, User] | None:
+    """The live session and its user for a cookie token; ends it when it has timed out."""
+    if not token or len(token) > 100:
+        return None
+    web = session.exec(
+        select(WebSession).where(WebSession.token_hash == _token_hash(token))
+    ).first()
+    if web is None or web.ended_at is not None:
+        return None
+    now = utcnow()
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    absolute = timedelta(hours=settings.session_absolute_hours)
+    if now - web.last_seen_at > idle or now - web.created_at > absolute:
+        web.ended_at = now
+        session.add(web)
+        session.flush()
+        return None
+    user = session.get(User, web.user_id)
+    if user is None or not user.is_active:
+        return None
+    # Touch at most once a minute, so that reading a page rarely writes.
+    if now - web.last_seen_at > timedelta(minutes=1):
+        web.last_seen_at = now
+        session.add(web)
+        session.flush()
+    return web, user
+
+
+def end_session(session: Session, *, token: str) -> None:
+    """Log out: the session ends on the server, so the old cookie is worthless."""
+    web = session.exec(
+        select(WebSession).where(WebSession.token_hash == _token_hash(token))
+    ).first()
+    if web is not None and web.ended_at is None:
+        web.ended_at = utcnow()
+        session.add(web)
+        record_event(
+            session,
+            action="auth.logout",
+            actor_id=web.user_id,
+            object_type="user",
+            object_id=web.user_id,
+        )
+        session.flush()
+
+
+def end_all_sessions(session: Session, *, user: User) -> None:
+    """End every open session of a user (deactivation, password change)."""
+    rows = session.exec(
+        select(WebSession).where(WebSession.user_id == user.id, col(WebSession.ended_at).is_(None))
+    ).all()
+    now = utcnow()
+    for web in rows:
+        web.ended_at = now
+        session.add(web)
+    session.flush()
+
+
+def set_locale_preference(session: Session, *, user: User, locale: str) -> None:
+    """Remember a user's preferred language."""
+    if locale in LOCALES and user.locale != locale:
+        user.locale = locale
+        session.add(user)
+        session.flush()

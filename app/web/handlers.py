@@ -1,0 +1,205 @@
+"""The one mapping from errors to responses: an HTML page, an htmx fragment or problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.errors import AppError, InvalidInput, NotAuthenticated, NotFound
+from app.i18n import N_, _
+
+log = logging.getLogger("datawaarden")
+
+_STATUS_TITLES = {
+    400: N_("The request could not be processed"),
+    401: N_("Please log in first"),
+    403: N_("You are not allowed to do this"),
+    404: N_("This page or item does not exist"),
+    405: N_("This action is not possible here"),
+    409: N_("This cannot be done in the current state"),
+    413: N_("The upload is too large"),
+    415: N_("This type of content is not accepted"),
+    422: N_("Some of the input is not valid"),
+    429: N_("Too many attempts. Please wait and try again."),
+    500: N_("Something went wrong on our side"),
+}
+
+
+def wants_json(request: Request) -> bool:
+    """API paths and clients that ask for JSON get problem details."""
+    if request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """An RFC 9457 problem details response."""
+    body: dict[str, Any] = {
+        "type": f"{str(request.base_url).rstrip('/')}/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if fields:
+        body["errors"] = [{"field": k, "message": v} for k, v in fields.items()]
+    if extra:
+        body.update(extra)
+    response = JSONResponse(body, status_code=status, headers=headers)
+    response.headers["content-type"] = "application/problem+json"
+    return response
+
+
+def error_page(
+    request: Request,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The error as a page, or as a fragment for htmx requests."""
+    from app.web.templating import render
+
+    is_htmx = request.headers.get("HX-Request") == "true"
+    context = {"status": status, "title": title, "detail": detail, "fields": fields or {}}
+    return render(
+        request,
+        "errors/error.html",
+        context,
+        status_code=status,
+        block_name="error" if is_htmx else None,
+        headers=headers,
+    )
+
+
+def _respond(request: Request, exc: AppError) -> Response:
+    title = str(exc.title)
+    if wants_json(request):
+        return problem_response(
+            request,
+            status=exc.status_code,
+            slug=exc.slug,
+            title=title,
+            detail=exc.detail,
+            fields=exc.fields,
+            headers=exc.headers,
+            extra=exc.extra,
+        )
+    if isinstance(exc, NotAuthenticated):
+        target = "/login?next=" + quote(request.url.path, safe="/")
+        if request.headers.get("HX-Request") == "true":
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    return error_page(
+        request,
+        status=exc.status_code,
+        title=title,
+        detail=exc.detail,
+        fields=exc.fields,
+        headers=exc.headers,
+    )
+
+
+async def handle_app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return _respond(request, exc)
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's own parameter validation, translated and listed per field."""
+    assert isinstance(exc, RequestValidationError)
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        name = ".".join(loc) or "request"
+        kind = err.get("type", "")
+        if kind == "missing":
+            fields[name] = _("This field is required.")
+        elif kind.startswith(("int", "float", "decimal")):
+            fields[name] = _("Enter a number.")
+        elif "too_long" in kind or "max_length" in kind:
+            fields[name] = _("This value is too long.")
+        elif kind.startswith("date"):
+            fields[name] = _("Enter a valid date.")
+        else:
+            fields[name] = _("This value is not valid.")
+    error = InvalidInput(_("Some of the input is not valid."), fields=fields)
+    return _respond(request, error)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (unknown route, wrong method) in the user's language."""
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    title = str(_STATUS_TITLES.get(status, _STATUS_TITLES[400]))
+    if status == 404:
+        return _respond(request, NotFound())
+    if wants_json(request):
+        return problem_response(
+            request,
+            status=status,
+            slug=f"http-{status}",
+            title=title,
+            detail=title,
+            headers=getattr(exc, "headers", None),
+        )
+    return error_page(request, status=status, title=title, detail=title)
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    """Log with the request id; show a friendly page without any internals.
+
+    This handler runs outside the other middleware, so it adds the security headers itself."""
+    response = _unexpected_response(request, exc)
+    from app.web.middleware import apply_security_headers
+
+    apply_security_headers(
+        response.headers,
+        request_id=getattr(request.state, "request_id", "-"),
+        secure=request.app.state.settings.is_production,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _unexpected_response(request: Request, exc: Exception) -> Response:
+    request_id = getattr(request.state, "request_id", "-")
+    log.error("unhandled error request_id=%s path=%s", request_id, request.url.path, exc_info=exc)
+    title = str(_STATUS_TITLES[500])
+    detail = _("The error has been logged with reference %(ref)s.", ref=request_id)
+    if wants_json(request):
+        return problem_response(
+            request, status=500, slug="server-error", title=title, detail=detail
+        )
+    try:
+        return error_page(request, status=500, title=title, detail=detail)
+    except Exception:  # the template itself failed: fall back to plain text
+        return Response(f"{title}. {detail}", status_code=500, media_type="text/plain")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+    app.add_exception_handler(AppError, handle_app_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_exception_handler(Exception, handle_unexpected)

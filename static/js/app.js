@@ -1,0 +1,15 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  // After htmx swaps in a fragment, move focus to an error summary or an element that asks for it,
+  // so keyboard and screen-reader users notice the change.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target) { return; }
+    var focusable = target.querySelector("[data-focus-after-swap], .error-summary");
+    if (focusable) {
+      if (!focusable.hasAttribute("tabindex")) { focusable.setAttribute("tabindex", "-1"); }
+      focusable.focus();
+    }
+  });
+})();

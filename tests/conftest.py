@@ -1,0 +1,229 @@
+"""Test set-up: the database is built by `alembic upgrade head`, each test runs in a
+transaction that is rolled back, and fixed personas exist in every test."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="dw-tests-"))
+os.environ.update(
+    DATAWAARDEN_ENV="test",
+    DATAWAARDEN_DATA_DIR=str(_TMP / "data"),
+    DATAWAARDEN_SECRET_KEY="test-secret-" + secrets.token_urlsafe(32),
+    DATAWAARDEN_DATABASE_URL=f"sqlite:///{_TMP / 'unused.db'}",
+)
+for _name in list(os.environ):
+    if _name.startswith("DATAWAARDEN_") and _name not in {
+        "DATAWAARDEN_ENV",
+        "DATAWAARDEN_DATA_DIR",
+        "DATAWAARDEN_SECRET_KEY",
+        "DATAWAARDEN_DATABASE_URL",
+        "DATAWAARDEN_TEST_POSTGRES_URL",
+    }:
+        del os.environ[_name]
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from app.config import get_settings  # noqa: E402
+from app.db import get_session, make_engine  # noqa: E402
+from app.migrate import upgrade_to_head  # noqa: E402
+from app.users.models import Role, User, UserRole  # noqa: E402
+from app.users.passwords import hash_password  # noqa: E402
+
+get_settings.cache_clear()
+
+PASSWORD = "Correct-Horse-Battery-42"
+POSTGRES_URL = os.environ.get("DATAWAARDEN_TEST_POSTGRES_URL")
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A fixed test user."""
+
+    key: str
+    email: str
+    name: str
+    roles: frozenset[Role]
+
+
+PERSONAS = {
+    p.key: p
+    for p in [
+        Persona("lead", "lead@example.org", "Lia Lead", frozenset({Role.lead})),
+        Persona("lead2", "lead2@example.org", "Lars Otherlead", frozenset({Role.lead})),
+        Persona("board", "board@example.org", "Bea Board", frozenset({Role.board})),
+        Persona("chair", "chair@example.org", "Chris Chair", frozenset({Role.chair, Role.board})),
+        Persona("auditor", "auditor@example.org", "Aad Auditor", frozenset({Role.auditor})),
+        Persona("admin", "admin@example.org", "Ada Admin", frozenset({Role.admin})),
+    ]
+}
+
+
+def _seed_personas(engine: Engine) -> None:
+    password_hash = hash_password(PASSWORD)
+    with Session(engine) as session:
+        for persona in PERSONAS.values():
+            user = User(email=persona.email, name=persona.name, password_hash=password_hash)
+            session.add(user)
+            session.flush()
+            for role in persona.roles:
+                session.add(UserRole(user_id=user.id, role=role.value))
+        session.commit()
+
+
+def build_database(url: str) -> Engine:
+    """Migrate an empty database to head and add the personas."""
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    _seed_personas(engine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine() -> Iterator[Engine]:
+    engine = build_database(f"sqlite:///{_TMP / f'test-{uuid.uuid4().hex[:8]}.db'}")
+    yield engine
+    engine.dispose()
+
+
+def create_postgres_database() -> str:
+    """A fresh, empty PostgreSQL database for this run; returns its URL."""
+    assert POSTGRES_URL
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"dw_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    assert POSTGRES_URL
+    name = make_url(url).database
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_engine() -> Iterator[Engine]:
+    if not POSTGRES_URL:
+        pytest.skip("DATAWAARDEN_TEST_POSTGRES_URL is not set (CI sets it when PostgreSQL runs)")
+    url = create_postgres_database()
+    engine = build_database(url)
+    yield engine
+    engine.dispose()
+    drop_postgres_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request: pytest.FixtureRequest) -> Engine:
+    """The same test on SQLite and on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_engine")
+
+
+@pytest.fixture
+def engine(sqlite_engine: Engine) -> Engine:
+    return sqlite_engine
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session in a transaction that is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def personas(db: Session) -> dict[str, User]:
+    from app.users.service import get_user_by_email
+
+    found = {key: get_user_by_email(db, p.email) for key, p in PERSONAS.items()}
+    assert all(found.values())
+    return found  # type: ignore[return-value]
+
+
+@pytest.fixture
+def app(engine: Engine, db: Session):  # type: ignore[no-untyped-def]
+    from app.main import create_app
+
+    application = create_app(get_settings(), engine=engine)
+
+    def _session() -> Iterator[Session]:
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+
+    application.dependency_overrides[get_session] = _session
+    return application
+
+
+class Client(TestClient):
+    """A test client that knows its CSRF token."""
+
+    def csrf(self) -> str:
+        from app.web.csrf import CSRF_COOKIE, token_for_seed
+
+        if CSRF_COOKIE not in self.cookies:
+            self.get("/login")
+        return token_for_seed(self.cookies[CSRF_COOKIE])
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf())
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def client(app) -> Iterator[Client]:  # type: ignore[no-untyped-def]
+    with Client(app, base_url="http://testserver", follow_redirects=False) as c:
+        yield c
+
+
+@pytest.fixture
+def login(app):  # type: ignore[no-untyped-def]
+    """Log a persona in: returns a client with their session."""
+    clients: list[Client] = []
+
+    def _login(key: str) -> Client:
+        c = Client(app, base_url="http://testserver", follow_redirects=False)
+        clients.append(c)
+        response = c.post_form("/login", {"email": PERSONAS[key].email, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+        return c
+
+    yield _login
+    for c in clients:
+        c.close()
+
+
+def page_text(html: str) -> str:
+    """The visible text of a page, with white space folded."""
+    from bs4 import BeautifulSoup
+
+    return re.sub(r"\s+", " ", BeautifulSoup(html, "lxml").get_text(" ")).strip()

@@ -1,0 +1,78 @@
+"""Settings: wrong values stop start-up with one clear line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app.config import Settings, SettingsError, load_settings
+
+
+def test_it_names_a_wrong_database_url(monkeypatch):
+    monkeypatch.setenv("DATAWAARDEN_DATABASE_URL", "mysql://nope")
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings()
+    assert "DATAWAARDEN_DATABASE_URL" in str(excinfo.value)
+    assert "\n" not in str(excinfo.value)
+
+
+def test_it_refuses_production_without_a_secret_key(monkeypatch):
+    monkeypatch.setenv("DATAWAARDEN_ENV", "production")
+    monkeypatch.setenv("DATAWAARDEN_SECRET_KEY", "")
+    monkeypatch.setenv("DATAWAARDEN_BASE_URL", "https://datawaarden.example.org")
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings()
+    assert "SECRET_KEY" in str(excinfo.value)
+
+
+def test_it_refuses_an_unreadable_signing_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATAWAARDEN_SIGNING_P12", str(tmp_path / "missing.p12"))
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings()
+    assert "DATAWAARDEN_SIGNING_P12" in str(excinfo.value)
+
+
+def test_it_refuses_a_setting_of_the_wrong_type(monkeypatch):
+    monkeypatch.setenv("DATAWAARDEN_SESSION_IDLE_MINUTES", "soon")
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings()
+    assert "DATAWAARDEN_SESSION_IDLE_MINUTES" in str(excinfo.value)
+
+
+def test_it_generates_and_keeps_a_development_secret_key(tmp_path):
+    settings = Settings(data_dir=tmp_path, secret_key="")
+    first = settings.resolved_secret_key()
+    assert len(first) >= 32
+    assert settings.resolved_secret_key() == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_it_prints_one_line_and_no_traceback_when_the_cli_gets_a_bad_setting(tmp_path):
+    env = dict(os.environ, DATAWAARDEN_DATABASE_URL="oracle://x")
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "users", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "DATAWAARDEN_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_it_refuses_to_serve_with_a_bad_setting_without_a_traceback():
+    env = dict(os.environ, DATAWAARDEN_BASE_URL="ftp://x")
+    result = subprocess.run(
+        [sys.executable, "-c", "import app.asgi"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "DATAWAARDEN_BASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr

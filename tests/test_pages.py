@@ -1,0 +1,119 @@
+"""Site-wide page behaviour: language, errors, headers."""
+
+from __future__ import annotations
+
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
+
+from app.i18n import LOCALES, TRANSLATIONS_DIR
+from tests.conftest import page_text
+
+
+def test_it_speaks_dutch_by_default(client):
+    response = client.get("/login")
+    soup = BeautifulSoup(response.text, "lxml")
+    assert soup.html["lang"] == "nl"
+    assert soup.h1.get_text(strip=True) == "Inloggen"
+
+
+def test_it_follows_the_browser_language_when_no_choice_was_made(client):
+    response = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9,nl;q=0.5"})
+    assert BeautifulSoup(response.text, "lxml").html["lang"] == "en"
+
+
+def test_it_switches_language_and_remembers_it(login, db, personas):
+    lead = login("lead")
+    response = lead.post_form("/language", {"locale": "en", "next": "/"})
+    assert response.status_code == 303
+    page = lead.get("/")
+    soup = BeautifulSoup(page.text, "lxml")
+    assert soup.html["lang"] == "en"
+    assert "Welcome, Lia Lead" in page_text(page.text)
+    db.refresh(personas["lead"])
+    assert personas["lead"].locale == "en"
+
+
+def test_it_ignores_an_unknown_language_and_an_outside_next(client):
+    response = client.post_form("/language", {"locale": "xx", "next": "//evil.example"})
+    assert response.headers["location"] == "/"
+
+
+def test_it_shows_a_friendly_404_page_in_the_users_language(client):
+    nl = client.get("/no/such/page")
+    assert nl.status_code == 404
+    assert "Deze pagina of dit onderdeel bestaat niet" in page_text(nl.text)
+    en = client.get("/no/such/page", headers={"Accept-Language": "en"})
+    assert "This page or item does not exist" in page_text(en.text)
+
+
+def test_it_shows_a_friendly_500_page_without_a_traceback(app, client):
+    @app.get("/boom-for-test")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        response = c.get("/boom-for-test")
+    assert response.status_code == 500
+    text = page_text(response.text)
+    assert "Er ging bij ons iets mis" in text
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text
+    assert response.headers["x-request-id"] in text
+
+
+def test_it_sends_security_headers_on_every_response(client):
+    for path in ("/login", "/healthz", "/static/css/app.css", "/nope"):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+
+
+def test_it_serves_htmx_from_its_own_static_files(client):
+    response = client.get("/static/vendor/htmx/htmx.min.js")
+    assert response.status_code == 200
+    assert "htmx" in response.text[:2000]
+
+
+def test_it_has_complete_catalogs_without_fuzzy_messages():
+    for locale in LOCALES:
+        with open(TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po", "rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        problems = []
+        for message in catalog:
+            if not message.id:
+                continue
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if not all(strings):
+                problems.append(f"untranslated: {message.id!r}")
+            if message.fuzzy:
+                problems.append(f"fuzzy: {message.id!r}")
+        assert not problems, f"{locale}: " + "; ".join(problems)
+
+
+def test_it_has_every_template_and_code_message_in_the_catalogs():
+    """The catalogs are not stale: every message in the source is in both catalogs."""
+    from babel.messages.extract import extract_from_dir
+
+    from app.config import ROOT
+
+    method_map = [("app/**.py", "python"), ("templates/**.html", "jinja2")]
+    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "lazy_gettext": None}
+    found = set()
+    for _file, _line, message, _comments, _ctx in extract_from_dir(
+        str(ROOT), method_map, options_map=options, keywords=keywords
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    for locale in LOCALES:
+        with open(TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po", "rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+        missing = sorted(found - ids)
+        assert not missing, (
+            f"{locale} catalog is missing (run make extract-messages): {missing[:10]}"
+        )
