@@ -56,7 +56,7 @@ migration: bootstrap
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
 
 extract-messages: bootstrap
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output . >/dev/null
+	$(BIN)/pybabel extract --ignore-dirs=".* .venv node_modules" -F babel.cfg -k N_ -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output . >/dev/null
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages --no-fuzzy-matching --ignore-obsolete >/dev/null
 	$(BIN)/python scripts/fill_source_catalog.py app/translations/en/LC_MESSAGES/messages.po
 

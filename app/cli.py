@@ -30,6 +30,7 @@ def _settings() -> Settings:
 
 
 def _engine():  # type: ignore[no-untyped-def]
+    import app.models  # noqa: F401  (every table must be known before the first query)
     from app.db import make_engine
 
     return make_engine(_settings().resolved_database_url)

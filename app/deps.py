@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +15,15 @@ from app.users.models import Role, User
 from app.users.service import SESSION_COOKIE, resolve_session, roles_of
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What pages show of the logged-in user, independent of the database session."""
+
+    id: int
+    name: str
+    email: str
 
 
 def get_current_user_optional(
@@ -29,6 +39,8 @@ def get_current_user_optional(
         return None
     _web, user = resolved
     request.state.user = user
+    # Templates get a plain copy: an error page is rendered after the session rolled back.
+    request.state.viewer = Viewer(id=user.id or 0, name=user.name, email=user.email)
     request.state.roles = frozenset(roles_of(session, user))
     from app.notifications.service import unread_count
 

@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
+import app.models  # noqa: F401  (every table must be known before the first query)
 from app.config import ROOT, Settings, get_settings
 from app.db import make_engine
 from app.i18n import translations

@@ -78,14 +78,14 @@ def create_user(
     check_password: bool = True,
 ) -> User:
     """Create an account with its roles, after checking e-mail, name and password."""
-    fields: dict[str, str] = {}
+    fields: dict[str, str] = {}  # in the order of the form
+    name = name.strip()
+    if not name or len(name) > 200:
+        fields["name"] = _("Enter a name of at most 200 characters.")
     try:
         email = validate_email(email)
     except InvalidInput as exc:
         fields.update(exc.fields)
-    name = name.strip()
-    if not name or len(name) > 200:
-        fields["name"] = _("Enter a name of at most 200 characters.")
     if locale not in LOCALES:
         fields["locale"] = _("Choose Dutch or English.")
     problem = password_problem(password, email=email, name=name) if check_password else None

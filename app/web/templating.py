@@ -29,7 +29,7 @@ def _context(request: Request) -> dict[str, Any]:
     return {
         "locale": get_locale(),
         "locales": LOCALES,
-        "current_user": getattr(state, "user", None),
+        "current_user": getattr(state, "viewer", None),
         "current_roles": getattr(state, "roles", frozenset()),
         "csrf_token": csrf_token(request),
         "org_name": settings.org_name,

@@ -55,3 +55,8 @@ def healthz(request: Request) -> JSONResponse:
         reason = type(exc).__name__
         return JSONResponse({"status": "error", "database": reason}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
+
+
+@router.get("/toegankelijkheid", summary="Accessibility statement")
+def accessibility_statement(request: Request, user: CurrentUserOptional) -> Response:
+    return render(request, "accessibility.html")
