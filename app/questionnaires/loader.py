@@ -188,7 +188,8 @@ def _pydantic_message(err: dict[str, Any], path: Path_) -> str:
     if kind.startswith("float") or kind.startswith("int"):
         return f"must be a number ({err['msg']})"
     if kind == "string_pattern_mismatch":
-        return "not a valid id: use letters, digits and _, starting with a letter"
+        pattern = (err.get("ctx") or {}).get("pattern", "")
+        return f"'{err.get('input')}' does not have the required form (pattern {pattern})"
     if kind == "enum":
         return err["msg"].replace("Input should be", "must be")
     return str(err["msg"]).removeprefix("Value error, ")

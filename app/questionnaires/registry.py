@@ -1,12 +1,157 @@
-"""Loading questionnaire files into the database (filled in by the questionnaire engine)."""
+"""Questionnaire versions in the database: loading files, pinning by hash, and lookup."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.assessments.models import Assessment
+from app.errors import NotFound
+from app.i18n import _
+from app.questionnaires.loader import (
+    LoadedQuestionnaire,
+    Problem,
+    QuestionnaireInvalid,
+    from_canonical,
+    load_file,
+    questionnaire_files,
+)
+from app.questionnaires.models import QuestionnaireVersion
+from app.questionnaires.schema import Questionnaire
+
+
+def load_directory(directory: Path) -> list[LoadedQuestionnaire]:
+    """Every questionnaire file in a directory, validated; all problems of all files at once."""
+    loaded: list[LoadedQuestionnaire] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, int], str] = {}
+    for path in questionnaire_files(directory):
+        try:
+            item = load_file(path)
+        except QuestionnaireInvalid as exc:
+            problems.extend(exc.problems)
+            continue
+        ident = (item.definition.key, item.definition.version)
+        if ident in seen:
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    "version",
+                    f"{ident[0]} version {ident[1]} is also defined in {seen[ident]}",
+                )
+            )
+            continue
+        seen[ident] = str(path)
+        loaded.append(item)
+    if problems:
+        raise QuestionnaireInvalid(problems)
+    return loaded
+
+
+def _in_use(session: Session, version: QuestionnaireVersion) -> bool:
+    count = session.exec(
+        select(func.count()).where(Assessment.questionnaire_version_id == version.id)
+    ).one()
+    return count > 0
 
 
 def sync_questionnaires(session: Session, directory: Path) -> list[str]:
-    """Load every questionnaire file in the directory; returns the loaded `key vN` names."""
-    return []
+    """Store every questionnaire version found in the directory. A version already used by an
+    assessment must not change: raising the version is the only way to change a questionnaire."""
+    loaded = load_directory(directory)
+    problems: list[Problem] = []
+    names = []
+    for item in loaded:
+        d = item.definition
+        existing = session.exec(
+            select(QuestionnaireVersion).where(
+                QuestionnaireVersion.key == d.key, QuestionnaireVersion.version == d.version
+            )
+        ).first()
+        names.append(f"{d.key} v{d.version}")
+        if existing is None:
+            session.add(
+                QuestionnaireVersion(
+                    key=d.key,
+                    version=d.version,
+                    sha256=item.sha256,
+                    title_nl=d.title.nl,
+                    title_en=d.title.en,
+                    content=item.canonical,
+                )
+            )
+            continue
+        if existing.sha256 == item.sha256:
+            continue
+        if _in_use(session, existing):
+            problems.append(
+                Problem(
+                    item.source,
+                    None,
+                    "version",
+                    f"{d.key} version {d.version} was changed after assessments started using it "
+                    f"(stored hash {existing.sha256[:12]}…, file hash {item.sha256[:12]}…); "
+                    "copy the file, raise 'version' and change the copy",
+                )
+            )
+            continue
+        existing.sha256 = item.sha256
+        existing.content = item.canonical
+        existing.title_nl, existing.title_en = d.title.nl, d.title.en
+        session.add(existing)
+    if problems:
+        raise QuestionnaireInvalid(problems)
+    session.flush()
+    return names
+
+
+@lru_cache(maxsize=64)
+def _parse(sha256: str, canonical: str) -> Questionnaire:
+    return from_canonical(canonical)
+
+
+def definition_of(version: QuestionnaireVersion) -> Questionnaire:
+    """The parsed questionnaire of a stored version (cached by its hash)."""
+    return _parse(version.sha256, version.content)
+
+
+def get_version(session: Session, version_id: int) -> QuestionnaireVersion:
+    """A stored questionnaire version, or NotFound."""
+    version = session.get(QuestionnaireVersion, version_id)
+    if version is None:
+        raise NotFound(_("This questionnaire version does not exist."))
+    return version
+
+
+def find_version(session: Session, key: str, version: int | None = None) -> QuestionnaireVersion:
+    """A version by key (the newest when no number is given), or NotFound."""
+    query = select(QuestionnaireVersion).where(QuestionnaireVersion.key == key)
+    if version is not None:
+        query = query.where(QuestionnaireVersion.version == version)
+    found = session.exec(query.order_by(col(QuestionnaireVersion.version).desc())).first()
+    if found is None:
+        raise NotFound(_("This questionnaire version does not exist."))
+    return found
+
+
+def list_versions(session: Session) -> list[QuestionnaireVersion]:
+    """All stored versions, by key and newest first."""
+    return list(
+        session.exec(
+            select(QuestionnaireVersion).order_by(
+                QuestionnaireVersion.key, col(QuestionnaireVersion.version).desc()
+            )
+        ).all()
+    )
+
+
+def newest_versions(session: Session) -> list[QuestionnaireVersion]:
+    """The newest version of each questionnaire: what a new assessment may use."""
+    newest: dict[str, QuestionnaireVersion] = {}
+    for version in list_versions(session):
+        newest.setdefault(version.key, version)
+    return list(newest.values())
