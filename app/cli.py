@@ -273,7 +273,9 @@ def questionnaire_validate(
         d = loaded.definition
         console.print(
             f"{file}: valid ({d.key} v{d.version}, {len(d.questions())} questions, "
-            f"sha256 {loaded.sha256[:12]}…)", markup=False, highlight=False,
+            f"sha256 {loaded.sha256[:12]}…)",
+            markup=False,
+            highlight=False,
         )
     if problems:
         err.print(f"{problems} problem(s) found.")
@@ -295,7 +297,9 @@ def questionnaire_list() -> None:
         table.add_column(column)
     for item in loaded:
         d = item.definition
-        table.add_row(d.key, str(d.version), d.title.nl, str(len(d.questions())), item.sha256[:16] + "…")
+        table.add_row(
+            d.key, str(d.version), d.title.nl, str(len(d.questions())), item.sha256[:16] + "…"
+        )
     console.print(table)
 
 
@@ -322,7 +326,9 @@ def questionnaire_show(
         _fail(f"No questionnaire {key}" + (f" version {version}" if version else "") + ".")
     item = max(matches, key=lambda i: i.definition.version)
     d = item.definition
-    tree = Tree(f"[bold]{d.title.get(locale)}[/bold] ({d.key} v{d.version}, sha256 {item.sha256[:12]}…)")
+    tree = Tree(
+        f"[bold]{d.title.get(locale)}[/bold] ({d.key} v{d.version}, sha256 {item.sha256[:12]}…)"
+    )
     for section in d.sections:
         branch = tree.add(f"[bold]{section.title.get(locale)}[/bold] [dim]({section.id})[/dim]")
         for q in section.questions:

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     committee_name: str = "Ethische commissie data"
     default_locale: Literal["nl", "en"] = "nl"
     questionnaires_dir: Path = ROOT / "questionnaires"
+    default_questionnaire: str = "haarlem-datawaarden"
     signing_p12: Path | None = None
     signing_p12_password: str | None = Field(default=None, repr=False)
     tsa_url: str | None = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import FormData
 
 from app.config import Settings, get_settings
 from app.db import SessionDep
@@ -78,5 +79,12 @@ class RequireRole:
             raise PermissionDenied(_("Your role does not give access to this page."))
         return user
 
+
+async def posted_form(request: Request) -> FormData:
+    """The posted form, for handlers whose fields depend on the questionnaire."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(posted_form)]
 
 AdminUser = Annotated[User, Depends(RequireRole(Role.admin))]

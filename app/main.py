@@ -33,11 +33,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.resolved_database_url)
 
+    from app.assessments import views as assessment_views
+    from app.assessments import views_form as assessment_form_views
+    from app.assessments.presenters import level_label
     from app.users import views as user_views
     from app.web import views as web_views
+    from app.web.templating import templates
 
+    templates.env.globals["level_label"] = level_label
     app.include_router(web_views.router)
     app.include_router(user_views.router)
+    app.include_router(assessment_views.router)
+    app.include_router(assessment_form_views.router)
 
     app.mount(
         "/static/vendor/htmx",

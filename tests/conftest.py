@@ -84,10 +84,15 @@ def _seed_personas(engine: Engine) -> None:
 
 
 def build_database(url: str) -> Engine:
-    """Migrate an empty database to head and add the personas."""
+    """Migrate an empty database to head, add the personas and the test questionnaire."""
+    from app.questionnaires.registry import sync_questionnaires
+
     engine = make_engine(url)
     upgrade_to_head(engine)
     _seed_personas(engine)
+    with Session(engine) as session:
+        sync_questionnaires(session, Path(__file__).parent / "questionnaires")
+        session.commit()
     return engine
 
 
@@ -181,6 +186,39 @@ def app(engine: Engine, db: Session):  # type: ignore[no-untyped-def]
 
     application.dependency_overrides[get_session] = _session
     return application
+
+
+@pytest.fixture
+def sample_version(db: Session):  # type: ignore[no-untyped-def]
+    """The small test questionnaire (tests/questionnaires/sample.yaml) as stored."""
+    from app.questionnaires.registry import find_version
+
+    return find_version(db, "sample")
+
+
+@pytest.fixture
+def make_assessment(db: Session, personas, sample_version):  # type: ignore[no-untyped-def]
+    """Create a draft assessment of the sample questionnaire for a persona."""
+    from app.assessments.service import create_assessment
+
+    def _make(key: str = "lead", title: str = "Verkeerstellingen dashboard"):  # type: ignore[no-untyped-def]
+        return create_assessment(
+            db,
+            actor=personas[key],
+            title=title,
+            department="Mobiliteit",
+            description="Een dashboard met open verkeerstellingen.",
+            questionnaire=sample_version,
+        )
+
+    return _make
+
+
+COMPLETE_SAMPLE_ANSWERS = {
+    "name": "Verkeerstellingen",
+    "personal": "none",
+    "published": "yes",
+}
 
 
 class Client(TestClient):

@@ -18,3 +18,19 @@
     }
   });
 })();
+// After an autosave, mark the fields of that question invalid or valid for assistive technology.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var status = event.detail.target;
+  if (!status || !status.id || status.id.indexOf("status-") !== 0) {
+    status = document.getElementById(event.detail.target && event.detail.target.id);
+  }
+  document.querySelectorAll(".save-status[data-field-invalid]").forEach(function (box) {
+    var question = box.closest(".question");
+    if (!question) { return; }
+    var invalid = box.getAttribute("data-field-invalid") === "true";
+    question.classList.toggle("question--invalid", invalid);
+    question.querySelectorAll("input:not([type=hidden]), textarea, select").forEach(function (field) {
+      if (invalid) { field.setAttribute("aria-invalid", "true"); } else { field.removeAttribute("aria-invalid"); }
+    });
+  });
+});

@@ -1,0 +1,25 @@
+"""Dependencies that load an assessment and check that the caller may see it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.assessments.models import Assessment
+from app.assessments.permissions import ensure_can_view
+from app.assessments.service import get_assessment
+from app.db import SessionDep
+from app.deps import CurrentUser, current_roles
+
+
+def visible_assessment(
+    request: Request, session: SessionDep, user: CurrentUser, assessment_id: int
+) -> Assessment:
+    """The assessment of the path, or 404; 403 when the caller may not see it."""
+    assessment = get_assessment(session, assessment_id)
+    ensure_can_view(session, user, current_roles(request), assessment)
+    return assessment
+
+
+VisibleAssessment = Annotated[Assessment, Depends(visible_assessment)]

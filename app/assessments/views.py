@@ -1,0 +1,211 @@
+"""Pages for project leads: the dashboard, starting an assessment, its overview, co-authors,
+submitting and withdrawing. The section form lives in views_form.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.assessments import service
+from app.assessments.deps import VisibleAssessment
+from app.assessments.models import State
+from app.assessments.permissions import is_author, parties_for
+from app.assessments.presenters import support_view
+from app.assessments.transitions import STATE_LABELS, Action, allowed_actions
+from app.db import SessionDep
+from app.deps import CurrentUser, RequireRole, current_roles
+from app.errors import InvalidInput
+from app.i18n import N_, _, get_locale
+from app.questionnaires.registry import newest_versions
+from app.users.models import Role, User
+from app.web.flash import flash, register
+from app.web.templating import render
+
+router = APIRouter()
+LeadUser = Annotated[User, Depends(RequireRole(Role.lead))]
+
+register("assessment_created", N_("Assessment %(ref)s has been created."))
+register("submitted", N_("Assessment %(ref)s has been submitted to the ethics committee."))
+register("withdrawn", N_("The submission of %(ref)s has been withdrawn."))
+register("reopened", N_("Assessment %(ref)s is a draft again."))
+register("coauthor_added", N_("%(name)s can now edit this assessment."))
+register("coauthor_removed", N_("The co-author has been removed."))
+register("answer_restored", N_("The earlier answer has been restored."))
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS[State(state)])
+
+
+@router.get("/assessments", summary="My assessments")
+def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    rows = []
+    for assessment in service.assessments_of_author(session, user):
+        ds = service.decision_support_for(session, assessment)
+        rows.append({"a": assessment, "state": state_label(assessment.state), "ds": ds})
+    return render(
+        request,
+        "assessments/list.html",
+        {"rows": rows, "can_create": Role.lead in current_roles(request)},
+    )
+
+
+def _new_form(
+    request: Request, session: SessionDep, values: dict, errors: dict, status: int = 200
+) -> Response:
+    versions = newest_versions(session)
+    if not values.get("questionnaire") and versions:
+        default = request.app.state.settings.default_questionnaire
+        values["questionnaire"] = str(
+            next((v.id for v in versions if v.key == default), versions[0].id)
+        )
+    return render(
+        request,
+        "assessments/new.html",
+        {"versions": versions, "values": values, "errors": errors},
+        status_code=status,
+    )
+
+
+@router.get("/assessments/new", summary="Start an assessment")
+def new_form(request: Request, session: SessionDep, user: LeadUser) -> Response:
+    return _new_form(request, session, {}, {})
+
+
+@router.post("/assessments/new", summary="Create an assessment")
+def create(
+    request: Request,
+    session: SessionDep,
+    user: LeadUser,
+    title: Annotated[str, Form(max_length=5000)] = "",
+    department: Annotated[str, Form(max_length=5000)] = "",
+    description: Annotated[str, Form(max_length=50000)] = "",
+    questionnaire: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    values = {
+        "title": title,
+        "department": department,
+        "description": description,
+        "questionnaire": questionnaire,
+    }
+    versions = newest_versions(session)
+    chosen = next((v for v in versions if str(v.id) == questionnaire), None)
+    try:
+        if chosen is None:
+            fields = service.check_details(title, department, description)
+            fields["questionnaire"] = _("Choose one of the questionnaires given.")
+            raise InvalidInput(fields["questionnaire"], fields=fields)
+        assessment = service.create_assessment(
+            session,
+            actor=user,
+            title=title,
+            department=department,
+            description=description,
+            questionnaire=chosen,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        return _new_form(request, session, values, dict(exc.fields), status=422)
+    response = RedirectResponse(f"/assessments/{assessment.id}", status_code=303)
+    flash(response, "assessment_created", ref=assessment.reference)
+    return response
+
+
+@router.get("/assessments/{assessment_id}", summary="Assessment overview")
+def overview(
+    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+) -> Response:
+    version, q = service.questionnaire_of(session, assessment)
+    answers = service.answer_values(session, assessment)
+    from app.questionnaires import engine
+
+    ds = engine.decision_support(q, answers)
+    parties = parties_for(session, user, current_roles(request), assessment)
+    return render(
+        request,
+        "assessments/overview.html",
+        {
+            "a": assessment,
+            "q": q,
+            "version": version,
+            "state": state_label(assessment.state),
+            "support": support_view(q, ds, get_locale()),
+            "completeness": ds.completeness,
+            "actions": [a.value for a in allowed_actions(assessment.state, parties)],
+            "is_author": is_author(session, user, assessment),
+            "is_lead": assessment.lead_id == user.id,
+            "coauthors": service.coauthors(session, assessment),
+            "submissions": service.submissions_of(session, assessment),
+            "lead": session.get(User, assessment.lead_id),
+            "editable": is_author(session, user, assessment)
+            and assessment.state in (State.draft, State.changes_requested),
+        },
+    )
+
+
+def _redirect_with(assessment_id: int, key: str, **params: str) -> Response:
+    response = RedirectResponse(f"/assessments/{assessment_id}", status_code=303)
+    flash(response, key, **params)
+    return response
+
+
+@router.post("/assessments/{assessment_id}/submit", summary="Submit to the committee")
+def submit(
+    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+) -> Response:
+    try:
+        service.submit_assessment(session, assessment=assessment, actor=user)
+    except InvalidInput as exc:
+        session.rollback()
+        from app.assessments.views_form import review_page
+
+        return review_page(request, session, user, assessment, submit_error=exc, status=422)
+    return _redirect_with(assessment.id or 0, "submitted", ref=assessment.reference)
+
+
+@router.post("/assessments/{assessment_id}/withdraw", summary="Withdraw a submission")
+def withdraw(
+    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+) -> Response:
+    service.withdraw_assessment(session, assessment=assessment, actor=user)
+    return _redirect_with(assessment.id or 0, "withdrawn", ref=assessment.reference)
+
+
+@router.post("/assessments/{assessment_id}/reopen", summary="Continue a withdrawn assessment")
+def reopen(
+    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+) -> Response:
+    service.reopen_assessment(session, assessment=assessment, actor=user)
+    return _redirect_with(assessment.id or 0, "reopened", ref=assessment.reference)
+
+
+@router.post("/assessments/{assessment_id}/coauthors", summary="Add a co-author")
+def add_coauthor(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: VisibleAssessment,
+    email: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    added = service.add_coauthor(session, assessment=assessment, email=email, actor=user)
+    return _redirect_with(assessment.id or 0, "coauthor_added", name=added.name)
+
+
+@router.post(
+    "/assessments/{assessment_id}/coauthors/{user_id}/remove", summary="Remove a co-author"
+)
+def remove_coauthor(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: VisibleAssessment,
+    user_id: int,
+) -> Response:
+    service.remove_coauthor(session, assessment=assessment, user_id=user_id, actor=user)
+    return _redirect_with(assessment.id or 0, "coauthor_removed")
+
+
+__all__ = ["Action", "router"]

@@ -1,0 +1,547 @@
+"""The guided form: one page per section, autosave with htmx, answer history, the review page.
+Without JavaScript each section is a normal form; both paths call the same service."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session, func, select
+from starlette.responses import Response
+
+from app.assessments import service
+from app.assessments.deps import VisibleAssessment
+from app.assessments.forms import read_question, read_section
+from app.assessments.models import AnswerRevision, Assessment, State
+from app.assessments.permissions import ensure_can_edit, is_author
+from app.assessments.presenters import answer_text, support_view
+from app.assessments.service import AnswerConflict, StoredAnswer
+from app.db import SessionDep
+from app.deps import CurrentUser
+from app.errors import AppError, InvalidInput, NotFound
+from app.i18n import _, get_locale
+from app.questionnaires import engine
+from app.questionnaires.schema import SCALE_POINTS, Question, Questionnaire, QuestionType, Section
+from app.users.models import User
+from app.web.flash import flash
+from app.web.templating import render
+
+router = APIRouter()
+
+
+@dataclass
+class Item:
+    """What the template needs to show one question."""
+
+    q: Question
+    value: Any
+    version: int
+    visible: bool
+    error: str | None = None
+    conflict: dict[str, Any] | None = None
+    has_history: bool = False
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        locale = get_locale()
+        if self.q.type == QuestionType.scale:
+            low, high = self.q.scale_labels or (None, None)
+            out = []
+            for point in SCALE_POINTS:
+                text = point
+                if point == "1" and low:
+                    text = f"1 – {low.get(locale)}"
+                if point == "5" and high:
+                    text = f"5 – {high.get(locale)}"
+                out.append((point, text))
+            return out
+        if self.q.type == QuestionType.yes_no_unknown:
+            return [(k, engine.option_label(self.q, k, locale)) for k in ("yes", "no", "unknown")]
+        return [(o.id, o.label.get(locale)) for o in self.q.options or []]
+
+
+def _section(q: Questionnaire, section_id: str) -> Section:
+    for section in q.sections:
+        if section.id == section_id:
+            return section
+    raise NotFound(_("This section does not exist."))
+
+
+def _steps(q: Questionnaire, completeness: engine.Completeness) -> list[dict[str, Any]]:
+    locale = get_locale()
+    by_id = {p.section_id: p for p in completeness.sections}
+    return [
+        {
+            "id": s.id,
+            "title": s.title.get(locale),
+            "complete": by_id[s.id].complete,
+            "required": by_id[s.id].required,
+            "missing": len(by_id[s.id].missing),
+        }
+        for s in q.sections
+    ]
+
+
+def _history_ids(session: Session, assessment: Assessment) -> set[str]:
+    rows = session.exec(
+        select(AnswerRevision.question_id, func.count())
+        .where(AnswerRevision.assessment_id == assessment.id)
+        .group_by(AnswerRevision.question_id)
+    ).all()
+    return {qid for qid, count in rows if count > 1}
+
+
+def _comments(session: Session, assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
+    from app.reviews.models import ReviewComment
+
+    rows = session.exec(
+        select(ReviewComment, User.name)
+        .join(User, User.id == ReviewComment.author_id)
+        .where(ReviewComment.assessment_id == assessment.id, ReviewComment.question_id.is_not(None))  # type: ignore[union-attr]
+        .order_by(ReviewComment.id)
+    ).all()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for comment, name in rows:
+        out.setdefault(comment.question_id or "", []).append(
+            {"author": name, "body": comment.body, "resolved": comment.resolved_at is not None}
+        )
+    return out
+
+
+def build_items(
+    session: Session,
+    assessment: Assessment,
+    q: Questionnaire,
+    questions: list[Question],
+    stored: dict[str, StoredAnswer],
+    answers: dict[str, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    conflicts: dict[str, dict[str, Any]] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> list[Item]:
+    visible = {qq.id for qq in engine.visible_questions(q, answers)}
+    history = _history_ids(session, assessment)
+    comments = _comments(session, assessment)
+    items = []
+    for question in questions:
+        current = stored.get(question.id)
+        value = (overrides or {}).get(question.id, current.value if current else None)
+        items.append(
+            Item(
+                q=question,
+                value=value,
+                version=current.version if current else 0,
+                visible=question.id in visible,
+                error=(errors or {}).get(question.id),
+                conflict=(conflicts or {}).get(question.id),
+                has_history=question.id in history,
+                comments=comments.get(question.id, []),
+            )
+        )
+    return items
+
+
+def section_page(
+    request: Request,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    section_id: str,
+    *,
+    errors: dict[str, str] | None = None,
+    conflicts: dict[str, dict[str, Any]] | None = None,
+    overrides: dict[str, Any] | None = None,
+    form_error: str | None = None,
+    status: int = 200,
+) -> Response:
+    _version, q = service.questionnaire_of(session, assessment)
+    section = _section(q, section_id)
+    stored = service.stored_answers(session, assessment)
+    answers = {k: v.value for k, v in stored.items()}
+    ds = engine.decision_support(q, answers)
+    index = [s.id for s in q.sections].index(section.id)
+    editable = is_author(session, user, assessment) and assessment.state in (
+        State.draft,
+        State.changes_requested,
+    )
+    return render(
+        request,
+        "assessments/section.html",
+        {
+            "a": assessment,
+            "section": section,
+            "steps": _steps(q, ds.completeness),
+            "items": build_items(
+                session,
+                assessment,
+                q,
+                section.questions,
+                stored,
+                {**answers, **(overrides or {})},  # visibility follows what was just entered
+                errors=errors,
+                conflicts=conflicts,
+                overrides=overrides,
+            ),
+            "support": support_view(q, ds, get_locale()),
+            "editable": editable,
+            "prev_id": q.sections[index - 1].id if index > 0 else None,
+            "next_id": q.sections[index + 1].id if index + 1 < len(q.sections) else None,
+            "form_error": form_error,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/assessments/{assessment_id}/sections/{section_id}", summary="A section of the form")
+def show_section(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: VisibleAssessment,
+    section_id: str,
+) -> Response:
+    return section_page(request, session, user, assessment, section_id)
+
+
+def _conflict_views(q: Questionnaire, exc: AnswerConflict) -> dict[str, dict[str, Any]]:
+    by_id = engine.question_by_id(q)
+    out = {}
+    for c in exc.extra.get("conflicts", [exc.extra]):
+        question = by_id.get(c.get("question_id", ""))
+        if question is None:
+            continue
+        out[question.id] = {
+            "message": _("Changed by %(name)s in the meantime.", name=c.get("changed_by") or "?"),
+            "current_text": answer_text(question, c.get("current_value"), get_locale()),
+        }
+    return out
+
+
+@router.post("/assessments/{assessment_id}/sections/{section_id}", summary="Save a section")
+async def save_section(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: VisibleAssessment,
+    section_id: str,
+) -> Response:
+    form = await request.form()
+    return await _run(request, _save_section_sync, session, user, assessment, section_id, form)
+
+
+async def _run(request: Request, fn: Any, *args: Any) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, request, *args)
+
+
+def _save_section_sync(
+    request: Request,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    section_id: str,
+    form: Any,
+) -> Response:
+    _version, q = service.questionnaire_of(session, assessment)
+    section = _section(q, section_id)
+    values, versions, force = read_section(section.questions, form)
+    go = str(form.get("go", "stay"))
+    editable = is_author(session, user, assessment) and assessment.state in (
+        State.draft,
+        State.changes_requested,
+    )
+    if editable:
+        try:
+            service.save_answers(
+                session,
+                assessment=assessment,
+                raw_values=values,
+                base_versions=versions,
+                actor=user,
+                force=force,
+            )
+        except AnswerConflict as exc:
+            session.rollback()
+            return section_page(
+                request,
+                session,
+                user,
+                assessment,
+                section.id,
+                conflicts=_conflict_views(q, exc),
+                overrides=values,
+                form_error=exc.detail,
+                status=409,
+            )
+        except InvalidInput as exc:
+            session.rollback()
+            return section_page(
+                request,
+                session,
+                user,
+                assessment,
+                section.id,
+                errors=exc.fields,
+                overrides=values,
+                form_error=exc.detail,
+                status=422,
+            )
+    elif values and go == "stay":
+        ensure_can_edit(session, user, assessment)  # says why it cannot be changed
+    ids = [s.id for s in q.sections]
+    index = ids.index(section.id)
+    if go == "next" and index + 1 < len(ids):
+        target = f"/assessments/{assessment.id}/sections/{ids[index + 1]}"
+    elif go == "prev" and index > 0:
+        target = f"/assessments/{assessment.id}/sections/{ids[index - 1]}"
+    elif go == "review":
+        target = f"/assessments/{assessment.id}/review"
+    else:
+        target = f"/assessments/{assessment.id}/sections/{section.id}"
+    response = RedirectResponse(target, status_code=303)
+    if editable:
+        flash(response, "saved")
+    return response
+
+
+@router.post("/assessments/{assessment_id}/answers/{question_id}", summary="Save one answer (htmx)")
+async def autosave(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: VisibleAssessment,
+    question_id: str,
+) -> Response:
+    form = await request.form()
+    return await _run(request, _autosave_sync, session, user, assessment, question_id, form)
+
+
+def _autosave_sync(
+    request: Request,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    question_id: str,
+    form: Any,
+) -> Response:
+    _version, q = service.questionnaire_of(session, assessment)
+    by_id = engine.question_by_id(q)
+    question = by_id.get(question_id)
+    if question is None:
+        raise InvalidInput(_("This question does not exist in this questionnaire."))
+    section = engine.section_of(q, question_id)
+    assert section is not None
+    present, raw = read_question(question, form)
+    if not present:
+        raise InvalidInput(_("The answer is missing from the request."))
+    base = form.get(f"v-{question_id}")
+    base_version = int(base) if isinstance(base, str) and base.isdigit() else 0
+    force = question_id in form.getlist("overwrite")
+    before = {
+        qq.id for qq in engine.visible_questions(q, service.answer_values(session, assessment))
+    }
+    error = None
+    conflict = None
+    status = 200
+    try:
+        result = service.save_answer(
+            session,
+            assessment=assessment,
+            question_id=question_id,
+            raw=raw,
+            base_version=base_version,
+            actor=user,
+            force=force,
+        )
+    except AnswerConflict as exc:
+        session.rollback()
+        conflict = _conflict_views(q, exc).get(question_id)
+        status = 409
+        result = None
+    except InvalidInput as exc:
+        session.rollback()
+        error = exc.fields.get(question_id, exc.detail)
+        status = 422
+        result = None
+    stored = service.stored_answers(session, assessment)
+    answers = {k: v.value for k, v in stored.items()}
+    after = {qq.id for qq in engine.visible_questions(q, answers)}
+    flipped = [qq for qq in section.questions if (qq.id in before) != (qq.id in after)]
+    items = build_items(session, assessment, q, [question, *flipped], stored, answers)
+    item = items[0]
+    item.error, item.conflict = error, conflict
+    if result is not None:
+        item.version = result.version
+    ds = engine.decision_support(q, answers)
+    table_grew = question.type == QuestionType.table and result is not None and result.changed
+    return render(
+        request,
+        "assessments/_autosave.html",
+        {
+            "a": assessment,
+            "item": item,
+            "saved": result is not None,
+            "changed": items[1:] + ([item] if table_grew else []),
+            "steps": _steps(q, ds.completeness),
+            "current": section.id,
+            "support": support_view(q, ds, get_locale()),
+            "editable": True,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/assessments/{assessment_id}/find/{question_id}", summary="Go to a question")
+def find_question(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: VisibleAssessment,
+    question_id: str,
+) -> Response:
+    _version, q = service.questionnaire_of(session, assessment)
+    section = engine.section_of(q, question_id)
+    if section is None:
+        raise NotFound(_("This question does not exist in this questionnaire."))
+    return RedirectResponse(
+        f"/assessments/{assessment.id}/sections/{section.id}#q-{question_id}", status_code=303
+    )
+
+
+@router.get(
+    "/assessments/{assessment_id}/questions/{question_id}/history", summary="History of an answer"
+)
+def history(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: VisibleAssessment,
+    question_id: str,
+) -> Response:
+    _version, q = service.questionnaire_of(session, assessment)
+    question = engine.question_by_id(q).get(question_id)
+    if question is None:
+        raise NotFound(_("This question does not exist in this questionnaire."))
+    locale = get_locale()
+    names = {u.id: u.name for u in session.exec(select(User)).all()}
+    revisions = [
+        {
+            "id": r.id,
+            "at": r.created_at,
+            "who": names.get(r.actor_id, "?"),
+            "kind": r.kind,
+            "old": answer_text(question, json.loads(r.old_value_json), locale)
+            if r.old_value_json
+            else "",
+            "new": answer_text(question, json.loads(r.new_value_json), locale),
+        }
+        for r in service.answer_history(session, assessment, question_id)
+    ]
+    editable = is_author(session, user, assessment) and assessment.state in (
+        State.draft,
+        State.changes_requested,
+    )
+    section = engine.section_of(q, question_id)
+    return render(
+        request,
+        "assessments/history.html",
+        {
+            "a": assessment,
+            "question": question,
+            "revisions": revisions,
+            "editable": editable,
+            "section": section,
+        },
+    )
+
+
+@router.post(
+    "/assessments/{assessment_id}/revisions/{revision_id}/restore",
+    summary="Restore an earlier answer",
+)
+def restore(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: VisibleAssessment,
+    revision_id: int,
+) -> Response:
+    result = service.restore_answer(
+        session, assessment=assessment, revision_id=revision_id, actor=user
+    )
+    response = RedirectResponse(
+        f"/assessments/{assessment.id}/questions/{result.question_id}/history", status_code=303
+    )
+    flash(response, "answer_restored")
+    return response
+
+
+def review_page(
+    request: Request,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    *,
+    submit_error: AppError | None = None,
+    status: int = 200,
+) -> Response:
+    _version, q = service.questionnaire_of(session, assessment)
+    answers = service.answer_values(session, assessment)
+    ds = engine.decision_support(q, answers)
+    locale = get_locale()
+    visible = {qq.id for qq in engine.visible_questions(q, answers)}
+    sections = []
+    for section in q.sections:
+        rows = []
+        for question in section.questions:
+            if question.id not in visible:
+                continue
+            rows.append(
+                {
+                    "q": question,
+                    "text": answer_text(question, answers.get(question.id), locale),
+                    "missing": question.id in ds.completeness.missing,
+                }
+            )
+        sections.append({"s": section, "rows": rows})
+    by_id = engine.question_by_id(q)
+    missing = [
+        {"id": qid, "label": by_id[qid].label.get(locale)} for qid in ds.completeness.missing
+    ]
+    hidden = [
+        {"id": qid, "label": by_id[qid].label.get(locale)}
+        for qid in sorted(ds.hidden)
+        if qid in by_id
+    ]
+    can_submit = is_author(session, user, assessment) and assessment.state in (
+        State.draft,
+        State.changes_requested,
+    )
+    return render(
+        request,
+        "assessments/review.html",
+        {
+            "a": assessment,
+            "sections": sections,
+            "missing": missing,
+            "hidden": hidden,
+            "support": support_view(q, ds, locale),
+            "steps": _steps(q, ds.completeness),
+            "can_submit": can_submit,
+            "submit_error": submit_error,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/assessments/{assessment_id}/review", summary="Review the answers before submitting")
+def review(
+    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+) -> Response:
+    return review_page(request, session, user, assessment)

@@ -1,0 +1,343 @@
+"""The lead's pages: full pages, htmx fragments, the no-JavaScript path, and who may see what."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app.assessments import service
+from app.assessments.models import State
+from tests.conftest import COMPLETE_SAMPLE_ANSWERS, page_text
+
+
+def soup(response):
+    return BeautifulSoup(response.text, "lxml")
+
+
+def _fill(db, assessment, user, answers):
+    for qid, value in answers.items():
+        service.save_answer(
+            db, assessment=assessment, question_id=qid, raw=value, base_version=None, actor=user
+        )
+
+
+def test_it_lists_my_assessments_with_state_completeness_and_level(login, make_assessment):
+    a = make_assessment()
+    lead = login("lead")
+    page = soup(lead.get("/assessments"))
+    row = page.select_one("tbody tr")
+    cells = [td.get_text(" ", strip=True) for td in row.select("td")]
+    assert cells[0] == a.reference
+    assert cells[2] == "Concept"
+    assert cells[4] == "0%"
+    assert row.select_one(".level").get_text(strip=True) in {"Laag", "Midden", "Hoog"}
+
+
+def test_it_starts_an_assessment_from_the_form(login, sample_version, db):
+    lead = login("lead")
+    form = soup(lead.get("/assessments/new"))
+    assert form.select_one(f"option[value='{sample_version.id}']") is not None
+    response = lead.post_form(
+        "/assessments/new",
+        {
+            "title": "Schuldhulp",
+            "department": "Sociaal domein",
+            "description": "Vroegsignalering",
+            "questionnaire": str(sample_version.id),
+        },
+    )
+    assert response.status_code == 303
+    overview = lead.get(response.headers["location"])
+    assert "Schuldhulp" in page_text(overview.text)
+
+
+def test_it_keeps_the_input_and_names_the_fields_when_starting_fails(login, sample_version):
+    lead = login("lead")
+    response = lead.post_form(
+        "/assessments/new",
+        {"title": "", "department": "X" * 300, "description": "d", "questionnaire": "999999"},
+    )
+    assert response.status_code == 422
+    page = soup(response)
+    assert page.select_one("#f-title")["aria-invalid"] == "true"
+    assert page.select_one("#f-department")["value"] == "X" * 300
+    assert page.select_one("#f-questionnaire-error") is not None
+
+
+def test_it_refuses_the_new_assessment_form_to_someone_without_the_lead_role(login):
+    assert login("auditor").get("/assessments/new").status_code == 403
+
+
+def test_it_renders_every_question_type_accessibly(login, make_assessment):
+    a = make_assessment()
+    lead = login("lead")
+    page = soup(lead.get(f"/assessments/{a.id}/sections/profile"))
+    name = page.select_one("#a-name")
+    assert page.select_one("label[for=a-name]").get_text(" ", strip=True).startswith("Naam")
+    assert name["aria-describedby"] == "q-name-help q-name-error"
+    legend = page.select_one("#q-personal fieldset legend")
+    assert "Persoonsgegevens?" in legend.get_text()
+    assert len(page.select("#q-personal input[type=radio]")) == 3
+    assert page.select_one("#q-people")["hidden"] is not None  # shown only with personal data
+    assert page.select_one("#q-sources table caption") is not None
+    assert page.select_one("label[for=a-sources-0-name]") is not None
+    assert page.select_one("form.section-form")["action"] == f"/assessments/{a.id}/sections/profile"
+    assert page.select_one("#decision-support") is not None
+    assert page.select_one("#steps a[aria-current=step]").get_text(strip=True) == "Profiel"
+
+
+def test_it_autosaves_one_answer_and_updates_the_panel_and_visibility(login, make_assessment, db):
+    a = make_assessment()
+    lead = login("lead")
+    response = lead.post(
+        f"/assessments/{a.id}/answers/personal",
+        data={"a-personal": "special", "v-personal": "0"},
+        headers={"HX-Request": "true", "X-CSRF-Token": lead.csrf()},
+    )
+    assert response.status_code == 200
+    fragment = soup(response)
+    assert fragment.select_one("#status-personal .saved") is not None
+    assert fragment.select_one("#v-personal")["value"] == "1"
+    assert fragment.select_one("#v-personal")["hx-swap-oob"] == "true"
+    people = fragment.select_one("#q-people")
+    assert people["hx-swap-oob"] == "true" and not people.has_attr("hidden")
+    assert fragment.select_one("#decision-support[hx-swap-oob]") is not None
+    assert fragment.select_one("#steps[hx-swap-oob]") is not None
+    assert service.answer_values(db, a)["personal"] == "special"
+
+
+def test_it_answers_an_invalid_autosave_with_the_error_next_to_the_field(
+    login, make_assessment, db
+):
+    a = make_assessment()
+    lead = login("lead")
+    response = lead.post(
+        f"/assessments/{a.id}/answers/personal",
+        data={"a-personal": "special", "v-personal": "0"},
+        headers={"HX-Request": "true", "X-CSRF-Token": lead.csrf()},
+    )
+    response = lead.post(
+        f"/assessments/{a.id}/answers/people",
+        data={"a-people": "veel", "v-people": "0"},
+        headers={"HX-Request": "true", "X-CSRF-Token": lead.csrf()},
+    )
+    assert response.status_code == 422
+    fragment = soup(response)
+    assert "Vul een getal in." in fragment.select_one("#q-people-error").get_text()
+    assert fragment.select_one("#status-people")["data-field-invalid"] == "true"
+    assert "people" not in service.answer_values(db, a)
+
+
+def test_it_reports_an_autosave_conflict_with_the_newer_value(login, make_assessment, db, personas):
+    a = make_assessment()
+    _fill(db, a, personas["lead"], {"name": "Van het andere tabblad"})
+    lead = login("lead")
+    response = lead.post(
+        f"/assessments/{a.id}/answers/name",
+        data={"a-name": "Mijn versie", "v-name": "0"},
+        headers={"HX-Request": "true", "X-CSRF-Token": lead.csrf()},
+    )
+    assert response.status_code == 409
+    text = page_text(response.text)
+    assert "Van het andere tabblad" in text
+    assert soup(response).select_one("input[name=overwrite][value=name]") is not None
+    overwrite = lead.post(
+        f"/assessments/{a.id}/answers/name",
+        data={"a-name": "Mijn versie", "v-name": "0", "overwrite": "name"},
+        headers={"HX-Request": "true", "X-CSRF-Token": lead.csrf()},
+    )
+    assert overwrite.status_code == 200
+    assert service.answer_values(db, a)["name"] == "Mijn versie"
+
+
+def test_it_saves_a_section_without_javascript_and_goes_to_the_next(login, make_assessment, db):
+    a = make_assessment()
+    lead = login("lead")
+    response = lead.post_form(
+        f"/assessments/{a.id}/sections/profile",
+        {
+            "a-name": "Tellingen",
+            "a-personal": "ordinary",
+            "a-people": "",
+            "rows-sources": "2",
+            "a-sources-0-name": "NDW",
+            "a-sources-0-personal": "no",
+            "go": "next",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/assessments/{a.id}/sections/transparency"
+    values = service.answer_values(db, a)
+    assert values["name"] == "Tellingen" and values["sources"] == [
+        {"name": "NDW", "personal": "no"}
+    ]
+
+
+def test_it_shows_errors_and_keeps_the_input_when_a_section_is_invalid(login, make_assessment, db):
+    a = make_assessment()
+    lead = login("lead")
+    response = lead.post_form(
+        f"/assessments/{a.id}/sections/profile",
+        {"a-name": "Tellingen", "a-personal": "ordinary", "a-people": "ontelbaar", "go": "next"},
+    )
+    assert response.status_code == 422
+    page = soup(response)
+    assert page.select_one("#error-summary a[href='#q-people']") is not None
+    assert page.select_one("#a-people")["aria-invalid"] == "true"
+    assert page.select_one("#a-people")["value"] == "ontelbaar"
+    assert page.select_one("#a-name")["value"] == "Tellingen"
+    assert service.answer_values(db, a) == {}  # nothing half-saved
+
+
+def test_it_shows_a_conflict_in_the_section_form_without_javascript(
+    login, make_assessment, db, personas
+):
+    a = make_assessment()
+    _fill(db, a, personas["lead"], {"name": "Nieuwer"})
+    lead = login("lead")
+    response = lead.post_form(
+        f"/assessments/{a.id}/sections/profile", {"a-name": "Ouder", "v-name": "0", "go": "stay"}
+    )
+    assert response.status_code == 409
+    assert "Nieuwer" in page_text(response.text)
+    assert service.answer_values(db, a)["name"] == "Nieuwer"
+
+
+def test_it_shows_the_history_of_an_answer_and_restores_it(login, make_assessment, db, personas):
+    a = make_assessment()
+    _fill(db, a, personas["lead"], {"name": "Eerste"})
+    _fill(db, a, personas["lead"], {"name": "Tweede"})
+    lead = login("lead")
+    page = soup(lead.get(f"/assessments/{a.id}/questions/name/history"))
+    rows = page.select("tbody tr")
+    assert [r.select("td")[3].get_text(strip=True) for r in rows] == ["Tweede", "Eerste"]
+    action = rows[1].select_one("form")["action"]
+    assert lead.post_form(action).status_code == 303
+    assert service.answer_values(db, a)["name"] == "Eerste"
+
+
+def test_it_lists_missing_answers_with_links_on_the_review_page(login, make_assessment):
+    a = make_assessment()
+    lead = login("lead")
+    page = soup(lead.get(f"/assessments/{a.id}/review"))
+    links = [x["href"] for x in page.select("#missing a")]
+    assert links == [f"/assessments/{a.id}/find/{q}" for q in ("name", "personal", "published")]
+    found = lead.get(links[2])
+    assert found.headers["location"] == f"/assessments/{a.id}/sections/transparency#q-published"
+
+
+def test_it_submits_from_the_review_page_or_lists_what_is_missing(
+    login, make_assessment, db, personas
+):
+    a = make_assessment()
+    lead = login("lead")
+    refused = lead.post_form(f"/assessments/{a.id}/submit")
+    assert refused.status_code == 422
+    assert soup(refused).select_one("#error-summary") is not None
+    _fill(db, a, personas["lead"], COMPLETE_SAMPLE_ANSWERS)
+    assert lead.post_form(f"/assessments/{a.id}/submit").status_code == 303
+    db.refresh(a)
+    assert a.state == State.submitted
+    section = soup(lead.get(f"/assessments/{a.id}/sections/profile"))
+    assert section.select_one("#a-name").has_attr("disabled")
+
+
+# --- who may see and change what -------------------------------------------------------
+
+
+@pytest.fixture
+def draft(make_assessment, db, personas):
+    a = make_assessment()
+    service.add_coauthor(db, assessment=a, email="auditor@example.org", actor=personas["lead"])
+    return a
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("lead", 200),
+        ("auditor", 200),
+        ("lead2", 403),
+        ("board", 403),
+        ("chair", 403),
+        ("admin", 403),
+    ],
+)
+def test_it_keeps_drafts_private_to_their_authors(login, draft, persona, expected):
+    client = login(persona)
+    for path in ("", "/sections/profile", "/review", "/questions/name/history"):
+        assert client.get(f"/assessments/{draft.id}{path}").status_code == expected, path
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("lead", 200),
+        ("lead2", 403),
+        ("board", 200),
+        ("chair", 200),
+        ("auditor", 200),
+        ("admin", 200),
+    ],
+)
+def test_it_lets_readers_see_a_submitted_assessment(
+    login, make_assessment, db, personas, persona, expected
+):
+    a = make_assessment()
+    _fill(db, a, personas["lead"], COMPLETE_SAMPLE_ANSWERS)
+    service.submit_assessment(db, assessment=a, actor=personas["lead"])
+    assert login(persona).get(f"/assessments/{a.id}").status_code == expected
+
+
+@pytest.mark.parametrize("persona", ["lead2", "board", "admin"])
+def test_it_refuses_edits_by_anyone_but_the_authors(login, draft, db, persona):
+    client = login(persona)
+    response = client.post(
+        f"/assessments/{draft.id}/answers/name",
+        data={"a-name": "ingebroken", "v-name": "0"},
+        headers={"X-CSRF-Token": client.csrf()},
+    )
+    assert response.status_code == 403
+    section = client.post_form(
+        f"/assessments/{draft.id}/sections/profile", {"a-name": "ingebroken", "go": "stay"}
+    )
+    assert section.status_code == 403
+    assert "name" not in service.answer_values(db, draft)
+
+
+def test_it_sends_an_anonymous_visitor_to_login(client, draft):
+    response = client.get(f"/assessments/{draft.id}")
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_it_answers_404_for_an_unknown_assessment_or_section(login, draft):
+    lead = login("lead")
+    assert lead.get("/assessments/999999").status_code == 404
+    assert lead.get(f"/assessments/{draft.id}/sections/nope").status_code == 404
+
+
+def test_it_refuses_an_answer_to_an_unknown_question(login, draft):
+    lead = login("lead")
+    response = lead.post(
+        f"/assessments/{draft.id}/answers/nope",
+        data={"a-nope": "x"},
+        headers={"X-CSRF-Token": lead.csrf()},
+    )
+    assert response.status_code == 422
+
+
+def test_it_lets_only_the_lead_manage_coauthors(login, draft, db):
+    auditor = login("auditor")  # a co-author, not the lead
+    assert (
+        auditor.post_form(
+            f"/assessments/{draft.id}/coauthors", {"email": "board@example.org"}
+        ).status_code
+        == 403
+    )
+    lead = login("lead")
+    assert (
+        lead.post_form(
+            f"/assessments/{draft.id}/coauthors", {"email": "nobody@example.org"}
+        ).status_code
+        == 422
+    )
