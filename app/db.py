@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -53,6 +54,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         _configure_sqlite(engine)
+        # SQLite has one writer at a time. Queueing writers of this process on a lock is much
+        # faster than letting them poll SQLite's busy handler, which sleeps between tries.
+        _WRITE_LOCKS[id(engine)] = threading.Lock()
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
 
@@ -67,16 +71,26 @@ def is_sqlite(session_or_engine: Session | Engine) -> bool:
     return bind.dialect.name == "sqlite"
 
 
+_WRITE_LOCKS: dict[int, threading.Lock] = {}
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work outside a request (CLI, jobs): commit on success, roll back on error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """A unit of work: commit on success, roll back on error (requests, CLI, jobs)."""
+    lock = _WRITE_LOCKS.get(id(engine))
+    if lock is not None:
+        lock.acquire()
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def get_session(request: Request) -> Iterator[Session]:

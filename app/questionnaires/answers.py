@@ -36,7 +36,7 @@ def _text(raw: Any, *, max_length: int) -> str:
         return ""
     if not isinstance(raw, str):
         raise AnswerInvalid(_("Enter text."))
-    value = _CONTROL.sub("", raw.replace("\r\n", "\n")).strip()
+    value = _CONTROL.sub("", raw).replace("\r\n", "\n").strip()
     if len(value) > max_length:
         raise AnswerInvalid(
             _("Use at most %(max)s characters (now %(n)s).", max=max_length, n=len(value))
@@ -61,7 +61,10 @@ def _number(
         except ValueError:
             raise AnswerInvalid(_("Enter a number.")) from None
     elif isinstance(raw, (int, float)):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:
+            raise AnswerInvalid(_("Enter a number.")) from None
     else:
         raise AnswerInvalid(_("Enter a number."))
     if not math.isfinite(number):
@@ -101,7 +104,10 @@ def _url(raw: Any) -> str | None:
     if not isinstance(raw, str):
         raise AnswerInvalid(_("Enter a web address starting with https:// or http://."))
     value = raw.strip()
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise AnswerInvalid(_("Enter a web address starting with https:// or http://.")) from None
     if (
         len(value) > MAX_URL
         or parts.scheme not in ("http", "https")
@@ -121,15 +127,26 @@ def _choice(raw: Any, allowed: list[str]) -> str | None:
     return raw
 
 
-def _multi(raw: Any, allowed: list[str]) -> list[str]:
+def _multi(question: Question, raw: Any) -> list[str]:
     if raw is None or raw == "":
         return []
+    allowed = [o.id for o in question.options or []]
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise AnswerInvalid(_("Choose one or more of the options given."))
     if any(i not in allowed for i in items):
         raise AnswerInvalid(_("Choose one or more of the options given."))
-    return [a for a in allowed if a in items]  # option order, no duplicates
+    chosen = [a for a in allowed if a in items]  # option order, no duplicates
+    if len(chosen) > 1:
+        for option in question.options or []:
+            if option.exclusive and option.id in chosen:
+                raise AnswerInvalid(
+                    _(
+                        "'%(option)s' cannot be combined with other choices.",
+                        option=option.label.get(_locale()),
+                    )
+                )
+    return chosen
 
 
 def _cell(column: Column, raw: Any) -> Any:
@@ -206,7 +223,7 @@ def validate_answer(question: Question, raw: Any) -> Any:
     if kind == QuestionType.single_choice:
         return _choice(raw, [o.id for o in question.options or []])
     if kind == QuestionType.multi_choice:
-        return _multi(raw, [o.id for o in question.options or []])
+        return _multi(question, raw)
     if kind == QuestionType.yes_no_unknown:
         return _choice(raw, list(YES_NO_UNKNOWN))
     if kind == QuestionType.scale:

@@ -206,7 +206,8 @@ def _option_table(question: Question, field_name: str) -> dict[str, dict[str, fl
 
 def _selected(question: Question, value: Any) -> list[str]:
     if question.type == QuestionType.multi_choice:
-        return [str(v) for v in value] if isinstance(value, list) else []
+        # Each option counts once, even in unvalidated input.
+        return list(dict.fromkeys(str(v) for v in value)) if isinstance(value, list) else []
     if question.type in (
         QuestionType.single_choice,
         QuestionType.yes_no_unknown,

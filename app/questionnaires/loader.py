@@ -126,6 +126,27 @@ _Yaml12Loader.add_implicit_resolver(
 )
 
 
+class _AliasFound(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _refuse_aliases(root: yaml.Node) -> None:
+    """Questionnaires need no anchors or aliases; refusing them also rules out cycles."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise _AliasFound(node.start_mark.line + 1)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 def _line_map(
     node: yaml.Node, path: Path_, lines: dict[Path_, int], dups: list[tuple[Path_, int]]
 ) -> None:
@@ -457,14 +478,21 @@ def parse_questionnaire(text: str, *, source: str) -> LoadedQuestionnaire:
     """Validate a questionnaire given as YAML text; raises QuestionnaireInvalid."""
     try:
         node = yaml.compose(text, Loader=_Yaml12Loader)
+        if node is not None and isinstance(node, yaml.MappingNode):
+            _refuse_aliases(node)
+        data = yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise QuestionnaireInvalid(
             [Problem(source, line, "", f"YAML syntax error: {problem}")]
         ) from None
-    if node is None:
+    except _AliasFound as exc:
+        raise QuestionnaireInvalid(
+            [Problem(source, exc.line, "", "anchors and aliases (&, *) are not allowed")]
+        ) from None
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.value == ""):
         raise QuestionnaireInvalid([Problem(source, None, "", "the file is empty")])
     if not isinstance(node, yaml.MappingNode):
         raise QuestionnaireInvalid(
@@ -484,7 +512,6 @@ def parse_questionnaire(text: str, *, source: str) -> LoadedQuestionnaire:
         Problem(source, line, format_path(path), f"duplicate key '{path[-1]}'")
         for path, line in duplicates
     ]
-    data = yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 (a SafeLoader subclass)
     try:
         definition = Questionnaire.model_validate(data)
     except ValidationError as exc:

@@ -204,6 +204,9 @@ class Option(Strict):
     mitigation: dict[Id, Points] = Field(
         default_factory=dict, description="points of risk this answer takes away per value"
     )
+    exclusive: bool = Field(
+        default=False, description="in multiple choice: cannot be combined with other options"
+    )
 
 
 class Column(Strict):
