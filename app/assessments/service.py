@@ -11,6 +11,7 @@ from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, or_, select
 
 from app.assessments.models import (
@@ -200,12 +201,16 @@ def _question(q: Questionnaire, question_id: str) -> Question:
 
 
 def _touch(session: Session, assessment: Assessment) -> None:
-    session.execute(
+    """Bump the assessment's version (its ETag) atomically and mirror it on the object."""
+    now = utcnow()
+    version = session.execute(
         update(Assessment)
         .where(col(Assessment.id) == assessment.id)
-        .values(version=Assessment.version + 1, updated_at=utcnow())
-    )
-    session.refresh(assessment)
+        .values(version=Assessment.version + 1, updated_at=now)
+        .returning(Assessment.version)
+    ).scalar_one()
+    set_committed_value(assessment, "version", version)
+    set_committed_value(assessment, "updated_at", now)
 
 
 @dataclass(frozen=True)

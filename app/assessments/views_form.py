@@ -20,11 +20,12 @@ from app.assessments.permissions import ensure_can_edit, is_author
 from app.assessments.presenters import answer_text, support_view
 from app.assessments.service import AnswerConflict, StoredAnswer
 from app.db import SessionDep
-from app.deps import CurrentUser
+from app.deps import CurrentUser, FormDep
 from app.errors import AppError, InvalidInput, NotFound
 from app.i18n import _, get_locale
 from app.questionnaires import engine
 from app.questionnaires.schema import SCALE_POINTS, Question, Questionnaire, QuestionType, Section
+from app.timeutil import utcnow
 from app.users.models import User
 from app.web.flash import flash
 from app.web.templating import render
@@ -223,30 +224,13 @@ def _conflict_views(q: Questionnaire, exc: AnswerConflict) -> dict[str, dict[str
 
 
 @router.post("/assessments/{assessment_id}/sections/{section_id}", summary="Save a section")
-async def save_section(
+def save_section(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     assessment: VisibleAssessment,
     section_id: str,
-) -> Response:
-    form = await request.form()
-    return await _run(request, _save_section_sync, session, user, assessment, section_id, form)
-
-
-async def _run(request: Request, fn: Any, *args: Any) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(fn, request, *args)
-
-
-def _save_section_sync(
-    request: Request,
-    session: Session,
-    user: User,
-    assessment: Assessment,
-    section_id: str,
-    form: Any,
+    form: FormDep,
 ) -> Response:
     _version, q = service.questionnaire_of(session, assessment)
     section = _section(q, section_id)
@@ -311,24 +295,13 @@ def _save_section_sync(
 
 
 @router.post("/assessments/{assessment_id}/answers/{question_id}", summary="Save one answer (htmx)")
-async def autosave(
+def autosave(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     assessment: VisibleAssessment,
     question_id: str,
-) -> Response:
-    form = await request.form()
-    return await _run(request, _autosave_sync, session, user, assessment, question_id, form)
-
-
-def _autosave_sync(
-    request: Request,
-    session: Session,
-    user: User,
-    assessment: Assessment,
-    question_id: str,
-    form: Any,
+    form: FormDep,
 ) -> Response:
     _version, q = service.questionnaire_of(session, assessment)
     by_id = engine.question_by_id(q)
@@ -343,9 +316,9 @@ def _autosave_sync(
     base = form.get(f"v-{question_id}")
     base_version = int(base) if isinstance(base, str) and base.isdigit() else 0
     force = question_id in form.getlist("overwrite")
-    before = {
-        qq.id for qq in engine.visible_questions(q, service.answer_values(session, assessment))
-    }
+    stored = service.stored_answers(session, assessment)
+    answers = {k: v.value for k, v in stored.items()}
+    before = engine.evaluate_answers(q, answers).visible_ids
     error = None
     conflict = None
     status = 200
@@ -369,9 +342,11 @@ def _autosave_sync(
         error = exc.fields.get(question_id, exc.detail)
         status = 422
         result = None
-    stored = service.stored_answers(session, assessment)
-    answers = {k: v.value for k, v in stored.items()}
-    after = {qq.id for qq in engine.visible_questions(q, answers)}
+    if result is not None and result.changed:
+        # Patch the answers read before the save instead of reading them all again.
+        stored[question_id] = StoredAnswer(result.value, result.version, user.id or 0, utcnow())
+        answers[question_id] = result.value
+    after = engine.evaluate_answers(q, answers).visible_ids
     flipped = [qq for qq in section.questions if (qq.id in before) != (qq.id in after)]
     items = build_items(session, assessment, q, [question, *flipped], stored, answers)
     item = items[0]

@@ -43,6 +43,30 @@ def visible_questions(q: Questionnaire, answers: Mapping[str, Any]) -> list[Ques
     return visible
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """Visibility, effective answers and rules for one set of answers, computed once."""
+
+    visible: tuple[Question, ...]
+    visible_ids: frozenset[str]
+    effective: dict[str, Any]
+    rules: dict[str, bool]
+
+
+def evaluate_answers(q: Questionnaire, answers: Mapping[str, Any]) -> Evaluation:
+    """Everything the other functions derive from the answers, in one pass."""
+    visible = visible_questions(q, answers)
+    effective = {
+        question.id: answers[question.id]
+        for question in visible
+        if question.id in answers and is_answered(answers[question.id])
+    }
+    rules: dict[str, bool] = {}
+    for rule in q.rules:
+        rules[rule.id] = evaluate(rule.when, effective, rules)
+    return Evaluation(tuple(visible), frozenset(qq.id for qq in visible), effective, rules)
+
+
 def effective_answers(q: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Only the answers to visible questions: what scoring, rules and completeness use."""
     return {
@@ -120,9 +144,11 @@ class Completeness:
         return int(100 * done / self.required)
 
 
-def completeness(q: Questionnaire, answers: Mapping[str, Any]) -> Completeness:
+def completeness(
+    q: Questionnaire, answers: Mapping[str, Any], ev: Evaluation | None = None
+) -> Completeness:
     """Required and visible questions that are answered, per section."""
-    visible = {question.id for question in visible_questions(q, answers)}
+    visible = (ev or evaluate_answers(q, answers)).visible_ids
     progress = []
     for section in q.sections:
         shown = [qq for qq in section.questions if qq.id in visible]
@@ -140,11 +166,7 @@ def completeness(q: Questionnaire, answers: Mapping[str, Any]) -> Completeness:
 
 def evaluate_rules(q: Questionnaire, answers: Mapping[str, Any]) -> dict[str, bool]:
     """Every rule in order (a rule may use earlier rules)."""
-    effective = effective_answers(q, answers)
-    results: dict[str, bool] = {}
-    for rule in q.rules:
-        results[rule.id] = evaluate(rule.when, effective, results)
-    return results
+    return evaluate_answers(q, answers).rules
 
 
 @dataclass(frozen=True)
@@ -217,9 +239,23 @@ def _selected(question: Question, value: Any) -> list[str]:
     return []
 
 
+_MAX_CACHE: dict[int, tuple[Questionnaire, dict[str, float]]] = {}
+
+
 def max_points(q: Questionnaire) -> dict[str, float]:
     """The most risk each value can reach: the same for every assessment of a version, so
     percentages compare across assessments."""
+    cached = _MAX_CACHE.get(id(q))
+    if cached is not None and cached[0] is q:
+        return cached[1]
+    totals = _max_points(q)
+    if len(_MAX_CACHE) > 256:
+        _MAX_CACHE.clear()
+    _MAX_CACHE[id(q)] = (q, totals)
+    return totals
+
+
+def _max_points(q: Questionnaire) -> dict[str, float]:
     totals = {v.id: 0.0 for v in q.values}
     for question in q.questions():
         table = _option_table(question, "risk")
@@ -245,11 +281,11 @@ def _level(percent: float, q: Questionnaire) -> str:
     return "low"
 
 
-def score(q: Questionnaire, answers: Mapping[str, Any]) -> Score:
+def score(q: Questionnaire, answers: Mapping[str, Any], ev: Evaluation | None = None) -> Score:
     """Inherent and residual risk per value, as points and percentages, with a level and the
     answers, measures and rules that caused it."""
-    effective = effective_answers(q, answers)
-    rules = evaluate_rules(q, answers)
+    ev = ev or evaluate_answers(q, answers)
+    effective, rules = ev.effective, ev.rules
     maxima = max_points(q)
     inherent: dict[str, list[Driver]] = {v.id: [] for v in q.values}
     mitigating: dict[str, list[Driver]] = {v.id: [] for v in q.values}
@@ -329,11 +365,13 @@ class ObligationResult:
 _SEVERITY_ORDER = [Severity.stop, Severity.required, Severity.recommended, Severity.advice]
 
 
-def obligations(q: Questionnaire, answers: Mapping[str, Any]) -> list[ObligationResult]:
+def obligations(
+    q: Questionnaire, answers: Mapping[str, Any], ev: Evaluation | None = None
+) -> list[ObligationResult]:
     """The obligations that follow from the answers, most severe first. An obligation that
     applies removes the ones it overrides (DPIA required replaces DPIA recommended)."""
-    effective = effective_answers(q, answers)
-    rules = evaluate_rules(q, answers)
+    ev = ev or evaluate_answers(q, answers)
+    effective, rules = ev.effective, ev.rules
     applying = [o for o in q.obligations if evaluate(o.when, effective, rules)]
     overridden = {other for o in applying for other in o.overrides}
     kept = [ObligationResult(o) for o in applying if o.id not in overridden]
@@ -370,12 +408,16 @@ class DecisionSupport:
 
 def decision_support(q: Questionnaire, answers: Mapping[str, Any]) -> DecisionSupport:
     """Scores, obligations, completeness and rules for a set of answers."""
+    ev = evaluate_answers(q, answers)
+    hidden = {
+        qid for qid, value in answers.items() if qid not in ev.visible_ids and is_answered(value)
+    }
     return DecisionSupport(
-        score=score(q, answers),
-        obligations=obligations(q, answers),
-        completeness=completeness(q, answers),
-        rules=evaluate_rules(q, answers),
-        hidden=frozenset(hidden_answered(q, answers)),
+        score=score(q, answers, ev),
+        obligations=obligations(q, answers, ev),
+        completeness=completeness(q, answers, ev),
+        rules=ev.rules,
+        hidden=frozenset(hidden),
     )
 
 

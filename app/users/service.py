@@ -284,10 +284,15 @@ def resolve_session(
     """The live session and its user for a cookie token; ends it when it has timed out."""
     if not token or len(token) > 100:
         return None
-    web = session.exec(
-        select(WebSession).where(WebSession.token_hash == _token_hash(token))
+    row = session.exec(
+        select(WebSession, User)
+        .join(User, col(User.id) == WebSession.user_id)
+        .where(WebSession.token_hash == _token_hash(token))
     ).first()
-    if web is None or web.ended_at is not None:
+    if row is None:
+        return None
+    web, user = row
+    if web.ended_at is not None:
         return None
     now = utcnow()
     idle = timedelta(minutes=settings.session_idle_minutes)
@@ -297,8 +302,7 @@ def resolve_session(
         session.add(web)
         session.flush()
         return None
-    user = session.get(User, web.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     # Touch at most once a minute, so that reading a page rarely writes.
     if now - web.last_seen_at > timedelta(minutes=1):
