@@ -249,6 +249,28 @@ def users_set_password(email: Annotated[str, typer.Option(help="E-mail address."
         _fail(exc.detail)
 
 
+audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain: exit 0 with the count when intact, 1 naming the first bad event."""
+    from app.audit.service import verify_chain
+    from app.db import session_scope
+
+    with session_scope(_engine()) as session:
+        report = verify_chain(session)
+    if report.ok:
+        console.print(f"Audit trail intact: {report.count} events, head {report.head}.")
+        return
+    assert report.problem is not None
+    _fail(
+        f"Audit trail broken at event {report.problem.event_id}: {report.problem.reason} "
+        f"({report.count} events before it verified)."
+    )
+
+
 @questionnaire_app.command("validate")
 def questionnaire_validate(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to check.")],

@@ -36,11 +36,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from app.assessments import views as assessment_views
     from app.assessments import views_form as assessment_form_views
     from app.assessments.presenters import level_label
+    from app.assessments.views import state_label
+    from app.audit import views as audit_views
+    from app.notifications import views as notification_views
+    from app.reviews import views as review_views
     from app.users import views as user_views
     from app.web import views as web_views
     from app.web.templating import templates
 
     templates.env.globals["level_label"] = level_label
+    templates.env.globals["state_label"] = state_label
+    app.include_router(review_views.router)
+    app.include_router(audit_views.router)
+    app.include_router(notification_views.router)
     app.include_router(web_views.router)
     app.include_router(user_views.router)
     app.include_router(assessment_views.router)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
+__all__ = ["UTC", "UTCDateTime", "utcnow"]
 from typing import Any
 
 from sqlalchemy import DateTime

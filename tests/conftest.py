@@ -260,6 +260,15 @@ def login(app):  # type: ignore[no-untyped-def]
         c.close()
 
 
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def page_text(html: str) -> str:
     """The visible text of a page, with white space folded."""
     from bs4 import BeautifulSoup

@@ -46,6 +46,9 @@ class Assessment(SQLModel, table=True):
     locale: str = Field(default="nl", sa_column=Column(String(5), nullable=False))
     version: int = Field(default=1, nullable=False)
     is_public: bool = Field(default=False, nullable=False)
+    rapporteur_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

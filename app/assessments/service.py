@@ -645,6 +645,9 @@ def submit_assessment(session: Session, *, assessment: Assessment, actor: User) 
         parties=parties,
         note=f"submission {number} sha256 {submission.sha256}",
     )
+    from app.reviews.service import notify_submitted  # the committee's module, imported late
+
+    notify_submitted(session, assessment, actor, again=action == Action.resubmit)
     return submission
 
 

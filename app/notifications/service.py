@@ -1,12 +1,55 @@
-"""In-app notifications."""
+"""Notifications: in the app for every recipient, and by e-mail when SMTP_URL is set.
+
+E-mails are queued on the database session and sent only after the transaction commits, so a
+refused or rolled-back action never sends mail."""
 
 from __future__ import annotations
 
-from sqlalchemy import func
+import json
+import logging
+import smtplib
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import event, func, update
 from sqlmodel import Session, col, select
 
+from app.config import get_settings
+from app.i18n import N_, LazyString, gettext, use_locale
 from app.notifications.models import Notification
+from app.timeutil import utcnow
 from app.users.models import User
+
+log = logging.getLogger("datawaarden.mail")
+
+KINDS: dict[str, tuple[LazyString, LazyString]] = {
+    # kind: (subject, body); params: ref, title, actor
+    "submitted": (
+        N_("%(ref)s submitted to the committee"),
+        N_("%(actor)s submitted the assessment %(ref)s, %(title)s, to the ethics committee."),
+    ),
+    "changes_requested": (
+        N_("Changes requested for %(ref)s"),
+        N_(
+            "The ethics committee asks for changes to %(ref)s, %(title)s. Read the comments next to the questions."
+        ),
+    ),
+    "resubmitted": (
+        N_("%(ref)s submitted again"),
+        N_("%(actor)s submitted %(ref)s, %(title)s, again after changes."),
+    ),
+    "advice_finalised": (
+        N_("Advice on %(ref)s is final"),
+        N_("The chair finalised the committee's advice on %(ref)s, %(title)s."),
+    ),
+    "signed": (
+        N_("Advice on %(ref)s has been signed"),
+        N_("The signed advice report on %(ref)s, %(title)s, is available."),
+    ),
+}
 
 
 def unread_count(session: Session, *, user: User) -> int:
@@ -16,3 +59,121 @@ def unread_count(session: Session, *, user: User) -> int:
             Notification.user_id == user.id, col(Notification.read_at).is_(None)
         )
     ).one()
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+def render_notification(kind: str, params: dict[str, Any], locale: str) -> tuple[str, str]:
+    """Subject and text of a notification in a language."""
+    subject, body = KINDS[kind]
+    with use_locale(locale):
+        return gettext(subject.message, **params), gettext(body.message, **params)
+
+
+def notify(
+    session: Session,
+    *,
+    recipients: list[User],
+    kind: str,
+    assessment_id: int | None,
+    params: dict[str, Any],
+) -> None:
+    """Store an in-app notification per recipient and queue an e-mail (sent after commit)."""
+    settings = get_settings()
+    seen: set[int] = set()
+    for user in recipients:
+        if user.id in seen or not user.is_active:
+            continue
+        seen.add(user.id or 0)
+        session.add(
+            Notification(
+                user_id=user.id or 0,
+                kind=kind,
+                assessment_id=assessment_id,
+                params_json=json.dumps(params, ensure_ascii=False),
+            )
+        )
+        if settings.smtp_url:
+            subject, body = render_notification(kind, params, user.locale)
+            link = (
+                f"{settings.base_url}/assessments/{assessment_id}"
+                if assessment_id
+                else settings.base_url
+            )
+            with use_locale(user.locale):
+                footer = gettext("Open it in Datawaarden: %(link)s", link=link)
+            session.info.setdefault("outbox", []).append(
+                Mail(user.email, subject, f"{body}\n\n{footer}\n")
+            )
+    session.flush()
+
+
+def list_notifications(session: Session, *, user: User, limit: int = 100) -> list[Notification]:
+    return list(
+        session.exec(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(col(Notification.id).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def mark_all_read(session: Session, *, user: User) -> None:
+    session.execute(
+        update(Notification)
+        .where(col(Notification.user_id) == user.id, col(Notification.read_at).is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+def send_mail(messages: list[Mail], smtp_url: str, sender: str) -> None:
+    """Deliver messages over SMTP (smtp://host:port, optionally user:password@)."""
+    parts = urlsplit(smtp_url)
+    host, port = parts.hostname or "localhost", parts.port or 25
+    try:
+        with smtplib.SMTP(host, port, timeout=10) as smtp:
+            if parts.scheme == "smtp+starttls":
+                smtp.starttls()
+            if parts.username:
+                smtp.login(parts.username, parts.password or "")
+            for mail in messages:
+                message = EmailMessage()
+                message["From"] = sender
+                message["To"] = mail.to
+                message["Subject"] = mail.subject
+                message.set_content(mail.body)
+                smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:  # mail is best effort; the app still works
+        log.warning(
+            "could not send %s e-mail(s) via %s:%s: %s",
+            len(messages),
+            host,
+            port,
+            type(exc).__name__,
+        )
+
+
+@event.listens_for(Session, "after_commit")
+def _send_outbox(session: Session) -> None:
+    outbox: list[Mail] = session.info.pop("outbox", [])
+    if not outbox:
+        return
+    settings = get_settings()
+    if settings.smtp_url:
+        threading.Thread(
+            target=send_mail, args=(outbox, settings.smtp_url, settings.mail_from), daemon=True
+        ).start()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_outbox(session: Session) -> None:
+    session.info.pop("outbox", None)

@@ -404,3 +404,20 @@ def assert_accessible(page: Page, *, context_name: str) -> None:
         pytest.fail(
             format_violations(violations, context_name=context_name, url=page.url), pytrace=False
         )
+
+
+@pytest.fixture
+def no_js_page(
+    browser: Browser, base_url: str, live_server: LiveServer, request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """Like `page`, but in its own Dutch context with JavaScript switched off (the no-JS path)."""
+    request.node.stash[_LOG_KEY] = (live_server.log_path, live_server.log_path.stat().st_size)
+    context = browser.new_context(
+        base_url=base_url,
+        locale="nl-NL",
+        viewport={"width": 1280, "height": 900},
+        java_script_enabled=False,
+    )
+    page = context.new_page()
+    yield page
+    context.close()

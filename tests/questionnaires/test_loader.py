@@ -142,7 +142,7 @@ obligations:
     when: {count_gte: {min: 2, of: [{rule: large_scale}, {equals: {question: personal, value: special}}]}}
     reason: {nl: Twee criteria., en: Two criteria.}
     overrides: [dpia_recommended]
-"""  # noqa: E501
+"""
 
 
 def changed(text: str, *edits: tuple[str, str]) -> str:

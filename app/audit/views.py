@@ -1,0 +1,99 @@
+"""Audit pages: the trail of one assessment, and the whole log for auditors and administrators."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import func
+from sqlmodel import col, select
+from starlette.responses import Response
+
+from app.assessments.deps import VisibleAssessment
+from app.audit.models import AuditEvent
+from app.db import SessionDep
+from app.deps import CurrentUser, RequireRole
+from app.timeutil import UTC
+from app.users.models import Role, User
+from app.web.templating import render
+
+router = APIRouter()
+AuditReader = Annotated[User, Depends(RequireRole(Role.auditor, Role.admin))]
+PAGE_SIZE = 100
+
+
+def _rows(session: SessionDep, events: list[AuditEvent]) -> list[dict[str, object]]:
+    names = {u.id: u.name for u in session.exec(select(User)).all()}
+    return [
+        {
+            "e": e,
+            "actor": names.get(e.actor_id, "") if e.actor_id else "",
+            "details": json.loads(e.details_json),
+        }
+        for e in events
+    ]
+
+
+@router.get("/assessments/{assessment_id}/audit", summary="Audit trail of an assessment")
+def assessment_trail(
+    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+) -> Response:
+    events = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.assessment_id == assessment.id)
+        .order_by(col(AuditEvent.id))
+    ).all()
+    return render(
+        request, "audit/trail.html", {"a": assessment, "rows": _rows(session, list(events))}
+    )
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/audit", summary="The whole audit log")
+def audit_log(
+    request: Request,
+    session: SessionDep,
+    user: AuditReader,
+    action: str = "",
+    actor: str = "",
+    since: str = "",
+    until: str = "",
+    page: int = 1,
+) -> Response:
+    query = select(AuditEvent)
+    if action:
+        query = query.where(col(AuditEvent.action).startswith(action[:60]))
+    if actor:
+        ids = select(User.id).where(func.lower(User.name).contains(actor[:100].lower()))
+        query = query.where(col(AuditEvent.actor_id).in_(ids))
+    start, end = _day(since), _day(until)
+    if start:
+        query = query.where(col(AuditEvent.created_at) >= datetime.combine(start, time.min, UTC))
+    if end:
+        query = query.where(col(AuditEvent.created_at) <= datetime.combine(end, time.max, UTC))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = max(1, min(page, 100000))
+    events = session.exec(
+        query.order_by(col(AuditEvent.id).desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    actions = sorted(set(session.exec(select(AuditEvent.action).distinct()).all()))
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "rows": _rows(session, list(events)),
+            "total": total,
+            "page": page,
+            "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE),
+            "actions": actions,
+            "filters": {"action": action, "actor": actor, "since": since, "until": until},
+        },
+    )

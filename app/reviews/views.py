@@ -1,0 +1,522 @@
+"""The committee's pages: inbox, review of a submission, comments, verdicts, change requests,
+advice, opinions. Authors use the comment pages to reply."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import select
+from starlette.responses import Response
+
+from app.assessments import service as assessments
+from app.assessments.deps import VisibleAssessment
+from app.assessments.models import Assessment, State, Submission
+from app.assessments.permissions import is_author, parties_for
+from app.assessments.presenters import answer_text, support_view
+from app.assessments.transitions import STATE_LABELS, Party
+from app.db import SessionDep
+from app.deps import CurrentUser, FormDep, RequireRole, current_roles
+from app.errors import InvalidInput, NotFound
+from app.i18n import N_, _, get_locale
+from app.questionnaires import engine
+from app.questionnaires.schema import Questionnaire
+from app.reviews import service
+from app.reviews.models import ConflictOfInterest, Outcome, Stance, Verdict
+from app.users.models import Role, User
+from app.web.flash import flash, register
+from app.web.templating import render
+
+router = APIRouter()
+CommitteeUser = Annotated[User, Depends(RequireRole(Role.board, Role.chair))]
+
+VERDICT_LABELS = {
+    Verdict.acceptable: N_("Acceptable"),
+    Verdict.needs_improvement: N_("Needs improvement"),
+    Verdict.to_correct: N_("To correct"),
+}
+OUTCOME_LABELS = {
+    Outcome.positive: N_("Positive"),
+    Outcome.conditional: N_("Positive with conditions"),
+    Outcome.negative: N_("Negative"),
+}
+STANCE_LABELS = {
+    Stance.agree: N_("Agree"),
+    Stance.disagree: N_("Disagree"),
+    Stance.abstain: N_("Abstain"),
+}
+register("claimed", N_("You are the rapporteur of %(ref)s."))
+register(
+    "conflict_declared",
+    N_("Your conflict of interest has been recorded. You no longer take part in this assessment."),
+)
+register("comment_added", N_("Your comment has been added."))
+register("comment_resolved", N_("The comment has been marked as resolved."))
+register("verdict_saved", N_("The verdict has been saved."))
+register("changes_requested", N_("The assessment has gone back to its authors with your comments."))
+register("advice_saved", N_("The draft advice has been saved."))
+register("opinion_saved", N_("Your opinion has been recorded."))
+register("advice_finalised", N_("The advice is final."))
+register("new_round", N_("A new advice round has started; the earlier one is kept."))
+
+
+def _back(url: str, key: str, **params: str) -> Response:
+    response = RedirectResponse(url, status_code=303)
+    flash(response, key, **params)
+    return response
+
+
+@router.get("/committee", summary="The committee's inbox")
+def inbox_page(
+    request: Request,
+    session: SessionDep,
+    user: CommitteeUser,
+    state: str = "",
+    department: str = "",
+    level: str = "",
+    obligation: str = "",
+    sort: str = "age",
+) -> Response:
+    rows = service.inbox(
+        session,
+        state=state or None,
+        department=department[:200] or None,
+        level=level or None,
+        obligation=obligation[:60] or None,
+        sort=sort,
+    )
+    departments = sorted({r.assessment.department for r in service.inbox(session)})
+    return render(
+        request,
+        "reviews/inbox.html",
+        {
+            "rows": rows,
+            "filters": {
+                "state": state,
+                "department": department,
+                "level": level,
+                "obligation": obligation,
+                "sort": sort,
+            },
+            "departments": departments,
+            "states": service.INBOX_STATES,
+        },
+        block_name="results" if request.headers.get("HX-Request") == "true" else None,
+    )
+
+
+def _snapshot(submission: Submission) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(submission.snapshot_json)
+    return loaded
+
+
+def _sections_view(q: Questionnaire, snapshot: dict[str, Any], locale: str) -> list[dict[str, Any]]:
+    answers = snapshot["answers"]
+    visible = {qq.id for qq in engine.visible_questions(q, answers)}
+    out = []
+    for section in q.sections:
+        rows = [
+            {"q": qq, "text": answer_text(qq, answers.get(qq.id), locale)}
+            for qq in section.questions
+            if qq.id in visible
+        ]
+        out.append({"s": section, "rows": rows})
+    return out
+
+
+def _diff_view(
+    q: Questionnaire, previous: Submission | None, current: Submission, locale: str
+) -> list[dict[str, Any]] | None:
+    if previous is None:
+        return None
+    by_id = engine.question_by_id(q)
+    out = []
+    for change in service.diff_snapshots(_snapshot(previous), _snapshot(current)):
+        question = by_id.get(change.question_id)
+        if question is None:
+            continue
+        out.append(
+            {
+                "q": question,
+                "before": answer_text(question, change.before, locale),
+                "after": answer_text(question, change.after, locale),
+            }
+        )
+    return out
+
+
+def _review_context(
+    session: SessionDep, user: User, request: Request, assessment: Assessment
+) -> dict[str, Any]:
+    version, q = assessments.questionnaire_of(session, assessment)
+    locale = get_locale()
+    submissions = assessments.submissions_of(session, assessment)
+    if not submissions:
+        raise NotFound(_("This assessment has not been submitted yet."))
+    current = submissions[-1]
+    snapshot = _snapshot(current)
+    roles = current_roles(request)
+    parties = parties_for(session, user, roles, assessment)
+    threads = service.threads(session, assessment)
+    by_question: dict[str | None, list[service.Thread]] = {}
+    for thread in threads:
+        by_question.setdefault(thread.comment.question_id, []).append(thread)
+    return {
+        "a": assessment,
+        "q": q,
+        "version": version,
+        "submission": current,
+        "submissions": submissions,
+        "sections": _sections_view(q, snapshot, locale),
+        "support": support_view(q, engine.decision_support(q, snapshot["answers"]), locale),
+        "verdicts": service.verdicts(session, current),
+        "verdict_labels": VERDICT_LABELS,
+        "threads": by_question,
+        "general": by_question.get(None, []),
+        "diff": _diff_view(q, submissions[-2] if len(submissions) > 1 else None, current, locale),
+        "is_committee": bool(parties & {Party.committee, Party.chair}),
+        "is_author": Party.author in parties,
+        "can_act": bool(parties & {Party.committee, Party.chair})
+        and assessment.state in service.COMMITTEE_STATES,
+        "rapporteur": session.get(User, assessment.rapporteur_id)
+        if assessment.rapporteur_id
+        else None,
+        "state": str(STATE_LABELS[State(assessment.state)]),
+        "has_conflict": session.get(ConflictOfInterest, (assessment.id, user.id)) is not None,
+    }
+
+
+@router.get("/committee/assessments/{assessment_id}", summary="Review a submitted assessment")
+def review_page(
+    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+) -> Response:
+    return render(
+        request, "reviews/review.html", _review_context(session, user, request, assessment)
+    )
+
+
+@router.post("/committee/assessments/{assessment_id}/claim", summary="Become the rapporteur")
+def claim(
+    request: Request, session: SessionDep, user: CommitteeUser, assessment: VisibleAssessment
+) -> Response:
+    service.claim_rapporteur(
+        session, assessment=assessment, actor=user, roles=current_roles(request)
+    )
+    return _back(f"/committee/assessments/{assessment.id}", "claimed", ref=assessment.reference)
+
+
+@router.post(
+    "/committee/assessments/{assessment_id}/conflict", summary="Declare a conflict of interest"
+)
+def conflict(
+    request: Request,
+    session: SessionDep,
+    user: CommitteeUser,
+    assessment: VisibleAssessment,
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    service.declare_conflict(
+        session, assessment=assessment, actor=user, roles=current_roles(request), reason=reason
+    )
+    return _back("/committee", "conflict_declared")
+
+
+def _comment_target(request: Request, assessment: Assessment, anchor: str) -> str:
+    if Role.board in current_roles(request) or Role.chair in current_roles(request):
+        return f"/committee/assessments/{assessment.id}#{anchor}"
+    return f"/assessments/{assessment.id}/comments#{anchor}"
+
+
+@router.post("/assessments/{assessment_id}/comments", summary="Add a comment or a reply")
+def add_comment(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: VisibleAssessment,
+    body: Annotated[str, Form(max_length=50000)] = "",
+    question_id: Annotated[str, Form(max_length=100)] = "",
+    parent_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    parent = int(parent_id) if parent_id.isdigit() else None
+    comment = service.add_comment(
+        session,
+        assessment=assessment,
+        actor=user,
+        roles=current_roles(request),
+        body=body,
+        question_id=question_id or None,
+        parent_id=parent,
+    )
+    target = _comment_target(request, assessment, f"comment-{comment.parent_id or comment.id}")
+    if is_author(session, user, assessment):
+        target = f"/assessments/{assessment.id}/comments#comment-{comment.parent_id or comment.id}"
+    return _back(target, "comment_added")
+
+
+@router.post(
+    "/assessments/{assessment_id}/comments/{comment_id}/resolve", summary="Resolve a comment thread"
+)
+def resolve(
+    request: Request,
+    session: SessionDep,
+    user: CommitteeUser,
+    assessment: VisibleAssessment,
+    comment_id: int,
+) -> Response:
+    service.resolve_comment(
+        session,
+        assessment=assessment,
+        comment_id=comment_id,
+        actor=user,
+        roles=current_roles(request),
+    )
+    return _back(f"/committee/assessments/{assessment.id}#comment-{comment_id}", "comment_resolved")
+
+
+@router.get("/assessments/{assessment_id}/comments", summary="The committee's comments and replies")
+def comments_page(
+    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+) -> Response:
+    _version, q = assessments.questionnaire_of(session, assessment)
+    return render(
+        request,
+        "reviews/comments.html",
+        {
+            "a": assessment,
+            "threads": service.threads(session, assessment),
+            "by_id": engine.question_by_id(q),
+            "can_reply": assessment.state
+            in (State.submitted, State.in_review, State.changes_requested, State.advice_drafted),
+        },
+    )
+
+
+@router.post(
+    "/committee/assessments/{assessment_id}/verdicts/{section_id}",
+    summary="Give a verdict on a section",
+)
+def verdict(
+    request: Request,
+    session: SessionDep,
+    user: CommitteeUser,
+    assessment: VisibleAssessment,
+    section_id: str,
+    verdict: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    service.set_verdict(
+        session,
+        assessment=assessment,
+        actor=user,
+        roles=current_roles(request),
+        section_id=section_id,
+        verdict=verdict,
+    )
+    return _back(f"/committee/assessments/{assessment.id}#section-{section_id}", "verdict_saved")
+
+
+@router.post(
+    "/committee/assessments/{assessment_id}/request-changes", summary="Ask the authors for changes"
+)
+def request_changes(
+    request: Request,
+    session: SessionDep,
+    user: CommitteeUser,
+    assessment: VisibleAssessment,
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    service.request_changes(
+        session, assessment=assessment, actor=user, roles=current_roles(request), note=note
+    )
+    return _back("/committee", "changes_requested")
+
+
+# --- advice -----------------------------------------------------------------------------------
+
+
+def _advice_context(
+    session: SessionDep,
+    request: Request,
+    user: User,
+    assessment: Assessment,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    _version, q = assessments.questionnaire_of(session, assessment)
+    advice = service.open_advice(session, assessment)
+    rounds = service.advice_rounds(session, assessment)
+    parties = parties_for(session, user, current_roles(request), assessment)
+    if values is None:
+        values = {
+            "outcome": "",
+            "summary": "",
+            "rationale": {},
+            "conditions": [],
+            "reassess_on": "",
+        }
+        if advice is not None:
+            values = {
+                "outcome": advice.outcome,
+                "summary": advice.summary,
+                "rationale": json.loads(advice.rationale_json),
+                "conditions": [
+                    {
+                        "text": c.text,
+                        "owner": c.owner,
+                        "due_on": c.due_on.isoformat() if c.due_on else "",
+                    }
+                    for c in service.conditions_of(session, advice)
+                ],
+                "reassess_on": advice.reassess_on.isoformat() if advice.reassess_on else "",
+            }
+    names = {u.id: u.name for u in session.exec(select(User)).all()}
+    history = [
+        {
+            "advice": r,
+            "conditions": service.conditions_of(session, r),
+            "opinions": service.opinions_of(session, r),
+            "rationale": json.loads(r.rationale_json),
+            "finalised_by": names.get(r.finalised_by_id),
+        }
+        for r in rounds
+    ]
+    my_opinion = None
+    if advice is not None:
+        my_opinion = next(
+            (o for o, _name in service.opinions_of(session, advice) if o.member_id == user.id), None
+        )
+    committee = bool(parties & {Party.committee, Party.chair})
+    return {
+        "a": assessment,
+        "q": q,
+        "advice": advice,
+        "history": history,
+        "values": values,
+        "errors": errors or {},
+        "outcome_labels": OUTCOME_LABELS,
+        "stance_labels": STANCE_LABELS,
+        "can_edit": committee
+        and assessment.state in (State.in_review, State.advice_drafted)
+        and (advice is None or advice.finalised_at is None),
+        "can_opine": committee and advice is not None and advice.finalised_at is None,
+        "can_finalise": Party.chair in parties
+        and advice is not None
+        and advice.finalised_at is None
+        and assessment.state == State.advice_drafted,
+        "can_new_round": Party.chair in parties
+        and advice is not None
+        and advice.finalised_at is not None
+        and assessment.state == State.advice_drafted,
+        "my_opinion": my_opinion,
+    }
+
+
+@router.get("/committee/assessments/{assessment_id}/advice", summary="The committee's advice")
+def advice_page(
+    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+) -> Response:
+    return render(
+        request, "reviews/advice.html", _advice_context(session, request, user, assessment)
+    )
+
+
+@router.post("/committee/assessments/{assessment_id}/advice", summary="Save the draft advice")
+def save_advice(
+    request: Request,
+    session: SessionDep,
+    user: CommitteeUser,
+    assessment: VisibleAssessment,
+    form: FormDep,
+) -> Response:
+    _version, q = assessments.questionnaire_of(session, assessment)
+
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value[:60000] if isinstance(value, str) else ""
+
+    conditions = []
+    count = min(int(text("condition_rows")) if text("condition_rows").isdigit() else 0, 100)
+    for index in range(count):
+        conditions.append(
+            service.ConditionInput(
+                text(f"condition-{index}-text"),
+                text(f"condition-{index}-owner"),
+                text(f"condition-{index}-due"),
+            )
+        )
+    rationale = {v.id: text(f"rationale-{v.id}") for v in q.values}
+    values = {
+        "outcome": text("outcome"),
+        "summary": text("summary"),
+        "rationale": rationale,
+        "conditions": [{"text": c.text, "owner": c.owner, "due_on": c.due_on} for c in conditions],
+        "reassess_on": text("reassess_on"),
+    }
+    try:
+        service.save_advice(
+            session,
+            assessment=assessment,
+            actor=user,
+            roles=current_roles(request),
+            outcome=values["outcome"],
+            summary=values["summary"],
+            rationale=rationale,
+            conditions=conditions,
+            reassess_on=values["reassess_on"],
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        context = _advice_context(
+            session, request, user, assessment, values=values, errors=exc.fields
+        )
+        context["form_error"] = exc.detail
+        return render(request, "reviews/advice.html", context, status_code=422)
+    return _back(f"/committee/assessments/{assessment.id}/advice", "advice_saved")
+
+
+@router.post(
+    "/committee/assessments/{assessment_id}/opinion", summary="Record your opinion on the advice"
+)
+def opinion(
+    request: Request,
+    session: SessionDep,
+    user: CommitteeUser,
+    assessment: VisibleAssessment,
+    stance: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=10000)] = "",
+) -> Response:
+    service.record_opinion(
+        session,
+        assessment=assessment,
+        actor=user,
+        roles=current_roles(request),
+        stance=stance,
+        note=note,
+    )
+    return _back(f"/committee/assessments/{assessment.id}/advice#opinions", "opinion_saved")
+
+
+@router.post(
+    "/committee/assessments/{assessment_id}/advice/finalise", summary="Finalise the advice (chair)"
+)
+def finalise(
+    request: Request, session: SessionDep, user: CommitteeUser, assessment: VisibleAssessment
+) -> Response:
+    service.finalise_advice(
+        session, assessment=assessment, actor=user, roles=current_roles(request)
+    )
+    return _back(f"/committee/assessments/{assessment.id}/advice", "advice_finalised")
+
+
+@router.post(
+    "/committee/assessments/{assessment_id}/advice/new-round",
+    summary="Start a new advice round (chair)",
+)
+def new_round(
+    request: Request, session: SessionDep, user: CommitteeUser, assessment: VisibleAssessment
+) -> Response:
+    service.start_new_round(
+        session, assessment=assessment, actor=user, roles=current_roles(request)
+    )
+    return _back(f"/committee/assessments/{assessment.id}/advice", "new_round")
