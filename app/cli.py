@@ -36,7 +36,10 @@ def _engine():  # type: ignore[no-untyped-def]
     import app.models  # noqa: F401  (every table must be known before the first query)
     from app.db import make_engine
 
-    return make_engine(_settings().resolved_database_url)
+    settings = _settings()
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return make_engine(settings.resolved_database_url)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -378,6 +381,103 @@ def questionnaire_schema() -> None:
     from app.questionnaires.schema import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+signing_app = typer.Typer(help="The signing certificate.", no_args_is_help=True)
+app.add_typer(signing_app, name="signing")
+report_app = typer.Typer(help="Signed advice reports.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@signing_app.command("export-ca")
+def signing_export_ca(
+    file: Annotated[Path, typer.Argument(help="Where to write the PEM file.")],
+) -> None:
+    """Write the trust anchor (PEM) that auditors import into their PDF reader or NSS database."""
+    from app.errors import AppError
+    from app.reports.signing import load_signing_key, trust_anchor_pem
+
+    try:
+        pem_bytes = trust_anchor_pem(load_signing_key(_settings()))
+    except AppError as exc:
+        _fail(exc.detail)
+    file.write_bytes(pem_bytes)
+    console.print(f"Trust anchor written to {file}.")
+
+
+@report_app.command("verify")
+def report_verify(file: Annotated[Path, typer.Argument(help="The PDF to check.")]) -> None:
+    """Check a report: signatures intact and trusted, archived copy, embedded data. Exit 0 only
+    when everything holds."""
+    from app.db import session_scope
+    from app.reports.service import verify_file
+    from app.reports.verify import MAX_UPLOAD
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        _fail(f"Cannot read {file}: {exc.strerror}")
+    if len(data) > MAX_UPLOAD * 5:
+        _fail("The file is too large to be an advice report.")
+    with session_scope(_engine()) as session:
+        check = verify_file(session, data, settings=_settings())
+    r = check.result
+    table = Table(title=f"{file.name} (SHA-256 {r.sha256[:16]}…)")
+    table.add_column("Check")
+    table.add_column("Result")
+    table.add_row("PDF", "yes" if r.is_pdf else "NO: not a PDF")
+    if r.is_pdf:
+        table.add_row("Readable", "yes" if r.readable else "NO: damaged")
+        if not r.signatures:
+            table.add_row("Signatures", "NONE")
+        for s in r.signatures:
+            state = "intact, trusted" if s.ok else ("BROKEN" if not s.intact else "NOT TRUSTED")
+            when = s.signed_at.isoformat(timespec="seconds") if s.signed_at else "?"
+            table.add_row(f"Signature {s.field}", f"{state}: {s.signer}, {when}")
+        if r.signatures and not r.signatures[-1].covers_whole_file:
+            table.add_row("Coverage", "CHANGES AFTER THE LAST SIGNATURE")
+        table.add_row(
+            "Archive",
+            f"archived report {check.reference}" if check.archived else "NOT the archived file",
+        )
+        table.add_row(
+            "Embedded snapshot",
+            {True: "matches the archive", False: "DOES NOT MATCH", None: "not found"}[
+                check.snapshot_matches
+            ],
+        )
+    console.print(table)
+    if not check.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Where to write the signed PDF.")],
+    force: Annotated[
+        bool, typer.Option(help="Also run against a database with real data.")
+    ] = False,
+) -> None:
+    """Create a complete example through the real services and write the signed report."""
+    from app.demo import run_demo
+    from app.errors import AppError
+    from app.migrate import upgrade_to_head
+
+    settings = _settings()
+    engine = _engine()
+    upgrade_to_head(engine)
+    if settings.signing_p12 is None:
+        from app.reports.pki import ensure_dev_pki
+
+        ensure_dev_pki(settings.pki_dir, org_name=settings.org_name)
+    try:
+        result = run_demo(engine, settings, force=force)
+    except AppError as exc:
+        _fail(exc.detail)
+    out.write_bytes(result.report)
+    console.print(
+        f"Demo assessment {result.reference} signed; report written to {out} (SHA-256 {result.sha256})."
+    )
 
 
 def main() -> None:

@@ -21,6 +21,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """Build the application for the given settings (defaults: the environment)."""
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     for locale in ("nl", "en"):
         translations(locale)  # fail at start-up, not on the first page, when catalogs are missing
     app = FastAPI(
@@ -46,6 +48,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     templates.env.globals["level_label"] = level_label
     templates.env.globals["state_label"] = state_label
+    from app.reports import views as report_views
+
+    app.include_router(report_views.router)
     app.include_router(review_views.router)
     app.include_router(audit_views.router)
     app.include_router(notification_views.router)

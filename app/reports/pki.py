@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -44,12 +44,14 @@ def _name(common_name: str, org: str) -> x509.Name:
 
 
 def create_dev_pki(pki_dir: Path, *, org_name: str) -> DevPki:
-    """Create a CA and a signing certificate (P-256) with a random PKCS#12 password."""
+    """Create a CA and a signing certificate (RSA 3072) with a random PKCS#12 password."""
     paths = dev_pki_paths(pki_dir)
     pki_dir.mkdir(parents=True, exist_ok=True)
     now = utcnow()
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = _name(f"Datawaarden development CA ({DEV_LABEL})", org_name)
+    # RSA, not ECDSA: pyHanko marks ECDSA-signed files as PDF 2.0 (ISO 32002), and PDF/A-3 is
+    # based on PDF 1.7.
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    ca_name = _name("Datawaarden CA (DEVELOPMENT ONLY)", org_name)
     ca_cert = (
         x509.CertificateBuilder()
         .subject_name(ca_name)
@@ -78,10 +80,10 @@ def create_dev_pki(pki_dir: Path, *, org_name: str) -> DevPki:
         )
         .sign(ca_key, hashes.SHA256())
     )
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(f"Datawaarden advice signing ({DEV_LABEL})", org_name))
+        .subject_name(_name("Datawaarden signing (DEVELOPMENT ONLY)", org_name))
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())

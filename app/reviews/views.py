@@ -23,6 +23,7 @@ from app.errors import InvalidInput, NotFound
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
 from app.questionnaires.schema import Questionnaire
+from app.reports.service import latest_report
 from app.reviews import service
 from app.reviews.models import ConflictOfInterest, Outcome, Stance, Verdict
 from app.users.models import Role, User
@@ -409,6 +410,12 @@ def _advice_context(
         and advice.finalised_at is not None
         and assessment.state == State.advice_drafted,
         "my_opinion": my_opinion,
+        "report": latest_report(session, assessment),
+        "can_sign": Party.chair in parties
+        and advice is not None
+        and advice.finalised_at is not None
+        and assessment.state == State.advice_drafted,
+        "can_cosign": committee and assessment.state in (State.signed, State.archived),
     }
 
 

@@ -245,7 +245,7 @@ def focus_info(page: Page) -> dict[str, Any]:
             const el = document.activeElement;
             const style = getComputedStyle(el);
             return {
-                key: el.id || el.name || (el.tagName + ":" + (el.textContent || "").trim()),
+                key: el.id || (el.name ? el.name + "=" + el.value : el.tagName + ":" + el.textContent.trim()),
                 tag: el.tagName.toLowerCase(),
                 type: el.getAttribute("type") || "",
                 text: (el.textContent || "").trim().slice(0, 80),
@@ -352,7 +352,9 @@ def test_it_lets_a_lead_start_and_fill_the_profile_with_autosave(page: Page, bas
     people_en.fill("many")
     expect(people_block.get_by_text(EN["enter_number"])).to_be_visible()
     expect(people_en).to_have_attribute("aria-invalid", "true")
-    expect(support_panel(page, EN["support"]).get_by_text(CONSULT_DPO_EN, exact=True)).to_be_visible()
+    expect(
+        support_panel(page, EN["support"]).get_by_text(CONSULT_DPO_EN, exact=True)
+    ).to_be_visible()
     screenshot(page, "lead-section-profile-error", lang="en")
     assert_accessible(page, context_name="profile section with an invalid number (en)")
     people_en.fill("250")
@@ -608,3 +610,55 @@ def test_it_restores_an_earlier_answer_from_the_history(page: Page, base_url: st
     page.get_by_role("link", name=SECTION_TITLES_NL["profile"], exact=True).click()
     expect(page).to_have_url(f"{section_url}#q-commissioning_client")
     expect(client).to_have_value("Team Armoede")
+
+
+# Marks the live region around an element (if any) so a later check can tell whether the same
+# region node survived an htmx swap; answers how it is marked, or null.
+_MARK_LIVE_REGION = """(el) => {
+  const region = el.closest(
+    "[aria-live]:not([aria-live=off]), [role=status], [role=alert], [role=log]");
+  if (!region) return null;
+  const tag = region.outerHTML.slice(0, region.outerHTML.indexOf(">") + 1);
+  region.dataset.e2eLive = "1";
+  return tag;
+}"""
+_IN_MARKED_REGION = "(el) => !!el.closest('[data-e2e-live]')"
+
+
+def test_it_announces_autosave_results_to_screen_reader_users(page: Page, base_url: str) -> None:
+    """WCAG 4.1.3 (status messages): "Opgeslagen", an error after autosave and the new overall
+    level must reach a screen reader without moving focus. That needs a live region that is in
+    the page before the change and stays there (a region swapped in with the message is not
+    reliably announced). axe cannot check this, so it is checked here."""
+    login_as(page, base_url, PERSONAS["lead"])
+    assessment_id = start_assessment(page, base_url, new_title("Statusberichten"))
+    page.goto(f"{base_url}/assessments/{assessment_id}/sections/profile")
+    problems: list[str] = []
+
+    status = page.locator("#status-plain_description")
+    region = status.evaluate(_MARK_LIVE_REGION)
+    page.get_by_role("textbox", name=Q_DESCRIPTION).fill("Een proef met een rekenregel.")
+    expect(question(page, "plain_description").get_by_text(NL["saved"])).to_be_visible()
+    if region is None:
+        problems.append(
+            "the save status next to a field (div.save-status#status-plain_description, which "
+            "shows 'Opgeslagen' or the error after autosave) is in no live region"
+        )
+    elif not status.evaluate(_IN_MARKED_REGION):
+        problems.append(f"the live region around the save status ({region}) is replaced on save")
+
+    overall = support_panel(page).locator(".support__overall")
+    region = overall.evaluate(_MARK_LIVE_REGION)
+    page.get_by_role("radio", name=PD_SPECIAL, exact=True).check()
+    expect(support_panel(page).get_by_text(CONSULT_DPO, exact=True)).to_be_visible()
+    if region is None:
+        problems.append("the overall level in the decision-support panel is in no live region")
+    elif not overall.evaluate(_IN_MARKED_REGION):
+        problems.append(
+            f"the live region of the overall level ({region}) is replaced by every autosave, "
+            "because the whole aside#decision-support is swapped out of band"
+        )
+
+    assert not problems, "status messages are not announced (WCAG 4.1.3):\n- " + "\n- ".join(
+        problems
+    )

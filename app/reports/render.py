@@ -1,0 +1,212 @@
+"""The advice report: its content as data, rendered by WeasyPrint as PDF/A-3b with the frozen
+snapshot (byte for byte) and the advice embedded as JSON attachments."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+import weasyprint
+from sqlmodel import Session, select
+
+from app.assessments import service as assessments
+from app.assessments.models import Assessment, Submission
+from app.assessments.presenters import answer_text, support_view
+from app.canonical import canonical_json, sha256_hex
+from app.config import ROOT, Settings
+from app.i18n import use_locale
+from app.questionnaires import engine
+from app.reviews import service as reviews
+from app.reviews.models import Advice, ReviewComment
+from app.users.models import User
+
+SNAPSHOT_ATTACHMENT = "datawaarden-snapshot.json"
+ADVICE_ATTACHMENT = "datawaarden-advice.json"
+
+
+def verification_url(settings: Settings, reference: str) -> str:
+    return f"{settings.base_url}/verify?reference={reference}"
+
+
+def qr_data_uri(text: str) -> str:
+    """A QR code as an SVG data URI (vector, so it prints sharply)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def advice_document(session: Session, advice: Advice) -> dict[str, Any]:
+    """The advice as data, embedded in the report next to the snapshot."""
+    names = {u.id: u.name for u in session.exec(select(User)).all()}
+    return {
+        "format": "datawaarden.advice/1",
+        "round": advice.round,
+        "outcome": advice.outcome,
+        "summary": advice.summary,
+        "rationale": json.loads(advice.rationale_json),
+        "conditions": [
+            {
+                "number": c.number,
+                "text": c.text,
+                "owner": c.owner,
+                "due_on": c.due_on.isoformat() if c.due_on else None,
+            }
+            for c in reviews.conditions_of(session, advice)
+        ],
+        "reassess_on": advice.reassess_on.isoformat() if advice.reassess_on else None,
+        "opinions": [
+            {"member": name, "stance": o.stance, "note": o.note}
+            for o, name in reviews.opinions_of(session, advice)
+        ],
+        "finalised_by": names.get(advice.finalised_by_id),
+        "finalised_at": advice.finalised_at.isoformat(timespec="seconds")
+        if advice.finalised_at
+        else None,
+    }
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """Everything that goes into a report, gathered before rendering (no database needed then)."""
+
+    context: dict[str, Any]
+    snapshot_json: str
+    advice_json: str
+    title: str
+    subject: str
+    locale: str
+
+
+def gather(
+    session: Session,
+    *,
+    assessment: Assessment,
+    advice: Advice,
+    settings: Settings,
+    audit_head: str,
+    signer_name: str,
+    now: datetime,
+) -> ReportSource:
+    """Collect the report's content in the assessment's language."""
+    from app.reviews.views import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
+
+    locale = assessment.locale
+    version, q = assessments.questionnaire_of(session, assessment)
+    submission = session.get(Submission, advice.submission_id)
+    assert submission is not None
+    snapshot = json.loads(submission.snapshot_json)
+    answers = snapshot["answers"]
+    with use_locale(locale):
+        visible = {qq.id for qq in engine.visible_questions(q, answers)}
+        verdicts = reviews.verdicts(session, submission)
+        names = {u.id: u.name for u in session.exec(select(User)).all()}
+        resolved = session.exec(
+            select(ReviewComment).where(
+                ReviewComment.assessment_id == assessment.id, ReviewComment.resolved_at.is_not(None)
+            )  # type: ignore[union-attr]
+        ).all()
+        by_question: dict[str | None, list[dict[str, str]]] = {}
+        for c in resolved:
+            by_question.setdefault(c.question_id, []).append(
+                {"author": names.get(c.author_id, "?"), "body": c.body}
+            )
+        sections = []
+        for section in q.sections:
+            rows = [
+                {
+                    "label": qq.label.get(locale),
+                    "basis": ", ".join(qq.basis),
+                    "text": answer_text(qq, answers.get(qq.id), locale),
+                    "comments": by_question.get(qq.id, []),
+                }
+                for qq in section.questions
+                if qq.id in visible
+            ]
+            verdict = verdicts.get(section.id)
+            sections.append(
+                {
+                    "id": section.id,
+                    "title": section.title.get(locale),
+                    "rows": rows,
+                    "verdict": str(VERDICT_LABELS[verdict]) if verdict else None,
+                }
+            )
+        support = support_view(q, engine.decision_support(q, answers), locale)
+        document = advice_document(session, advice)
+        context = {
+            "locale": locale,
+            "org_name": settings.org_name,
+            "committee_name": settings.committee_name,
+            "a": assessment,
+            "q": q,
+            "version": version,
+            "advice": advice,
+            "outcome_label": str(OUTCOME_LABELS[advice.outcome]),
+            "advice_doc": document,
+            "stance_labels": {k: str(v) for k, v in STANCE_LABELS.items()},
+            "rationale": [
+                (v.label.get(locale), document["rationale"].get(v.id))
+                for v in q.values
+                if document["rationale"].get(v.id)
+            ],
+            "sections": sections,
+            "general_comments": by_question.get(None, []),
+            "support": support,
+            "submission": submission,
+            "submissions": assessments.submissions_of(session, assessment),
+            "audit_head": audit_head,
+            "signer_name": signer_name,
+            "date": now,
+            "verify_url": verification_url(settings, assessment.reference),
+            "qr": qr_data_uri(verification_url(settings, assessment.reference)),
+            "snapshot_sha256": submission.sha256,
+        }
+    return ReportSource(
+        context=context,
+        snapshot_json=submission.snapshot_json,
+        advice_json=canonical_json(document),
+        title=f"{assessment.reference} {assessment.title}",
+        subject=context["outcome_label"],
+        locale=locale,
+    )
+
+
+def render_html(source: ReportSource) -> str:
+    from app.web.templating import templates
+
+    with use_locale(source.locale):
+        return templates.env.get_template("pdf/report.html").render(source.context)
+
+
+def render_pdf(source: ReportSource, *, html: str | None = None) -> bytes:
+    """WeasyPrint, PDF/A-3b, with the snapshot and the advice as Data attachments. Slow (seconds):
+    call it from a worker thread, never from an async handler."""
+    html = html if html is not None else render_html(source)
+    attachments = [
+        weasyprint.Attachment(
+            string=source.snapshot_json,
+            name=SNAPSHOT_ATTACHMENT,
+            relationship="Data",
+            description="Frozen snapshot of the submission (canonical JSON)",
+        ),
+        weasyprint.Attachment(
+            string=source.advice_json,
+            name=ADVICE_ATTACHMENT,
+            relationship="Data",
+            description="The committee's advice (canonical JSON)",
+        ),
+    ]
+    document = weasyprint.HTML(string=html, base_url=str(ROOT / "templates" / "pdf"))
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, pdf_tags=False)
+    return pdf
+
+
+def snapshot_matches(attachment: bytes | None, snapshot_json: str) -> bool:
+    return attachment is not None and sha256_hex(attachment) == sha256_hex(snapshot_json)

@@ -1,0 +1,335 @@
+"""Signing, storing, downloading and verifying advice reports.
+
+Rendering takes seconds, so signing runs in three steps: gather and check (a short transaction),
+render and sign (no database), store (a short transaction that moves the assessment to 'signed'
+only if nobody signed in between). The database is never locked while WeasyPrint works."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.assessments import service as assessments
+from app.assessments.models import Assessment, State, Submission
+from app.assessments.permissions import parties_for
+from app.assessments.transitions import Action, Party
+from app.audit.service import head_hash, record_event
+from app.canonical import sha256_hex
+from app.config import Settings
+from app.db import session_scope
+from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.i18n import _
+from app.notifications.service import notify
+from app.reports import render
+from app.reports.models import Report
+from app.reports.signing import SigningKey, load_signing_key, sign_pdf, trust_anchor_pem
+from app.reports.verify import Verification, load_trust_roots, verify_pdf
+from app.reviews import service as reviews
+from app.reviews.models import Advice
+from app.timeutil import utcnow
+from app.users.models import Role, User
+from app.users.passwords import verify_password
+
+
+def latest_report(session: Session, assessment: Assessment) -> Report | None:
+    """The newest signed version of the assessment's report."""
+    return session.exec(
+        select(Report)
+        .where(Report.assessment_id == assessment.id)
+        .order_by(col(Report.advice_id).desc(), col(Report.sequence).desc())
+    ).first()
+
+
+def _final_advice(session: Session, assessment: Assessment) -> Advice:
+    advice = reviews.open_advice(session, assessment)
+    if advice is None or advice.finalised_at is None:
+        raise Conflict(_("Only a final advice can be signed. Finalise the advice first."))
+    return advice
+
+
+def _check_password(user: User, password: str) -> None:
+    if not verify_password(user.password_hash, password[:1024]):
+        message = _("The password is not correct.")
+        raise InvalidInput(message, fields={"password": message})
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    assessment_id: int
+    advice_id: int
+    source: render.ReportSource
+    signer_name: str
+    audit_head: str
+
+
+def prepare_signing(
+    session: Session,
+    *,
+    assessment: Assessment,
+    actor: User,
+    roles: Set[Role],
+    password: str,
+    settings: Settings,
+) -> SignRequest:
+    """Check everything and gather the report's content. Raises before any work is done."""
+    parties = parties_for(session, actor, roles, assessment)
+    if Party.chair not in parties:
+        raise PermissionDenied(
+            _("Only the chair, without a conflict of interest, can sign the advice.")
+        )
+    if assessment.state != State.advice_drafted or latest_report(session, assessment) is not None:
+        raise Conflict(_("This advice has already been signed, or is not ready to be signed."))
+    advice = _final_advice(session, assessment)
+    _check_password(actor, password)
+    load_signing_key(settings)  # a missing or unreadable key is refused now, not after rendering
+    audit_head = head_hash(session)
+    source = render.gather(
+        session,
+        assessment=assessment,
+        advice=advice,
+        settings=settings,
+        audit_head=audit_head,
+        signer_name=actor.name,
+        now=utcnow(),
+    )
+    return SignRequest(assessment.id or 0, advice.id or 0, source, actor.name, audit_head)
+
+
+def produce_signed_pdf(
+    request: SignRequest,
+    *,
+    settings: Settings,
+    key: SigningKey | None = None,
+    timestamper: object | None = None,
+) -> bytes:
+    """Render and sign (seconds of work, no database)."""
+    key = key or load_signing_key(settings)
+    pdf = render.render_pdf(request.source)
+    return sign_pdf(
+        pdf,
+        key=key,
+        field_name="Signature1",
+        signer_name=request.signer_name,
+        reason=_report_reason(request.source.locale),
+        location=settings.org_name,
+        tsa_url=settings.tsa_url,
+        timestamper=timestamper,
+    )  # type: ignore[arg-type]
+
+
+def _report_reason(locale: str) -> str:
+    from app.i18n import use_locale
+
+    with use_locale(locale):
+        return _("Advice of the ethics committee")
+
+
+def store_signed(
+    session: Session, *, request: SignRequest, pdf: bytes, actor: User, roles: Set[Role]
+) -> Report:
+    """Store the signed bytes once and move the assessment to 'signed'."""
+    assessment = assessments.get_assessment(session, request.assessment_id)
+    parties = parties_for(session, actor, roles, assessment)
+    if latest_report(session, assessment) is not None:
+        raise Conflict(_("This advice has already been signed."))
+    advice = session.get(Advice, request.advice_id)
+    assert advice is not None
+    assessments.move(
+        session, assessment=assessment, action=Action.sign, actor=actor, parties=parties
+    )
+    submission = session.get(Submission, advice.submission_id)
+    assert submission is not None
+    report = Report(
+        assessment_id=assessment.id or 0,
+        advice_id=advice.id or 0,
+        sequence=1,
+        pdf=pdf,
+        sha256=sha256_hex(pdf),
+        snapshot_sha256=submission.sha256,
+        signed_by_id=actor.id or 0,
+        audit_head_hash=request.audit_head,
+    )
+    session.add(report)
+    session.flush()
+    record_event(
+        session,
+        action="report.signed",
+        actor_id=actor.id,
+        object_type="report",
+        object_id=report.id or "",
+        assessment_id=assessment.id,
+        details={"sha256": report.sha256, "sequence": 1, "audit_head": request.audit_head},
+    )
+    notify(
+        session,
+        recipients=reviews.authors_of(session, assessment) + reviews.committee_members(session),
+        kind="signed",
+        assessment_id=assessment.id,
+        params={"ref": assessment.reference, "title": assessment.title, "actor": actor.name},
+    )
+    return report
+
+
+def sign_report(
+    engine: Engine,
+    *,
+    assessment_id: int,
+    actor_id: int,
+    roles: Set[Role],
+    password: str,
+    settings: Settings,
+    timestamper: object | None = None,
+) -> Report:
+    """The whole signing, in three steps (see the module docstring)."""
+    with session_scope(engine) as session:
+        actor = session.get(User, actor_id)
+        assert actor is not None
+        assessment = assessments.get_assessment(session, assessment_id)
+        request = prepare_signing(
+            session,
+            assessment=assessment,
+            actor=actor,
+            roles=roles,
+            password=password,
+            settings=settings,
+        )
+    pdf = produce_signed_pdf(request, settings=settings, timestamper=timestamper)
+    with session_scope(engine) as session:
+        actor = session.get(User, actor_id)
+        assert actor is not None
+        return store_signed(session, request=request, pdf=pdf, actor=actor, roles=roles)
+
+
+def add_second_signature(
+    session: Session,
+    *,
+    assessment: Assessment,
+    actor: User,
+    roles: Set[Role],
+    password: str,
+    settings: Settings,
+    role_label: str,
+) -> Report:
+    """A second signature (for example the secretary's) as an incremental update: a new stored
+    version; the first stays as it was and both signatures verify."""
+    if not roles & {Role.chair, Role.board}:
+        raise PermissionDenied(_("Only members of the ethics committee can co-sign."))
+    if Party.author in parties_for(session, actor, roles, assessment):
+        raise PermissionDenied(_("You lead or co-author this assessment, so you cannot sign it."))
+    current = latest_report(session, assessment)
+    if current is None:
+        raise Conflict(_("The chair signs first."))
+    if current.sequence >= 2:
+        raise Conflict(_("This report already has a second signature."))
+    if current.signed_by_id == actor.id:
+        raise Conflict(_("You already signed this report."))
+    _check_password(actor, password)
+    key = load_signing_key(settings)
+    pdf = sign_pdf(
+        current.pdf,
+        key=key,
+        field_name="Signature2",
+        signer_name=f"{actor.name} ({role_label[:60]})",
+        reason=_report_reason(assessment.locale),
+        location=settings.org_name,
+        tsa_url=settings.tsa_url,
+    )
+    report = Report(
+        assessment_id=current.assessment_id,
+        advice_id=current.advice_id,
+        sequence=2,
+        pdf=pdf,
+        sha256=sha256_hex(pdf),
+        snapshot_sha256=current.snapshot_sha256,
+        signed_by_id=actor.id or 0,
+        audit_head_hash=head_hash(session),
+    )
+    session.add(report)
+    session.flush()
+    record_event(
+        session,
+        action="report.cosigned",
+        actor_id=actor.id,
+        object_type="report",
+        object_id=report.id or "",
+        assessment_id=assessment.id,
+        details={"sha256": report.sha256, "sequence": 2},
+    )
+    return report
+
+
+def record_download(session: Session, *, report: Report, actor: User | None) -> None:
+    record_event(
+        session,
+        action="report.downloaded",
+        actor_id=actor.id if actor else None,
+        object_type="report",
+        object_id=report.id or "",
+        assessment_id=report.assessment_id,
+        details={"sha256": report.sha256},
+    )
+
+
+def report_filename(assessment: Assessment, report: Report) -> str:
+    suffix = "" if report.sequence == 1 else f"-{report.sequence}"
+    return f"{assessment.reference}-advies{suffix}.pdf"
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+@dataclass
+class ArchiveCheck:
+    """A verification plus what the archive knows of the file."""
+
+    result: Verification
+    archived: Report | None
+    reference: str | None
+    snapshot_matches: bool | None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.result.signatures_ok and self.archived is not None and bool(self.snapshot_matches)
+        )
+
+
+def trust_roots(settings: Settings) -> list:  # type: ignore[type-arg]
+    return load_trust_roots(trust_anchor_pem(load_signing_key(settings)))
+
+
+def verify_file(session: Session, data: bytes, *, settings: Settings) -> ArchiveCheck:
+    """Verify an uploaded or stored file against the trust anchor and the archive."""
+    result = verify_pdf(data, trust_roots=trust_roots(settings))
+    archived = session.exec(select(Report).where(Report.sha256 == result.sha256)).first()
+    reference = None
+    matches = None
+    if archived is not None:
+        assessment = session.get(Assessment, archived.assessment_id)
+        reference = assessment.reference if assessment else None
+        submission = session.exec(
+            select(Submission).where(Submission.sha256 == archived.snapshot_sha256)
+        ).first()
+        if submission is not None:
+            matches = render.snapshot_matches(result.attachment, submission.snapshot_json)
+    elif result.attachment is not None:
+        submission = session.exec(
+            select(Submission).where(Submission.sha256 == sha256_hex(result.attachment))
+        ).first()
+        matches = submission is not None
+    return ArchiveCheck(result, archived, reference, matches)
+
+
+def signed_at(report: Report) -> datetime:
+    return report.signed_at
+
+
+def get_report_or_404(session: Session, assessment: Assessment) -> Report:
+    report = latest_report(session, assessment)
+    if report is None:
+        raise NotFound(_("There is no signed report for this assessment yet."))
+    return report

@@ -1,0 +1,101 @@
+"""Signing PDFs with pyHanko (PAdES baseline B-B, or B-T with a timestamp authority)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers, timestamps
+
+from app.config import Settings
+from app.errors import AppError
+from app.i18n import N_
+from app.reports.pki import dev_pki_paths
+
+
+class SigningUnavailable(AppError):
+    """No usable signing key: not configured, unreadable, or a wrong password."""
+
+    status_code = 409
+    slug = "signing-unavailable"
+    title = N_("The report cannot be signed: the signing certificate is not available")
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    signer: signers.SimpleSigner
+    ca_certs: tuple[asn1_x509.Certificate, ...]
+    source: Path
+
+
+def _password(settings: Settings) -> bytes | None:
+    if settings.signing_p12_password is not None:
+        return settings.signing_p12_password.encode()
+    if settings.signing_p12 is None:
+        password_file = dev_pki_paths(settings.pki_dir).password_file
+        if password_file.exists():
+            return password_file.read_text().strip().encode()
+    return None
+
+
+def load_signing_key(settings: Settings) -> SigningKey:
+    """The configured PKCS#12 signing key, or SigningUnavailable with the reason (never the
+    password)."""
+    path = settings.signing_p12_path
+    return _load(str(path), _password(settings), path.stat().st_mtime if path.exists() else 0.0)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, password: bytes | None, _mtime: float) -> SigningKey:
+    if not Path(path).is_file():
+        raise SigningUnavailable(f"DATAWAARDEN_SIGNING_P12: file not found: {path}")
+    try:
+        signer = signers.SimpleSigner.load_pkcs12(pfx_file=path, passphrase=password)
+    except Exception:  # pyHanko raises several types for a bad file or password
+        signer = None
+    if signer is None:
+        raise SigningUnavailable(
+            "DATAWAARDEN_SIGNING_P12: the file cannot be read with the configured password"
+        )
+    ca = tuple(c for c in signer.cert_registry if c.subject != signer.signing_cert.subject)
+    return SigningKey(signer, ca, Path(path))
+
+
+def trust_anchor_pem(key: SigningKey) -> bytes:
+    """The root certificate that auditors import as trusted (PEM)."""
+    roots = [c for c in key.ca_certs if c.self_signed] or list(key.ca_certs)
+    if not roots:
+        return pem.armor("CERTIFICATE", key.signer.signing_cert.dump())
+    return b"".join(pem.armor("CERTIFICATE", c.dump()) for c in roots)
+
+
+def sign_pdf(
+    pdf: bytes,
+    *,
+    key: SigningKey,
+    field_name: str,
+    signer_name: str,
+    reason: str,
+    location: str,
+    tsa_url: str | None = None,
+    timestamper: timestamps.TimeStamper | None = None,
+) -> bytes:
+    """Add one signature as an incremental update; earlier signatures stay valid."""
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        name=signer_name,
+        reason=reason,
+        location=location,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
+    if timestamper is None and tsa_url:
+        timestamper = timestamps.HTTPTimeStamper(tsa_url)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    out = signers.sign_pdf(writer, meta, signer=key.signer, timestamper=timestamper)
+    return out.getvalue()

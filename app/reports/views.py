@@ -1,0 +1,164 @@
+"""Signing from the advice page, downloading the signed bytes, and the public verification page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from sqlmodel import select
+from starlette.responses import Response
+
+from app.assessments.deps import VisibleAssessment
+from app.assessments.models import Assessment
+from app.db import SessionDep, session_scope
+from app.deps import CurrentUser, SettingsDep, current_roles, get_current_user
+from app.errors import InvalidInput, PayloadTooLarge
+from app.i18n import N_, _
+from app.reports import service
+from app.reports.models import Report
+from app.reports.verify import MAX_UPLOAD
+from app.users.models import Role, User
+from app.users.service import SESSION_COOKIE, resolve_session, roles_of
+from app.web.flash import flash, register
+from app.web.templating import render
+
+router = APIRouter()
+register("signed", N_("The advice report has been signed and archived."))
+register("cosigned", N_("Your signature has been added to the report."))
+
+
+def signing_user(request: Request, settings: SettingsDep) -> tuple[int, frozenset[Role]]:
+    """The logged-in chair, resolved in its own short transaction: signing must not keep the
+    database locked while the report renders."""
+    with session_scope(request.app.state.engine) as session:
+        resolved = resolve_session(
+            session, token=request.cookies.get(SESSION_COOKIE, ""), settings=settings
+        )
+        user = get_current_user(resolved[1] if resolved else None)
+        roles = frozenset(roles_of(session, user))
+    if Role.chair not in roles:
+        from app.errors import PermissionDenied
+
+        raise PermissionDenied(
+            _("Only the chair, without a conflict of interest, can sign the advice.")
+        )
+    return user.id or 0, roles
+
+
+@router.post(
+    "/committee/assessments/{assessment_id}/sign", summary="Sign the advice report (chair)"
+)
+def sign(
+    request: Request,
+    settings: SettingsDep,
+    assessment_id: int,
+    who: Annotated[tuple[int, frozenset[Role]], Depends(signing_user)],
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    user_id, roles = who
+    engine = request.app.state.engine
+    service.sign_report(
+        engine,
+        assessment_id=assessment_id,
+        actor_id=user_id,
+        roles=roles,
+        password=password,
+        settings=settings,
+    )
+    from app.archive.service import archive_after_signing
+
+    with session_scope(engine) as session:
+        actor = session.get(User, user_id)
+        assert actor is not None
+        archive_after_signing(session, assessment_id=assessment_id, actor=actor)
+    response = RedirectResponse(f"/committee/assessments/{assessment_id}/advice", status_code=303)
+    flash(response, "signed")
+    return response
+
+
+@router.post("/committee/assessments/{assessment_id}/cosign", summary="Add a second signature")
+def cosign(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    assessment: VisibleAssessment,
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    service.add_second_signature(
+        session,
+        assessment=assessment,
+        actor=user,
+        roles=current_roles(request),
+        password=password,
+        settings=settings,
+        role_label=_("secretary"),
+    )
+    response = RedirectResponse(f"/committee/assessments/{assessment.id}/advice", status_code=303)
+    flash(response, "cosigned")
+    return response
+
+
+def pdf_response(assessment: Assessment, report: Report) -> Response:
+    """Exactly the stored bytes, with the reference in the file name."""
+    return Response(
+        report.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{service.report_filename(assessment, report)}"',
+            "X-Content-SHA256": report.sha256,
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/assessments/{assessment_id}/report.pdf", summary="Download the signed advice report")
+def download(
+    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+) -> Response:
+    report = service.get_report_or_404(session, assessment)
+    service.record_download(session, report=report, actor=user)
+    return pdf_response(assessment, report)
+
+
+@router.get("/verify", summary="Verify a signed advice report")
+def verify_form(request: Request, session: SessionDep, reference: str = "") -> Response:
+    known = None
+    if reference:
+        assessment = session.exec(
+            select(Assessment).where(Assessment.reference == reference[:20])
+        ).first()
+        report = service.latest_report(session, assessment) if assessment else None
+        known = {"reference": reference[:20], "report": report}
+    return render(request, "reports/verify.html", {"known": known, "check": None})
+
+
+@router.post("/verify", summary="Verify an uploaded PDF")
+async def verify_upload(request: Request, file: UploadFile | None = None) -> Response:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_UPLOAD + 64 * 1024:
+        raise PayloadTooLarge(
+            _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD // (1024 * 1024))
+        )
+    if file is None:
+        raise InvalidInput(
+            _("Choose a PDF file to check."), fields={"file": _("Choose a PDF file to check.")}
+        )
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise PayloadTooLarge(
+            _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD // (1024 * 1024))
+        )
+    if not data:
+        raise InvalidInput(_("The file is empty."), fields={"file": _("The file is empty.")})
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_verify_sync, request, data)
+
+
+def _verify_sync(request: Request, data: bytes) -> Response:
+    settings = request.app.state.settings
+    with session_scope(request.app.state.engine) as session:
+        check = service.verify_file(session, data, settings=settings)
+    return render(request, "reports/verify.html", {"known": None, "check": check})
