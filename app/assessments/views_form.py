@@ -47,6 +47,17 @@ class Item:
     comments: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def first_input_id(self) -> str:
+        """The id of the question's first field, for links from an error summary."""
+        if self.q.type == QuestionType.table and self.q.columns:
+            return f"a-{self.q.id}-0-{self.q.columns[0].id}"
+        if self.q.type == QuestionType.multi_choice and self.q.options:
+            return f"a-{self.q.id}-{self.q.options[0].id}"
+        if self.q.type in (QuestionType.single_choice, QuestionType.yes_no_unknown, QuestionType.scale):
+            return f"a-{self.q.id}-{self.choices[0][0]}"
+        return f"a-{self.q.id}"
+
+    @property
     def choices(self) -> list[tuple[str, str]]:
         locale = get_locale()
         if self.q.type == QuestionType.scale:

@@ -18,6 +18,9 @@ from app.i18n import N_
 from app.reports.pki import dev_pki_paths
 
 
+SIGNATURE_BYTES = 24 * 1024  # room for an RSA-3072 signature, its chain and a timestamp
+
+
 class SigningUnavailable(AppError):
     """No usable signing key: not configured, unreadable, or a wrong password."""
 
@@ -97,5 +100,8 @@ def sign_pdf(
     if timestamper is None and tsa_url:
         timestamper = timestamps.HTTPTimeStamper(tsa_url)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.sign_pdf(writer, meta, signer=key.signer, timestamper=timestamper)
+    # Reserving room for the signature skips pyHanko's dry-run signature (a second signing pass).
+    out = signers.sign_pdf(
+        writer, meta, signer=key.signer, timestamper=timestamper, bytes_reserved=SIGNATURE_BYTES
+    )
     return out.getvalue()

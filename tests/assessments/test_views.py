@@ -182,7 +182,7 @@ def test_it_shows_errors_and_keeps_the_input_when_a_section_is_invalid(login, ma
     )
     assert response.status_code == 422
     page = soup(response)
-    assert page.select_one("#error-summary a[href='#q-people']") is not None
+    assert page.select_one("#error-summary a[href='#a-people']") is not None
     assert page.select_one("#a-people")["aria-invalid"] == "true"
     assert page.select_one("#a-people")["value"] == "ontelbaar"
     assert page.select_one("#a-name")["value"] == "Tellingen"

@@ -1,0 +1,117 @@
+"""Benchmark: render and sign the advice report of a fully answered Haarlem assessment.
+
+Prints the median of: raw WeasyPrint on the same HTML, render (PDF/A-3b with attachments),
+render + sign, and verification; and the ratio of render + sign to raw WeasyPrint.
+Usage: python bench/report.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    from bench.common import bench_env, temp_dir
+
+    os.environ.update(bench_env(temp_dir("dw-bench-report-")))
+    import weasyprint
+    from sqlmodel import select
+
+    from app.config import get_settings
+    from app.db import make_engine, session_scope
+    from app.demo import run_demo
+    from app.reports import render, service
+    from app.reports.models import Report
+    from app.reports.pki import ensure_dev_pki
+    from app.reports.signing import load_signing_key, sign_pdf
+    from app.reports.verify import verify_pdf
+    from app.users.models import User
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    from app.migrate import upgrade_to_head
+
+    upgrade_to_head(engine)
+    ensure_dev_pki(settings.pki_dir, org_name=settings.org_name)
+    result = run_demo(engine, settings)
+    with session_scope(engine) as session:
+        report = session.exec(select(Report)).one()
+        from app.assessments.models import Assessment
+        from app.reviews.models import Advice
+
+        assessment = session.get(Assessment, report.assessment_id)
+        advice = session.get(Advice, report.advice_id)
+        chair = session.get(User, report.signed_by_id)
+        source = render.gather(
+            session,
+            assessment=assessment,
+            advice=advice,
+            settings=settings,
+            audit_head=report.audit_head_hash,
+            signer_name=chair.name,
+            now=report.signed_at,
+        )
+    key = load_signing_key(settings)
+    roots = service.trust_roots(settings)
+    html = render.render_html(source)
+    pages = len(
+        weasyprint.HTML(string=html, base_url=str(render.ROOT / "templates" / "pdf")).render().pages
+    )
+    weasyprint.HTML(string=html, base_url=str(render.ROOT / "templates" / "pdf")).write_pdf()  # warm up
+    timings: dict[str, list[float]] = {
+        "weasyprint (raw)": [],
+        "render (PDF/A-3b)": [],
+        "render + sign": [],
+        "sign only": [],
+        "verify": [],
+    }
+    for _ in range(args.runs):
+        t = time.perf_counter()
+        weasyprint.HTML(string=html, base_url=str(render.ROOT / "templates" / "pdf")).write_pdf()
+        timings["weasyprint (raw)"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        pdf = render.render_pdf(source)
+        timings["render (PDF/A-3b)"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        pdf = render.render_pdf(source, html=render.render_html(source))
+        signed = sign_pdf(
+            pdf,
+            key=key,
+            field_name="Signature1",
+            signer_name="Bench",
+            reason="bench",
+            location=settings.org_name,
+        )
+        timings["render + sign"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        sign_pdf(
+            pdf, key=key, field_name="Signature1", signer_name="Bench", reason="bench", location="x"
+        )
+        timings["sign only"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        check = verify_pdf(signed, trust_roots=roots)
+        timings["verify"].append(time.perf_counter() - t)
+        assert check.signatures_ok
+    medians = {k: statistics.median(v) for k, v in timings.items()}
+    print(
+        f"advice report {result.reference}: {pages} pages, {len(signed)} bytes, {args.runs} runs (medians)"
+    )
+    for name, value in medians.items():
+        print(f"  {name:20s} {value * 1000:8.1f} ms")
+    ratio = medians["render + sign"] / medians["weasyprint (raw)"]
+    print(f"  render + sign / raw WeasyPrint: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
