@@ -68,7 +68,9 @@ def main() -> None:
     pages = len(
         weasyprint.HTML(string=html, base_url=str(render.ROOT / "templates" / "pdf")).render().pages
     )
-    weasyprint.HTML(string=html, base_url=str(render.ROOT / "templates" / "pdf")).write_pdf()  # warm up
+    weasyprint.HTML(
+        string=html, base_url=str(render.ROOT / "templates" / "pdf")
+    ).write_pdf()  # warm up
     timings: dict[str, list[float]] = {
         "weasyprint (raw)": [],
         "render (PDF/A-3b)": [],

@@ -53,7 +53,11 @@ class Item:
             return f"a-{self.q.id}-0-{self.q.columns[0].id}"
         if self.q.type == QuestionType.multi_choice and self.q.options:
             return f"a-{self.q.id}-{self.q.options[0].id}"
-        if self.q.type in (QuestionType.single_choice, QuestionType.yes_no_unknown, QuestionType.scale):
+        if self.q.type in (
+            QuestionType.single_choice,
+            QuestionType.yes_no_unknown,
+            QuestionType.scale,
+        ):
             return f"a-{self.q.id}-{self.choices[0][0]}"
         return f"a-{self.q.id}"
 

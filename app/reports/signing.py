@@ -17,7 +17,6 @@ from app.errors import AppError
 from app.i18n import N_
 from app.reports.pki import dev_pki_paths
 
-
 SIGNATURE_BYTES = 24 * 1024  # room for an RSA-3072 signature, its chain and a timestamp
 
 

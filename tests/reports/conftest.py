@@ -242,10 +242,7 @@ def png_bytes() -> bytes:
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return (
-            len(body).to_bytes(4, "big")
-            + kind
-            + body
-            + zlib.crc32(kind + body).to_bytes(4, "big")
+            len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
         )
 
     header = (1).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])

@@ -11,9 +11,9 @@ from sqlmodel import select
 
 from app.assessments.models import Assessment
 from app.config import get_settings
+from app.questionnaires.models import QuestionnaireVersion
 from app.reports.models import Report
 from app.reports.render import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT
-from app.questionnaires.models import QuestionnaireVersion
 from tests.reports.conftest import (
     CONDITIONS,
     SCRIPT_COMMENT,

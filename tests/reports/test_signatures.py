@@ -49,7 +49,10 @@ def test_it_covers_the_whole_file_with_one_byte_range(signed_pdf):
     [(start, first, second_start, second)] = [tuple(r) for r in byte_ranges(signed_pdf)]
     assert start == 0
     assert second_start + second == len(signed_pdf)
-    assert signed_pdf[first : first + 1] == b"<" and signed_pdf[second_start - 1 : second_start] == b">"
+    assert (
+        signed_pdf[first : first + 1] == b"<"
+        and signed_pdf[second_start - 1 : second_start] == b">"
+    )
 
 
 def test_it_does_not_trust_a_signature_without_the_trust_anchor(signed_pdf):
@@ -179,9 +182,9 @@ def test_it_serves_the_newest_version_for_download(world, cosigned):
         response = lead.get(f"/assessments/{cosigned.assessment_id}/report.pdf")
     assert response.status_code == 200
     assert response.content == second.pdf
-    assert f'filename="{cosigned.reference}-advies-2.pdf"' in response.headers[
-        "content-disposition"
-    ]
+    assert (
+        f'filename="{cosigned.reference}-advies-2.pdf"' in response.headers["content-disposition"]
+    )
 
 
 def test_it_refuses_a_third_signature_and_a_cosign_by_the_chair_who_signed(world, cosigned):
