@@ -480,6 +480,45 @@ def demo(
     )
 
 
+archive_app = typer.Typer(help="The archive of signed assessments.", no_args_is_help=True)
+app.add_typer(archive_app, name="archive")
+export_app = typer.Typer(
+    help="Exports for auditors and the algorithm register.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
+
+
+@archive_app.command("verify")
+def archive_verify() -> None:
+    """Re-hash reports and snapshots, validate signatures and embedded data, verify the audit
+    chain. Exit 1 listing each problem."""
+    from rich.progress import Progress
+
+    from app.archive.integrity import count_items, verify_archive
+    from app.db import session_scope
+
+    settings = _settings()
+    with session_scope(_engine()) as session:
+        total = count_items(session)
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("Verifying the archive", total=total)
+            result = verify_archive(
+                session, settings=settings, progress=lambda n: progress.advance(task, n)
+            )
+    table = Table(title="Archive verification")
+    table.add_column("What")
+    table.add_column("Checked", justify="right")
+    table.add_row("Snapshots", str(result.submissions))
+    table.add_row("Signed reports", str(result.reports))
+    table.add_row("Audit events", str(result.audit_events))
+    table.add_row("Problems", str(len(result.problems)))
+    console.print(table)
+    if result.problems:
+        for problem in result.problems:
+            err.print(f"PROBLEM {problem.kind}: {problem.subject}: {problem.detail}", markup=False)
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the `datawaarden` command."""
     app()

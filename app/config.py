@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     tsa_url: str | None = None
     smtp_url: str | None = None
     mail_from: str = "datawaarden@localhost"
+    retention_years: int = Field(default=20, ge=1, le=200)
+    public_register_pdf: bool = True
     session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 14)
     login_max_failures: int = Field(default=5, ge=1, le=100)

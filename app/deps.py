@@ -87,4 +87,34 @@ async def posted_form(request: Request) -> FormData:
 
 FormDep = Annotated[FormData, Depends(posted_form)]
 
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+async def uploaded_file(request: Request) -> bytes:
+    """The bytes of the uploaded form field `file` (at most 20 MB), read before a sync handler
+    runs; 413 when larger, 422 when missing or empty."""
+    from app.errors import InvalidInput, PayloadTooLarge
+    from app.i18n import _
+
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 64 * 1024:
+        raise PayloadTooLarge(
+            _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+        )
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidInput(_("Choose a file."), fields={"file": _("Choose a file.")})
+    data = await upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(
+            _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+        )
+    if not data:
+        raise InvalidInput(_("The file is empty."), fields={"file": _("The file is empty.")})
+    return bytes(data)
+
+
+UploadDep = Annotated[bytes, Depends(uploaded_file)]
+
 AdminUser = Annotated[User, Depends(RequireRole(Role.admin))]

@@ -48,7 +48,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     templates.env.globals["level_label"] = level_label
     templates.env.globals["state_label"] = state_label
+    from app.archive import register as register_views
+    from app.archive import views as archive_views
     from app.reports import views as report_views
+
+    app.include_router(archive_views.router)
+    app.include_router(register_views.router)
 
     app.include_router(report_views.router)
     app.include_router(review_views.router)

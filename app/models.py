@@ -1,5 +1,6 @@
 """Import every table so that the metadata (and Alembic) sees the whole schema."""
 
+from app.archive.models import ArchiveEntry  # noqa: F401
 from app.assessments.models import (  # noqa: F401
     Answer,
     AnswerRevision,

@@ -1,13 +1,29 @@
-"""The archive: signed assessments are archived and can no longer change."""
+"""The archive: signed assessments are archived, indexed for search, and never change again
+(only whether the advice is published in the transparency register)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+import json
+from datetime import date
 
+from sqlmodel import Session, col, select
+
+from app.archive.models import ArchiveEntry
+from app.archive.search import index_text
 from app.assessments import service as assessments
-from app.assessments.models import State
+from app.assessments.models import Assessment, State, Submission
+from app.assessments.presenters import answer_text
 from app.assessments.transitions import Action, Party
-from app.users.models import User
+from app.audit.service import record_event
+from app.canonical import canonical_json
+from app.config import get_settings
+from app.errors import Conflict, NotFound, PermissionDenied
+from app.i18n import _
+from app.questionnaires import engine
+from app.reports.models import Report
+from app.reviews import service as reviews
+from app.timeutil import utcnow
+from app.users.models import Role, User
 
 
 def archive_after_signing(session: Session, *, assessment_id: int, actor: User) -> None:
@@ -23,3 +39,107 @@ def archive_after_signing(session: Session, *, assessment_id: int, actor: User) 
             parties={Party.system},
             note="automatic after signing",
         )
+        index_assessment(session, assessment)
+
+
+def _retention(signed: date, years: int) -> date:
+    try:
+        return signed.replace(year=signed.year + years)
+    except ValueError:  # 29 February
+        return signed.replace(year=signed.year + years, day=28)
+
+
+def build_entry(session: Session, assessment: Assessment) -> ArchiveEntry:
+    """The archive row of an assessment, from its last submission, advice and report."""
+    version, q = assessments.questionnaire_of(session, assessment)
+    report = session.exec(
+        select(Report).where(Report.assessment_id == assessment.id).order_by(col(Report.sequence))
+    ).first()
+    if report is None:
+        raise Conflict(_("Only a signed assessment can be archived."))
+    submission = session.exec(
+        select(Submission).where(Submission.sha256 == report.snapshot_sha256)
+    ).first()
+    assert submission is not None
+    snapshot = json.loads(submission.snapshot_json)
+    advice = reviews.open_advice(session, assessment)
+    assert advice is not None
+    support = snapshot["decision_support"]
+    by_id = engine.question_by_id(q)
+    answer_texts = [
+        answer_text(by_id[qid], value, "nl")
+        for qid, value in snapshot["answers"].items()
+        if qid in by_id
+    ]
+    search_text = "\n".join(
+        [
+            assessment.reference,
+            assessment.title,
+            assessment.department,
+            assessment.description,
+            *answer_texts,
+        ]
+    )
+    settings = get_settings()
+    return ArchiveEntry(
+        assessment_id=assessment.id or 0,
+        reference=assessment.reference,
+        title=assessment.title,
+        department=assessment.department,
+        description=assessment.description,
+        search_text=search_text,
+        questionnaire_key=version.key,
+        questionnaire_version=version.version,
+        outcome=advice.outcome,
+        overall_level=support["overall_level"],
+        levels_json=canonical_json({v["value"]: v["level"] for v in support["values"]}),
+        obligations=" " + " ".join(o["id"] for o in support["obligations"]) + " ",
+        created_at=assessment.created_at,
+        submitted_at=submission.submitted_at,
+        signed_at=report.signed_at,
+        year=report.signed_at.year,
+        retention_until=_retention(report.signed_at.date(), settings.retention_years),
+        report_sha256=report.sha256,
+        is_public=assessment.is_public,
+    )
+
+
+def index_assessment(session: Session, assessment: Assessment) -> ArchiveEntry:
+    entry = build_entry(session, assessment)
+    session.add(entry)
+    session.flush()
+    index_text(session, entry)
+    return entry
+
+
+def get_entry(session: Session, assessment_id: int) -> ArchiveEntry:
+    entry = session.get(ArchiveEntry, assessment_id)
+    if entry is None:
+        raise NotFound(_("This assessment is not in the archive."))
+    return entry
+
+
+def set_public(
+    session: Session, *, entry: ArchiveEntry, public: bool, actor: User, roles: set[Role]
+) -> None:
+    """The committee publishes a signed advice in the transparency register (or withdraws it)."""
+    if not roles & {Role.board, Role.chair}:
+        raise PermissionDenied(_("Only the ethics committee decides what is published."))
+    if entry.is_public == public:
+        return
+    assessment = session.get(Assessment, entry.assessment_id)
+    assert assessment is not None
+    entry.is_public = public
+    entry.published_at = utcnow() if public else None
+    assessment.is_public = public
+    session.add(entry)
+    session.add(assessment)
+    record_event(
+        session,
+        action="register.published" if public else "register.unpublished",
+        actor_id=actor.id,
+        object_type="assessment",
+        object_id=assessment.reference,
+        assessment_id=assessment.id,
+    )
+    session.flush()

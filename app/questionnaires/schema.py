@@ -207,6 +207,9 @@ class Option(Strict):
     exclusive: bool = Field(
         default=False, description="in multiple choice: cannot be combined with other options"
     )
+    register_value: str | None = Field(
+        default=None, description="the value this option gives its question's register_field"
+    )
 
 
 class Column(Strict):

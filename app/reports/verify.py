@@ -99,7 +99,12 @@ def _embedded_json(reader: PdfFileReader) -> bytes | None:
     return None
 
 
-def verify_pdf(data: bytes, *, trust_roots: list[asn1_x509.Certificate]) -> Verification:
+def verify_pdf(
+    data: bytes,
+    *,
+    trust_roots: list[asn1_x509.Certificate],
+    context: ValidationContext | None = None,
+) -> Verification:
     """Check a PDF: each signature's integrity and trust, who signed and when, and read the
     embedded JSON. Comparing with the archive is the caller's part (it knows the database)."""
     result = Verification(sha256=sha256_hex(data))
@@ -115,7 +120,8 @@ def verify_pdf(data: bytes, *, trust_roots: list[asn1_x509.Certificate]) -> Veri
         log.info("unreadable PDF: %s", type(exc).__name__)
         result.problems.append("unreadable")
         return result
-    context = ValidationContext(trust_roots=trust_roots, allow_fetching=False)
+    # A context may be shared across many files (archive verify): it caches validated paths.
+    context = context or ValidationContext(trust_roots=trust_roots, allow_fetching=False)
     for sig in signatures:
         name = str(sig.field_name)
         try:

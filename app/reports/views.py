@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import select
 from starlette.responses import Response
@@ -12,12 +12,10 @@ from starlette.responses import Response
 from app.assessments.deps import VisibleAssessment
 from app.assessments.models import Assessment
 from app.db import SessionDep, session_scope
-from app.deps import CurrentUser, SettingsDep, current_roles, get_current_user
-from app.errors import InvalidInput, PayloadTooLarge
+from app.deps import CurrentUser, SettingsDep, UploadDep, current_roles, get_current_user
 from app.i18n import N_, _
 from app.reports import service
 from app.reports.models import Report
-from app.reports.verify import MAX_UPLOAD
 from app.users.models import Role, User
 from app.users.service import SESSION_COOKIE, resolve_session, roles_of
 from app.web.flash import flash, register
@@ -135,30 +133,6 @@ def verify_form(request: Request, session: SessionDep, reference: str = "") -> R
 
 
 @router.post("/verify", summary="Verify an uploaded PDF")
-async def verify_upload(request: Request, file: UploadFile | None = None) -> Response:
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_UPLOAD + 64 * 1024:
-        raise PayloadTooLarge(
-            _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD // (1024 * 1024))
-        )
-    if file is None:
-        raise InvalidInput(
-            _("Choose a PDF file to check."), fields={"file": _("Choose a PDF file to check.")}
-        )
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise PayloadTooLarge(
-            _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD // (1024 * 1024))
-        )
-    if not data:
-        raise InvalidInput(_("The file is empty."), fields={"file": _("The file is empty.")})
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(_verify_sync, request, data)
-
-
-def _verify_sync(request: Request, data: bytes) -> Response:
-    settings = request.app.state.settings
-    with session_scope(request.app.state.engine) as session:
-        check = service.verify_file(session, data, settings=settings)
+def verify_upload(request: Request, session: SessionDep, data: UploadDep) -> Response:
+    check = service.verify_file(session, data, settings=request.app.state.settings)
     return render(request, "reports/verify.html", {"known": None, "check": check})
