@@ -519,6 +519,70 @@ def archive_verify() -> None:
         raise typer.Exit(1)
 
 
+@export_app.command("register")
+def export_register(
+    format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    out: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of standard output.")
+    ] = None,
+) -> None:
+    """All archived assessments as CSV or JSON (each record carries its reference)."""
+    from app.archive.exports import register_csv, register_json, register_rows
+    from app.audit.service import record_event
+    from app.db import session_scope
+
+    if format not in ("csv", "json"):
+        _fail("--format must be csv or json.", 2)
+    with session_scope(_engine()) as session:
+        rows = register_rows(session)
+        record_event(
+            session,
+            action="export.register",
+            actor_id=None,
+            details={"format": format, "records": len(rows), "via": "cli"},
+        )
+    body = register_csv(rows) if format == "csv" else register_json(rows)
+    if out:
+        out.write_text(body, encoding="utf-8")
+        err.print(f"{len(rows)} records written to {out}.")
+    else:
+        sys.stdout.write(body)
+
+
+@export_app.command("algoritmeregister")
+def export_algoritmeregister(
+    reference: Annotated[
+        str, typer.Argument(help="The assessment's reference, such as DW-2026-0042.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of standard output.")
+    ] = None,
+) -> None:
+    """The Algoritmeregister 1.0 document of an archived assessment about an algorithm."""
+    import json
+
+    from app.archive.exports import algorithm_register
+    from app.assessments.service import get_by_reference
+    from app.db import session_scope
+    from app.errors import AppError
+
+    try:
+        with session_scope(_engine()) as session:
+            assessment = get_by_reference(session, reference)
+            from app.archive.service import get_entry
+
+            get_entry(session, assessment.id or 0)
+            document = algorithm_register(session, assessment=assessment, settings=_settings())
+    except AppError as exc:
+        _fail(exc.detail)
+    body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if out:
+        out.write_text(body, encoding="utf-8")
+        err.print(f"Written to {out}.")
+    else:
+        sys.stdout.write(body)
+
+
 def main() -> None:
     """Entry point of the `datawaarden` command."""
     app()

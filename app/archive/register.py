@@ -179,7 +179,7 @@ def register_detail(
 def register_report(
     request: Request, session: SessionDep, settings: SettingsDep, reference: str
 ) -> Response:
-    entry, assessment = public_entry(session, reference)
+    _entry, assessment = public_entry(session, reference)
     if not settings.public_register_pdf:
         raise NotFound()
     report = reports.get_report_or_404(session, assessment)

@@ -17,7 +17,11 @@ from app.errors import AppError
 from app.i18n import N_
 from app.reports.pki import dev_pki_paths
 
-SIGNATURE_BYTES = 24 * 1024  # room for an RSA-3072 signature, its chain and a timestamp
+# Room for the CMS signature: an RSA-3072 signature with its certificate chain needs about
+# 4 KB, a timestamp token some more. Verifiers read this space as hex, byte by byte, so it is
+# kept small rather than generous.
+SIGNATURE_BYTES = 10 * 1024
+SIGNATURE_BYTES_WITH_TIMESTAMP = 20 * 1024
 
 
 class SigningUnavailable(AppError):
@@ -101,6 +105,10 @@ def sign_pdf(
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     # Reserving room for the signature skips pyHanko's dry-run signature (a second signing pass).
     out = signers.sign_pdf(
-        writer, meta, signer=key.signer, timestamper=timestamper, bytes_reserved=SIGNATURE_BYTES
+        writer,
+        meta,
+        signer=key.signer,
+        timestamper=timestamper,
+        bytes_reserved=SIGNATURE_BYTES_WITH_TIMESTAMP if timestamper else SIGNATURE_BYTES,
     )
     return out.getvalue()
