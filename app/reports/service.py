@@ -137,7 +137,12 @@ def store_signed(
     if latest_report(session, assessment) is not None:
         raise Conflict(_("This advice has already been signed."))
     advice = session.get(Advice, request.advice_id)
-    assert advice is not None
+    current = reviews.open_advice(session, assessment)
+    if advice is None or current is None or current.id != advice.id or current.finalised_at is None:
+        # A new advice round started while the report was being rendered.
+        raise Conflict(
+            _("The advice changed while the report was being made. Sign the current advice.")
+        )
     assessments.move(
         session, assessment=assessment, action=Action.sign, actor=actor, parties=parties
     )
@@ -218,8 +223,11 @@ def add_second_signature(
     version; the first stays as it was and both signatures verify."""
     if not roles & {Role.chair, Role.board}:
         raise PermissionDenied(_("Only members of the ethics committee can co-sign."))
-    if Party.author in parties_for(session, actor, roles, assessment):
+    parties = parties_for(session, actor, roles, assessment)
+    if Party.author in parties:
         raise PermissionDenied(_("You lead or co-author this assessment, so you cannot sign it."))
+    if not parties & {Party.committee, Party.chair}:
+        raise PermissionDenied(_("You declared a conflict of interest for this assessment."))
     current = latest_report(session, assessment)
     if current is None:
         raise Conflict(_("The chair signs first."))

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.sign import fields, signers, timestamps
 
 from app.config import Settings
 from app.errors import AppError
 from app.i18n import N_
 from app.reports.pki import dev_pki_paths
+
+log = logging.getLogger("datawaarden.signing")
 
 # Room for the CMS signature: an RSA-3072 signature with its certificate chain needs about
 # 4 KB, a timestamp token some more. Verifiers read this space as hex, byte by byte, so it is
@@ -59,15 +64,15 @@ def load_signing_key(settings: Settings) -> SigningKey:
 @lru_cache(maxsize=4)
 def _load(path: str, password: bytes | None, _mtime: float) -> SigningKey:
     if not Path(path).is_file():
-        raise SigningUnavailable(f"DATAWAARDEN_SIGNING_P12: file not found: {path}")
+        log.error("signing key not found: %s", path)
+        raise SigningUnavailable()
     try:
         signer = signers.SimpleSigner.load_pkcs12(pfx_file=path, passphrase=password)
     except Exception:  # pyHanko raises several types for a bad file or password
         signer = None
     if signer is None:
-        raise SigningUnavailable(
-            "DATAWAARDEN_SIGNING_P12: the file cannot be read with the configured password"
-        )
+        log.error("signing key %s cannot be read with the configured password", path)
+        raise SigningUnavailable()
     ca = tuple(c for c in signer.cert_registry if c.subject != signer.signing_cert.subject)
     return SigningKey(signer, ca, Path(path))
 
@@ -103,6 +108,11 @@ def sign_pdf(
     if timestamper is None and tsa_url:
         timestamper = timestamps.HTTPTimeStamper(tsa_url)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    # pyHanko rewrites the XMP producer but appends to the info dictionary's; PDF/A wants both
+    # to say the same, so set the info entry to what the XMP will say.
+    info = writer.trailer["/Info"]
+    info["/Producer"] = generic.TextStringObject(VENDOR)
+    writer.update_container(info)
     # Reserving room for the signature skips pyHanko's dry-run signature (a second signing pass).
     out = signers.sign_pdf(
         writer,

@@ -8,6 +8,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
@@ -15,6 +16,7 @@ from app.i18n import LOCALES, negotiate_locale, set_locale
 from app.web.csrf import CSRF_COOKIE, is_valid_seed, new_seed
 
 LANG_COOKIE = "dw_lang"
+MAX_BODY = 21 * 1024 * 1024  # uploads are at most 20 MB; a form is far smaller
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 CSP = (
@@ -59,6 +61,13 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY:
+            # Refused before anything reads the body (the CSRF check reads forms).
+            await PlainTextResponse("413 Request body too large", status_code=413)(
+                scope, receive, send
+            )
+            return
         cookies = _cookies(headers.get("cookie", ""))
         incoming_id = headers.get("x-request-id", "")
         request_id = incoming_id if _REQUEST_ID.match(incoming_id) else uuid.uuid4().hex[:16]

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 from starlette.responses import Response
 
 from app.config import ROOT, get_settings
@@ -51,6 +52,23 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=_gettext, ngettext=_ngettext, newstyle=True
 )
 templates.env.policies["ext.i18n.trimmed"] = True
+
+
+def css_string(value: object) -> Markup:
+    """A quoted CSS string (for `content:` in print styles): HTML escaping does not apply
+    inside <style>, so characters are escaped the CSS way."""
+    # Concatenating with translated text in a template yields escaped Markup: undo that first.
+    text = value.unescape() if isinstance(value, Markup) else str(value)
+    out = []
+    for char in text:
+        if char.isalnum() or char in " .,:;-_()/":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return Markup('"' + "".join(out) + '"')  # noqa: S704 (every character escaped above)
+
+
+templates.env.filters["css_string"] = css_string
 
 
 def render(

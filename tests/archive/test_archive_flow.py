@@ -264,7 +264,10 @@ def copy_url(world, tmp_path):
     import sqlite3
 
     target = tmp_path / "copy.db"
-    with sqlite3.connect(world.url.removeprefix("sqlite:///")) as source, sqlite3.connect(target) as copy:
+    with (
+        sqlite3.connect(world.url.removeprefix("sqlite:///")) as source,
+        sqlite3.connect(target) as copy,
+    ):
         source.backup(copy)  # SQLite's online backup: consistent, WAL included
     return f"sqlite:///{target}"
 

@@ -317,7 +317,7 @@ def pdftotext(data: bytes, tmp_path: Path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
     done = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"],
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
         capture_output=True,
         text=True,
         check=True,
