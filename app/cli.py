@@ -583,6 +583,32 @@ def export_algoritmeregister(
         sys.stdout.write(body)
 
 
+tokens_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    email: Annotated[str, typer.Option(help="The user the token acts for.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")],
+    expires_days: Annotated[
+        int | None, typer.Option(help="Valid for this many days (default: no end).")
+    ] = None,
+) -> None:
+    """Make a token; it is printed once and stored only as a hash."""
+    from app.api.tokens import create_token
+    from app.db import session_scope
+    from app.errors import AppError
+
+    try:
+        with session_scope(_engine()) as session:
+            user = _user_or_fail(session, email)
+            _row, token = create_token(session, user=user, name=name, expires_days=expires_days)
+    except AppError as exc:
+        _fail(exc.detail)
+    console.print(token, markup=False, highlight=False)
+
+
 def main() -> None:
     """Entry point of the `datawaarden` command."""
     app()

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     tsa_url: str | None = None
     smtp_url: str | None = None
     mail_from: str = "datawaarden@localhost"
+    api_rate_limit_per_minute: int = Field(default=300, ge=1, le=100_000)
     retention_years: int = Field(default=20, ge=1, le=200)
     public_register_pdf: bool = True
     session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)

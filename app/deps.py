@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from starlette.datastructures import FormData
 
 from app.config import Settings, get_settings
@@ -16,6 +16,8 @@ from app.users.models import Role, User
 from app.users.service import SESSION_COOKIE, resolve_session, roles_of
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+# An id in a URL: a database integer, so anything else is refused as input (never a 500).
+ObjectId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @dataclass(frozen=True)
@@ -118,3 +120,23 @@ async def uploaded_file(request: Request) -> bytes:
 UploadDep = Annotated[bytes, Depends(uploaded_file)]
 
 AdminUser = Annotated[User, Depends(RequireRole(Role.admin))]
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body itself (for the API's file endpoints), at most 20 MB."""
+    from app.errors import InvalidInput, PayloadTooLarge
+    from app.i18n import _
+
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise PayloadTooLarge(
+                _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+            )
+    if not data:
+        raise InvalidInput(_("The file is empty."), fields={"body": _("The file is empty.")})
+    return bytes(data)
+
+
+RawBodyDep = Annotated[bytes, Depends(raw_body)]

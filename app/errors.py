@@ -58,6 +58,12 @@ class Conflict(AppError):
     title = N_("This cannot be done in the current state")
 
 
+class PreconditionFailed(AppError):
+    status_code = 412
+    slug = "precondition-failed"
+    title = N_("The object changed since you read it")
+
+
 class InvalidInput(AppError):
     status_code = 422
     slug = "invalid-input"

@@ -48,6 +48,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     templates.env.globals["level_label"] = level_label
     templates.env.globals["state_label"] = state_label
+    from app.api import docs as api_docs
+    from app.api import tokens_views
+    from app.api import v1 as api_v1
+
+    app.include_router(api_v1.router)
+    app.include_router(api_docs.router)
+    app.include_router(tokens_views.router)
     from app.archive import register as register_views
     from app.archive import views as archive_views
     from app.reports import views as report_views

@@ -140,6 +140,16 @@ def any_engine(request: pytest.FixtureRequest) -> Engine:
     return request.getfixturevalue(f"{request.param}_engine")
 
 
+@pytest.fixture(scope="session")
+def dev_pki():  # type: ignore[no-untyped-def]
+    """The development signing PKI under the test DATA_DIR."""
+    from app.reports.pki import ensure_dev_pki
+
+    settings = get_settings()
+    paths, _created = ensure_dev_pki(settings.pki_dir, org_name=settings.org_name)
+    return paths
+
+
 @pytest.fixture
 def engine(sqlite_engine: Engine) -> Engine:
     return sqlite_engine
@@ -202,7 +212,7 @@ def make_assessment(db: Session, personas, sample_version):  # type: ignore[no-u
     from app.assessments.service import create_assessment
 
     def _make(key: str = "lead", title: str = "Verkeerstellingen dashboard"):  # type: ignore[no-untyped-def]
-        return create_assessment(
+        assessment = create_assessment(
             db,
             actor=personas[key],
             title=title,
@@ -210,6 +220,9 @@ def make_assessment(db: Session, personas, sample_version):  # type: ignore[no-u
             description="Een dashboard met open verkeerstellingen.",
             questionnaire=sample_version,
         )
+        # Commit to the test's savepoint, so that a refused request does not roll it back.
+        db.commit()
+        return assessment
 
     return _make
 

@@ -17,7 +17,7 @@ from app.assessments.models import Submission
 from app.assessments.presenters import support_view
 from app.audit.service import record_event
 from app.db import SessionDep
-from app.deps import CurrentUser, RequireRole, SettingsDep, UploadDep, current_roles
+from app.deps import CurrentUser, ObjectId, RequireRole, SettingsDep, UploadDep, current_roles
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
@@ -221,7 +221,7 @@ def snapshot_download(
     session: SessionDep,
     user: ArchiveReader,
     assessment: VisibleAssessment,
-    number: int,
+    number: ObjectId,
 ) -> Response:
     submission = session.exec(
         select(Submission).where(

@@ -10,11 +10,11 @@ from app.assessments.models import Assessment
 from app.assessments.permissions import ensure_can_view
 from app.assessments.service import get_assessment
 from app.db import SessionDep
-from app.deps import CurrentUser, current_roles
+from app.deps import CurrentUser, ObjectId, current_roles
 
 
 def visible_assessment(
-    request: Request, session: SessionDep, user: CurrentUser, assessment_id: int
+    request: Request, session: SessionDep, user: CurrentUser, assessment_id: ObjectId
 ) -> Assessment:
     """The assessment of the path, or 404; 403 when the caller may not see it."""
     assessment = get_assessment(session, assessment_id)

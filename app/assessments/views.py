@@ -16,7 +16,7 @@ from app.assessments.permissions import is_author, parties_for
 from app.assessments.presenters import support_view
 from app.assessments.transitions import STATE_LABELS, Action, allowed_actions
 from app.db import SessionDep
-from app.deps import CurrentUser, RequireRole, current_roles
+from app.deps import CurrentUser, ObjectId, RequireRole, current_roles
 from app.errors import InvalidInput
 from app.i18n import N_, _, get_locale
 from app.questionnaires.registry import newest_versions
@@ -146,7 +146,7 @@ def overview(
     )
 
 
-def _redirect_with(assessment_id: int, key: str, **params: str) -> Response:
+def _redirect_with(assessment_id: ObjectId, key: str, **params: str) -> Response:
     response = RedirectResponse(f"/assessments/{assessment_id}", status_code=303)
     flash(response, key, **params)
     return response
@@ -202,7 +202,7 @@ def remove_coauthor(
     session: SessionDep,
     user: CurrentUser,
     assessment: VisibleAssessment,
-    user_id: int,
+    user_id: ObjectId,
 ) -> Response:
     service.remove_coauthor(session, assessment=assessment, user_id=user_id, actor=user)
     return _redirect_with(assessment.id or 0, "coauthor_removed")

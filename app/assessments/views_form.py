@@ -20,7 +20,7 @@ from app.assessments.permissions import ensure_can_edit, is_author
 from app.assessments.presenters import answer_text, support_view
 from app.assessments.service import AnswerConflict, StoredAnswer
 from app.db import SessionDep
-from app.deps import CurrentUser, FormDep
+from app.deps import CurrentUser, FormDep, ObjectId
 from app.errors import AppError, InvalidInput, NotFound
 from app.i18n import _, get_locale
 from app.questionnaires import engine
@@ -460,7 +460,7 @@ def restore(
     session: SessionDep,
     user: CurrentUser,
     assessment: VisibleAssessment,
-    revision_id: int,
+    revision_id: ObjectId,
 ) -> Response:
     result = service.restore_answer(
         session, assessment=assessment, revision_id=revision_id, actor=user

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app.assessments.deps import VisibleAssessment
 from app.assessments.models import Assessment
 from app.db import SessionDep, session_scope
-from app.deps import CurrentUser, SettingsDep, UploadDep, current_roles, get_current_user
+from app.deps import CurrentUser, ObjectId, SettingsDep, UploadDep, current_roles, get_current_user
 from app.i18n import N_, _
 from app.reports import service
 from app.reports.models import Report
@@ -50,7 +50,7 @@ def signing_user(request: Request, settings: SettingsDep) -> tuple[int, frozense
 def sign(
     request: Request,
     settings: SettingsDep,
-    assessment_id: int,
+    assessment_id: ObjectId,
     who: Annotated[tuple[int, frozenset[Role]], Depends(signing_user)],
     password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:

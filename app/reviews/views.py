@@ -18,7 +18,7 @@ from app.assessments.permissions import is_author, parties_for
 from app.assessments.presenters import answer_text, support_view
 from app.assessments.transitions import STATE_LABELS, Party
 from app.db import SessionDep
-from app.deps import CurrentUser, FormDep, RequireRole, current_roles
+from app.deps import CurrentUser, FormDep, ObjectId, RequireRole, current_roles
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
@@ -264,7 +264,7 @@ def resolve(
     session: SessionDep,
     user: CommitteeUser,
     assessment: VisibleAssessment,
-    comment_id: int,
+    comment_id: ObjectId,
 ) -> Response:
     service.resolve_comment(
         session,

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import AdminUser, CurrentUserOptional, SettingsDep
+from app.deps import AdminUser, CurrentUserOptional, ObjectId, SettingsDep
 from app.errors import InvalidInput
 from app.i18n import N_, _
 from app.users.models import Role
@@ -172,7 +172,7 @@ def admin_create_user(
 
 @router.get("/admin/users/{user_id}", summary="Edit a user's roles")
 def admin_edit_user(
-    request: Request, session: SessionDep, admin: AdminUser, user_id: int
+    request: Request, session: SessionDep, admin: AdminUser, user_id: ObjectId
 ) -> Response:
     user = get_user(session, user_id)
     return render(
@@ -187,7 +187,7 @@ def admin_set_roles(
     request: Request,
     session: SessionDep,
     admin: AdminUser,
-    user_id: int,
+    user_id: ObjectId,
     roles: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     user = get_user(session, user_id)
@@ -199,7 +199,7 @@ def admin_set_roles(
 
 @router.post("/admin/users/{user_id}/deactivate", summary="Deactivate a user")
 def admin_deactivate(
-    request: Request, session: SessionDep, admin: AdminUser, user_id: int
+    request: Request, session: SessionDep, admin: AdminUser, user_id: ObjectId
 ) -> Response:
     user = get_user(session, user_id)
     deactivate_user(session, user=user, actor=admin)

@@ -620,7 +620,7 @@ def test_it_keeps_the_profile_ids_that_other_code_relies_on(q: Questionnaire) ->
     by_id = engine.question_by_id(q)
     expected = {
         "plain_description": ("long_text", "description_short"),
-        "phase": ("single_choice", None),
+        "phase": ("single_choice", "status"),
         "start_date": ("date", "begin_date"),
         "end_date": ("date", "end_date"),
         "contact_email": ("short_text", "contact_email"),

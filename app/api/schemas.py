@@ -1,0 +1,292 @@
+"""Request and response models of the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Level = Literal["low", "medium", "high"]
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: every error of the API has this shape."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, str]] | None = Field(
+        default=None, description="per field: field and message"
+    )
+    model_config = ConfigDict(extra="allow")
+
+
+class Page(BaseModel):
+    total: int
+    limit: int
+    offset: int
+
+
+class QuestionnaireSummary(BaseModel):
+    key: str
+    version: int
+    sha256: str
+    title_nl: str
+    title_en: str
+
+
+class QuestionnaireList(BaseModel):
+    items: list[QuestionnaireSummary]
+
+
+class QuestionnaireDetail(QuestionnaireSummary):
+    definition: dict[str, Any] = Field(
+        description="the validated questionnaire (see questionnaires/schema.json)"
+    )
+
+
+class AssessmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=200)
+    department: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=2000)
+    questionnaire_key: str | None = Field(default=None, max_length=100)
+    questionnaire_version: int | None = Field(default=None, ge=1, le=100000)
+
+
+class Completeness(BaseModel):
+    percent: int
+    complete: bool
+    missing: list[str]
+
+
+class AssessmentOut(BaseModel):
+    id: int
+    reference: str
+    title: str
+    department: str
+    description: str
+    state: str
+    version: int = Field(description="changes with every save; also the ETag")
+    questionnaire: QuestionnaireSummary
+    lead_id: int
+    created_at: datetime
+    updated_at: datetime
+    is_public: bool
+
+
+class AssessmentDetail(AssessmentOut):
+    completeness: Completeness
+    overall_level: Level
+
+
+class AssessmentList(Page):
+    items: list[AssessmentOut]
+
+
+class AnswerOut(BaseModel):
+    question_id: str
+    value: Any
+    version: int
+
+
+class AnswerSet(BaseModel):
+    items: list[AnswerOut]
+
+
+class AnswerPut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: Any = Field(
+        description="the answer in the question's type: text, option id, list, number, table rows"
+    )
+    base_version: int = Field(
+        ge=0, le=2**31, description="the answer version this change is based on (0: none)"
+    )
+    force: bool = Field(default=False, description="overwrite a newer answer")
+
+
+class SubmissionOut(BaseModel):
+    number: int
+    sha256: str
+    submitted_at: datetime
+
+
+class StateOut(BaseModel):
+    reference: str
+    state: str
+    version: int
+
+
+class DriverOut(BaseModel):
+    kind: str
+    source: str
+    option: str | None
+    points: float
+
+
+class ValueScoreOut(BaseModel):
+    value: str
+    max_points: float
+    inherent_points: float
+    mitigation_points: float
+    residual_points: float
+    inherent_percent: float
+    residual_percent: float
+    level: Level
+    inherent_level: Level
+    drivers: list[DriverOut]
+    measures: list[DriverOut]
+    floors: list[dict[str, str]]
+
+
+class ObligationOut(BaseModel):
+    id: str
+    severity: str
+    register_category: str | None
+    legal_basis: str | None
+
+
+class DecisionSupportOut(BaseModel):
+    overall_level: Level
+    values: list[ValueScoreOut]
+    obligations: list[ObligationOut]
+    register_category: str | None
+    complete: bool
+    missing: list[str]
+    hidden_answers: list[str]
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(min_length=1, max_length=5000)
+    question_id: str | None = Field(default=None, max_length=100)
+    parent_id: int | None = Field(default=None, ge=1, le=2**31)
+
+
+class CommentOut(BaseModel):
+    id: int
+    question_id: str | None
+    parent_id: int | None
+    author: str
+    body: str
+    created_at: datetime
+    resolved: bool
+
+
+class CommentList(BaseModel):
+    items: list[CommentOut]
+
+
+class VerdictIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    verdict: Literal["acceptable", "needs_improvement", "to_correct"]
+
+
+class VerdictOut(BaseModel):
+    section_id: str
+    verdict: str
+
+
+class ChangesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=2000)
+
+
+class ConditionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=2000)
+    owner: str = Field(min_length=1, max_length=200)
+    due_on: date | None = None
+
+
+class AdviceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["positive", "conditional", "negative"]
+    summary: str = Field(min_length=1, max_length=10000)
+    rationale: dict[str, str] = Field(default_factory=dict, max_length=20)
+    conditions: list[ConditionIn] = Field(default_factory=list, max_length=100)
+    reassess_on: date | None = None
+
+
+class AdviceOut(BaseModel):
+    round: int
+    outcome: str
+    summary: str
+    rationale: dict[str, str]
+    conditions: list[ConditionIn]
+    reassess_on: date | None
+    final: bool
+
+
+class OpinionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stance: Literal["agree", "disagree", "abstain"]
+    note: str = Field(default="", max_length=2000)
+
+
+class OpinionOut(BaseModel):
+    stance: str
+    note: str
+
+
+class SignatureOut(BaseModel):
+    field: str
+    signer: str
+    certificate: str
+    signed_at: datetime | None
+    intact: bool
+    trusted: bool
+    covers_whole_file: bool
+
+
+class VerificationOut(BaseModel):
+    ok: bool
+    sha256: str
+    is_pdf: bool
+    signatures: list[SignatureOut]
+    archived: bool
+    reference: str | None
+    snapshot_matches: bool | None
+
+
+class ArchiveItem(BaseModel):
+    id: int
+    reference: str
+    title: str
+    department: str
+    outcome: str
+    overall_level: Level
+    levels: dict[str, str]
+    obligations: list[str]
+    signed_at: datetime
+    retention_until: date
+    report_sha256: str
+    public: bool
+
+
+class ArchiveList(Page):
+    items: list[ArchiveItem]
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    created_at: datetime
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    details: dict[str, Any]
+    hash: str
+    prev_hash: str
+
+
+class AuditEventList(Page):
+    items: list[AuditEventOut]
+
+
+class RegisterExport(BaseModel):
+    format: str
+    assessments: list[dict[str, Any]]

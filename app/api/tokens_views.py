@@ -1,0 +1,82 @@
+"""The account page where users make and revoke their personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.api.tokens import create_token, is_live, revoke_token, tokens_of
+from app.db import SessionDep
+from app.deps import CurrentUser, ObjectId
+from app.errors import InvalidInput
+from app.i18n import N_
+from app.web.flash import flash, register
+from app.web.templating import render
+
+router = APIRouter()
+register("token_revoked", N_("The token has been revoked."))
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    *,
+    new_token: str | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "account/tokens.html",
+        {
+            "tokens": tokens_of(session, user),
+            "is_live": is_live,
+            "new_token": new_token,
+            "errors": errors or {},
+        },
+        status_code=status,
+    )
+
+
+@router.get("/account/tokens", summary="Your API tokens")
+def tokens_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    return _page(request, session, user)
+
+
+@router.post("/account/tokens", summary="Make an API token")
+def make_token(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    expires_days: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    days = int(expires_days) if expires_days.strip().isdigit() else None
+    try:
+        if expires_days.strip() and days is None:
+            raise InvalidInput(fields={"expires_days": ""})
+        _row, token = create_token(session, user=user, name=name, expires_days=days)
+    except InvalidInput as exc:
+        session.rollback()
+        from app.i18n import _
+
+        errors = dict(exc.fields)
+        if "expires_days" in errors and not errors["expires_days"]:
+            errors["expires_days"] = _("The validity must be between 1 and 3650 days.")
+        return _page(request, session, user, errors=errors, status=422)
+    # Shown once, on this response only; it is stored hashed.
+    return _page(request, session, user, new_token=token)
+
+
+@router.post("/account/tokens/{token_id}/revoke", summary="Revoke an API token")
+def revoke(
+    request: Request, session: SessionDep, user: CurrentUser, token_id: ObjectId
+) -> Response:
+    revoke_token(session, user=user, token_id=token_id)
+    response = RedirectResponse("/account/tokens", status_code=303)
+    flash(response, "token_revoked")
+    return response

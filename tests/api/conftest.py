@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+
+from app.api.tokens import create_token
+from app.assessments import service as assessments
+from tests.conftest import COMPLETE_SAMPLE_ANSWERS
+
+
+@pytest.fixture
+def token(db, personas):
+    """A personal API token for a persona: token('lead') -> 'dw_…'."""
+
+    def _make(key: str, **kwargs) -> str:
+        _row, text = create_token(
+            db, user=personas[key], name=f"test {key}", expires_days=kwargs.get("expires_days")
+        )
+        db.commit()
+        return text
+
+    return _make
+
+
+@pytest.fixture
+def api(client, token):
+    """A client that sends a persona's token."""
+
+    def _for(key: str | None):
+        headers = {"Authorization": f"Bearer {token(key)}"} if key else {}
+
+        class Caller:
+            def get(self, url, **kw):
+                return client.get(url, headers={**headers, **kw.pop("headers", {})}, **kw)
+
+            def post(self, url, **kw):
+                return client.post(url, headers={**headers, **kw.pop("headers", {})}, **kw)
+
+            def put(self, url, **kw):
+                return client.put(url, headers={**headers, **kw.pop("headers", {})}, **kw)
+
+        return Caller()
+
+    return _for
+
+
+@pytest.fixture
+def submitted(db, make_assessment, personas):
+    a = make_assessment()
+    for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
+        assessments.save_answer(
+            db, assessment=a, question_id=qid, raw=value, base_version=None, actor=personas["lead"]
+        )
+    assessments.submit_assessment(db, assessment=a, actor=personas["lead"])
+    db.commit()
+    return a
