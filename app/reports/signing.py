@@ -18,6 +18,7 @@ from pyhanko.sign import fields, signers, timestamps
 from app.config import Settings
 from app.errors import AppError
 from app.i18n import N_
+from app.reports.offloop import off_loop
 from app.reports.pki import dev_pki_paths
 
 log = logging.getLogger("datawaarden.signing")
@@ -114,7 +115,8 @@ def sign_pdf(
     info["/Producer"] = generic.TextStringObject(VENDOR)
     writer.update_container(info)
     # Reserving room for the signature skips pyHanko's dry-run signature (a second signing pass).
-    out = signers.sign_pdf(
+    out = off_loop(
+        signers.sign_pdf,
         writer,
         meta,
         signer=key.signer,

@@ -1,0 +1,240 @@
+"""Load benchmark (loopback only, bounded): N simulated project leads log in, open a section and
+save answers with think time, for a fixed duration. Prints throughput, p50/p95/p99 latency and
+errors, the saturation throughput of saves next to a bare health check measured in the same run,
+and checks that the number of stored answers equals the number of acknowledged saves.
+
+Usage: python bench/load.py [--users 50] [--duration 30] [--think 1.0] [--workers 1]
+                            [--database-url postgresql+psycopg://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import PASSWORD, bench_env, percentile, server, temp_dir
+
+TEXT_QUESTIONS = ["plain_description", "commissioning_client", "contact_email", "supplier"]
+
+
+def prepare(users: int) -> None:
+    """Accounts and one assessment per user, made in-process through the services."""
+    from sqlmodel import select
+
+    from app.assessments.service import create_assessment
+    from app.config import get_settings
+    from app.db import make_engine, session_scope
+    from app.migrate import upgrade_to_head
+    from app.questionnaires.registry import find_version, sync_questionnaires
+    from app.users.models import Role, User
+    from app.users.passwords import hash_password
+
+    get_settings.cache_clear()
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    upgrade_to_head(engine)
+    password_hash = hash_password(PASSWORD)
+    with session_scope(engine) as session:
+        sync_questionnaires(session, settings.questionnaires_dir)
+        version = find_version(session, "haarlem-datawaarden")
+        from app.users.models import UserRole
+
+        for i in range(users):
+            user = User(
+                email=f"load{i}@bench.example", name=f"Load {i}", password_hash=password_hash
+            )
+            session.add(user)
+            session.flush()
+            session.add(UserRole(user_id=user.id, role=Role.lead.value))
+            create_assessment(
+                session,
+                actor=user,
+                title=f"Load {i}",
+                department="Bench",
+                description="load",
+                questionnaire=version,
+            )
+        assert session.exec(select(User)).first() is not None
+    engine.dispose()
+
+
+async def user_session(base: str, index: int, until: float, think: float, stats: dict) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        page = await client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        r = await client.post(
+            "/login",
+            data={"email": f"load{index}@bench.example", "password": PASSWORD, "csrf_token": token},
+        )
+        if r.status_code != 303:
+            stats["errors"].append(f"login {r.status_code}")
+            return
+        page = await client.get("/assessments")
+        link = re.search(r'href="(/assessments/\d+)"', page.text).group(1)  # type: ignore[union-attr]
+        section = await client.get(f"{link}/sections/profile")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', section.text).group(1)  # type: ignore[union-attr]
+        versions = {q: 0 for q in TEXT_QUESTIONS}
+        rng = random.Random(index)
+        await asyncio.sleep(rng.random() * think)  # spread the users out
+        n = 0
+        while time.monotonic() < until:
+            question = TEXT_QUESTIONS[n % len(TEXT_QUESTIONS)]
+            value = (
+                f"antwoord {index}-{n}"
+                if question != "contact_email"
+                else f"user{index}.{n}@example.org"
+            )
+            start = time.perf_counter()
+            try:
+                r = await client.post(
+                    f"{link}/answers/{question}",
+                    data={f"a-{question}": value, f"v-{question}": str(versions[question])},
+                    headers={"HX-Request": "true", "X-CSRF-Token": token},
+                )
+            except httpx.HTTPError as exc:
+                stats["errors"].append(type(exc).__name__)
+                continue
+            elapsed = time.perf_counter() - start
+            if r.status_code == 200:
+                versions[question] += 1
+                stats["latencies"].append(elapsed)
+                stats["acknowledged"] += 1
+            else:
+                stats["errors"].append(str(r.status_code))
+            n += 1
+            await asyncio.sleep(think * (0.5 + rng.random()))
+
+
+async def hammer(base: str, path: str, clients: int, seconds: float, make_request) -> int:  # type: ignore[no-untyped-def]
+    """Requests completed by `clients` concurrent loops without think time."""
+    done = 0
+    until = time.monotonic() + seconds
+
+    async def loop(i: int) -> None:
+        nonlocal done
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            state = await make_request(client, i, None)
+            while time.monotonic() < until:
+                state = await make_request(client, i, state)
+                done += 1
+
+    await asyncio.gather(*(loop(i) for i in range(clients)))
+    return done
+
+
+async def main_async(args: argparse.Namespace, base: str) -> dict:
+    stats: dict = {"latencies": [], "errors": [], "acknowledged": 0}
+    until = time.monotonic() + args.duration
+    await asyncio.gather(
+        *(user_session(base, i, until, args.think, stats) for i in range(args.users))
+    )
+    # Saturation: the same saves without think time, against a bare health check.
+    seconds = min(10.0, args.duration)
+
+    async def health(client, _i, _state):  # type: ignore[no-untyped-def]
+        await client.get("/healthz")
+
+    async def save(client, i, state):  # type: ignore[no-untyped-def]
+        if state is None:
+            page = await client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+            await client.post(
+                "/login",
+                data={"email": f"load{i}@bench.example", "password": PASSWORD, "csrf_token": token},
+            )
+            page = await client.get("/assessments")
+            link = re.search(r'href="(/assessments/\d+)"', page.text).group(1)  # type: ignore[union-attr]
+            section = await client.get(f"{link}/sections/profile")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', section.text).group(1)  # type: ignore[union-attr]
+            return {"link": link, "token": token, "n": 0}
+        state["n"] += 1
+        r = await client.post(
+            f"{state['link']}/answers/plain_description",
+            data={
+                "a-plain_description": f"verzadiging {state['n']}",
+                "overwrite": "plain_description",
+                "v-plain_description": "0",
+            },
+            headers={"HX-Request": "true", "X-CSRF-Token": state["token"]},
+        )
+        if r.status_code == 200:
+            stats["acknowledged"] += 1
+        else:
+            stats["errors"].append(f"saturation {r.status_code}")
+        return state
+
+    concurrency = 8
+    stats["health_per_s"] = await hammer(base, "/healthz", concurrency, seconds, health) / seconds
+    stats["saves_per_s"] = await hammer(base, "/answers", concurrency, seconds, save) / seconds
+    return stats
+
+
+def stored_saves(database_url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM answer_revisions")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    if args.duration > 600 or args.users > 500:
+        parser.error("bounded: at most 600 s and 500 users")
+    env = bench_env(temp_dir("dw-load-"), args.database_url)
+    os.environ.update(env)
+    prepare(args.users)
+    from app.config import get_settings
+
+    database_url = get_settings().resolved_database_url
+    with server(env, workers=args.workers) as base:
+        stats = asyncio.run(main_async(args, base))
+    stored = stored_saves(database_url)
+    lat = stats["latencies"]
+    engine_name = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
+    print(
+        f"load: {args.users} users, {args.think:.1f} s think time, {args.duration:.0f} s, {engine_name}, "
+        f"{args.workers} worker(s)"
+    )
+    print(
+        f"  saves: {len(lat)} acknowledged, {len(lat) / args.duration:.1f}/s; latency p50 "
+        f"{statistics.median(lat) * 1000:.1f} ms, p95 {percentile(lat, 95) * 1000:.1f} ms, "
+        f"p99 {percentile(lat, 99) * 1000:.1f} ms"
+    )
+    print(f"  errors: {len(stats['errors'])} {sorted(set(stats['errors']))[:5]}")
+    print(
+        f"  saturation: saves {stats['saves_per_s']:.0f}/s, health check {stats['health_per_s']:.0f}/s, "
+        f"ratio {stats['saves_per_s'] / stats['health_per_s']:.2f}"
+    )
+    lost = stats["acknowledged"] - stored
+    print(
+        f"  stored answers (revisions) {stored}, acknowledged saves {stats['acknowledged']}: "
+        f"{'no lost saves' if lost == 0 else f'{lost} LOST'}"
+    )
+    if lost or stats["errors"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
