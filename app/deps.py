@@ -45,10 +45,29 @@ def get_current_user_optional(
     # Templates get a plain copy: an error page is rendered after the session rolled back.
     request.state.viewer = Viewer(id=user.id or 0, name=user.name, email=user.email)
     request.state.roles = frozenset(roles_of(session, user))
-    from app.notifications.service import unread_count
-
-    request.state.unread_count = unread_count(session, user=user)
+    # Counted only when a whole page with navigation is drawn, not for every htmx save.
+    request.state.unread_count = _UnreadCount(session, user)
     return user
+
+
+class _UnreadCount:
+    """The number of unread notifications, queried on first use."""
+
+    def __init__(self, session: SessionDep, user: User) -> None:
+        self._session, self._user, self._value = session, user, None
+
+    def __int__(self) -> int:
+        if self._value is None:
+            from app.notifications.service import unread_count
+
+            self._value = unread_count(self._session, user=self._user)
+        return self._value
+
+    def __bool__(self) -> bool:
+        return int(self) > 0
+
+    def __str__(self) -> str:
+        return str(int(self))
 
 
 CurrentUserOptional = Annotated[User | None, Depends(get_current_user_optional)]

@@ -69,21 +69,33 @@ def prepare(users: int) -> None:
     engine.dispose()
 
 
-async def user_session(base: str, index: int, until: float, think: float, stats: dict) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        page = await client.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        r = await client.post(
-            "/login",
-            data={"email": f"load{index}@bench.example", "password": PASSWORD, "csrf_token": token},
-        )
-        if r.status_code != 303:
-            stats["errors"].append(f"login {r.status_code}")
-            return
-        page = await client.get("/assessments")
-        link = re.search(r'href="(/assessments/\d+)"', page.text).group(1)  # type: ignore[union-attr]
-        section = await client.get(f"{link}/sections/profile")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', section.text).group(1)  # type: ignore[union-attr]
+async def open_user(
+    base: str, index: int, stats: dict
+) -> tuple[httpx.AsyncClient, str, str] | None:
+    """Log in and open the first section (not timed)."""
+    client = httpx.AsyncClient(base_url=base, timeout=30)
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = await client.post(
+        "/login",
+        data={"email": f"load{index}@bench.example", "password": PASSWORD, "csrf_token": token},
+    )
+    if r.status_code != 303:
+        stats["errors"].append(f"login {r.status_code}")
+        await client.aclose()
+        return None
+    page = await client.get("/assessments")
+    link = re.search(r'href="(/assessments/\d+)"', page.text).group(1)  # type: ignore[union-attr]
+    section = await client.get(f"{link}/sections/profile")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', section.text).group(1)  # type: ignore[union-attr]
+    return client, link, token
+
+
+async def user_session(
+    opened: tuple[httpx.AsyncClient, str, str], index: int, until: float, think: float, stats: dict
+) -> None:
+    client, link, token = opened
+    try:
         versions = {q: 0 for q in TEXT_QUESTIONS}
         rng = random.Random(index)
         await asyncio.sleep(rng.random() * think)  # spread the users out
@@ -114,6 +126,8 @@ async def user_session(base: str, index: int, until: float, think: float, stats:
                 stats["errors"].append(str(r.status_code))
             n += 1
             await asyncio.sleep(think * (0.5 + rng.random()))
+    finally:
+        await client.aclose()
 
 
 async def hammer(base: str, path: str, clients: int, seconds: float, make_request) -> int:  # type: ignore[no-untyped-def]
@@ -135,9 +149,12 @@ async def hammer(base: str, path: str, clients: int, seconds: float, make_reques
 
 async def main_async(args: argparse.Namespace, base: str) -> dict:
     stats: dict = {"latencies": [], "errors": [], "acknowledged": 0}
+    opened = []
+    for i in range(args.users):  # everyone logs in first; the saving is what is measured
+        opened.append(await open_user(base, i, stats))
     until = time.monotonic() + args.duration
     await asyncio.gather(
-        *(user_session(base, i, until, args.think, stats) for i in range(args.users))
+        *(user_session(o, i, until, args.think, stats) for i, o in enumerate(opened) if o)
     )
     # Saturation: the same saves without think time, against a bare health check.
     seconds = min(10.0, args.duration)
@@ -228,6 +245,28 @@ def main() -> None:
         f"ratio {stats['saves_per_s'] / stats['health_per_s']:.2f}"
     )
     lost = stats["acknowledged"] - stored
+    import json
+
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "bench": "load",
+                "engine": engine_name,
+                "workers": args.workers,
+                "users": args.users,
+                "p50_ms": statistics.median(lat) * 1000,
+                "p95_ms": percentile(lat, 95) * 1000,
+                "p99_ms": percentile(lat, 99) * 1000,
+                "saves_per_s": len(lat) / args.duration,
+                "errors": len(stats["errors"]),
+                "lost": lost,
+                "saturation_ratio": stats["saves_per_s"] / stats["health_per_s"],
+                "saturation_saves_per_s": stats["saves_per_s"],
+                "health_per_s": stats["health_per_s"],
+            }
+        )
+    )
     print(
         f"  stored answers (revisions) {stored}, acknowledged saves {stats['acknowledged']}: "
         f"{'no lost saves' if lost == 0 else f'{lost} LOST'}"

@@ -113,6 +113,19 @@ def main() -> None:
         print(f"  {name:20s} {value * 1000:8.1f} ms")
     ratio = medians["render + sign"] / medians["weasyprint (raw)"]
     print(f"  render + sign / raw WeasyPrint: {ratio:.2f}x")
+    import json
+
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "bench": "report",
+                "pages": pages,
+                "ratio": ratio,
+                **{k: v * 1000 for k, v in medians.items()},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

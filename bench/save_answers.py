@@ -109,6 +109,18 @@ def main() -> None:
     args = parser.parse_args()
     result = run(args.clients, args.saves)
     print(f"save answer (autosave), {args.clients} concurrent clients, SQLite, 1 worker")
+    import json
+
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "bench": "save",
+                "clients": args.clients,
+                **{f"{k}_{m}": v for k, r in result.items() for m, v in r.items()},
+            }
+        )
+    )
     for name, row in result.items():
         print(
             f"  {name:8s} "

@@ -139,10 +139,15 @@ def build_items(
     errors: dict[str, str] | None = None,
     conflicts: dict[str, dict[str, Any]] | None = None,
     overrides: dict[str, Any] | None = None,
+    with_meta: bool = True,
+    visible: set[str] | None = None,
 ) -> list[Item]:
-    visible = {qq.id for qq in engine.visible_questions(q, answers)}
-    history = _history_ids(session, assessment)
-    comments = _comments(session, assessment)
+    if visible is None:
+        visible = {qq.id for qq in engine.visible_questions(q, answers)}
+    # History links and committee comments belong to whole question blocks; an autosave that
+    # only answers with a status line does not need them.
+    history = _history_ids(session, assessment) if with_meta else set()
+    comments = _comments(session, assessment) if with_meta else {}
     items = []
     for question in questions:
         current = stored.get(question.id)
@@ -363,7 +368,17 @@ def autosave(
         answers[question_id] = result.value
     after = engine.evaluate_answers(q, answers).visible_ids
     flipped = [qq for qq in section.questions if (qq.id in before) != (qq.id in after)]
-    items = build_items(session, assessment, q, [question, *flipped], stored, answers)
+    grows = question.type == QuestionType.table and result is not None and result.changed
+    items = build_items(
+        session,
+        assessment,
+        q,
+        [question, *flipped],
+        stored,
+        answers,
+        with_meta=bool(flipped) or grows,
+        visible=set(after),
+    )
     item = items[0]
     item.error, item.conflict = error, conflict
     if result is not None:

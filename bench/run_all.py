@@ -1,0 +1,135 @@
+"""`make bench`: the save, report, archive and load benchmarks in one run, and one table.
+
+Each benchmark runs as its own process and ends with a `RESULT {json}` line. PostgreSQL runs
+are added when DATAWAARDEN_BENCH_POSTGRES_URL (or DATAWAARDEN_TEST_POSTGRES_URL) points at a
+server where a database can be created.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {
+    "save": "autosave p95 < 50 ms (50 users, 1 s think time: see load)",
+    "report": "render + sign < 2.5 s median and <= 1.2x raw WeasyPrint; verify < 100 ms",
+    "archive": "search p95 < 100 ms over 10,000; verify >= 100 reports/s",
+    "load": "0 errors, 0 lost, p95 < 50 ms at 50 users; saturation >= 0.25 of health",
+}
+
+
+def run(name: str, *args: str) -> dict:
+    print(f"\n== {name} {' '.join(args)}", flush=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / f"{name}.py"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    sys.stdout.write(out.stdout)
+    if out.returncode not in (0, 1):
+        sys.stdout.write(out.stderr[-3000:])
+    results = [
+        json.loads(line[7:]) for line in out.stdout.splitlines() if line.startswith("RESULT ")
+    ]
+    return results[-1] if results else {"bench": name, "failed": True}
+
+
+def postgres_url() -> str | None:
+    base = os.environ.get("DATAWAARDEN_BENCH_POSTGRES_URL") or os.environ.get(
+        "DATAWAARDEN_TEST_POSTGRES_URL"
+    )
+    if not base:
+        return None
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"dw_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def drop(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("DATAWAARDEN_BENCH_POSTGRES_URL") or os.environ.get(
+        "DATAWAARDEN_TEST_POSTGRES_URL"
+    )
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")  # type: ignore[arg-type]
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def main() -> None:
+    rows = [
+        run("save_answers", "--clients", "8", "--saves", "60"),
+        run("report", "--runs", "5"),
+        run("archive", "--entries", "10000", "--reports", "300"),
+        run("load", "--users", "50", "--duration", "30", "--think", "1.0"),
+    ]
+    pg = postgres_url()
+    if pg:
+        rows.append(
+            run(
+                "load",
+                "--users",
+                "50",
+                "--duration",
+                "30",
+                "--think",
+                "1.0",
+                "--workers",
+                "2",
+                "--database-url",
+                pg,
+            )
+        )
+    print("\n" + "=" * 100)
+    print(f"{'benchmark':28s} {'measured (medians / percentiles in one run)':60s}")
+    print("-" * 100)
+    for r in rows:
+        name = r.get("bench", "?")
+        if r.get("failed"):
+            print(f"{name:28s} FAILED")
+            continue
+        if name == "save":
+            text = (
+                f"{r['clients']} clients back-to-back: p50 {r['save_p50_ms']:.1f} ms, p95 {r['save_p95_ms']:.1f} ms, "
+                f"{r['save_saves_per_s']:.0f} saves/s; health p50 {r['healthz_p50_ms']:.1f} ms"
+            )
+        elif name == "report":
+            text = (
+                f"{r['pages']} pages: render+sign {r['render + sign']:.0f} ms, raw WeasyPrint {r['weasyprint (raw)']:.0f} ms "
+                f"({r['ratio']:.2f}x), sign {r['sign only']:.0f} ms, verify {r['verify']:.1f} ms"
+            )
+        elif name == "archive":
+            text = (
+                f"{r['entries']} entries: search p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms; "
+                f"verify {r['verify_per_s']:.0f} reports/s"
+            )
+        else:
+            name = f"load {r['engine']} x{r['workers']}"
+            text = (
+                f"{r['users']} users: p50 {r['p50_ms']:.1f}, p95 {r['p95_ms']:.1f}, p99 {r['p99_ms']:.1f} ms; "
+                f"errors {r['errors']}, lost {r['lost']}; saturation {r['saturation_saves_per_s']:.0f}/s = "
+                f"{r['saturation_ratio']:.2f} of health ({r['health_per_s']:.0f}/s)"
+            )
+        print(f"{name:28s} {text}")
+        target = TARGETS.get(r.get("bench", ""), "")
+        if target:
+            print(f"{'':28s} target: {target}")
+
+
+if __name__ == "__main__":
+    main()
