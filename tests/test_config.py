@@ -76,3 +76,26 @@ def test_it_refuses_to_serve_with_a_bad_setting_without_a_traceback():
     assert result.returncode == 2
     assert "DATAWAARDEN_BASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_a_usable_signing_key(tmp_path):
+    broken = tmp_path / "signing.p12"
+    broken.write_bytes(b"garbage")
+    env = dict(
+        os.environ,
+        DATAWAARDEN_ENV="production",
+        DATAWAARDEN_SECRET_KEY="p" * 40,
+        DATAWAARDEN_BASE_URL="https://datawaarden.example.org",
+        DATAWAARDEN_SIGNING_P12=str(broken),
+        DATAWAARDEN_SIGNING_P12_PASSWORD="wrong-password-123",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import app.asgi"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "DATAWAARDEN_SIGNING_P12" in result.stderr
+    assert "wrong-password-123" not in result.stderr and "Traceback" not in result.stderr
