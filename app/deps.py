@@ -12,6 +12,7 @@ from app.config import Settings, get_settings
 from app.db import SessionDep
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import _
+from app.text import parse_int
 from app.users.models import Role, User
 from app.users.service import SESSION_COOKIE, resolve_session, roles_of
 
@@ -45,29 +46,12 @@ def get_current_user_optional(
     # Templates get a plain copy: an error page is rendered after the session rolled back.
     request.state.viewer = Viewer(id=user.id or 0, name=user.name, email=user.email)
     request.state.roles = frozenset(roles_of(session, user))
-    # Counted only when a whole page with navigation is drawn, not for every htmx save.
-    request.state.unread_count = _UnreadCount(session, user)
+    # The badge in the navigation: counted for page loads, not for every htmx save or form post.
+    if request.method == "GET" and request.headers.get("HX-Request") != "true":
+        from app.notifications.service import unread_count
+
+        request.state.unread_count = unread_count(session, user=user)
     return user
-
-
-class _UnreadCount:
-    """The number of unread notifications, queried on first use."""
-
-    def __init__(self, session: SessionDep, user: User) -> None:
-        self._session, self._user, self._value = session, user, None
-
-    def __int__(self) -> int:
-        if self._value is None:
-            from app.notifications.service import unread_count
-
-            self._value = unread_count(self._session, user=self._user)
-        return self._value
-
-    def __bool__(self) -> bool:
-        return int(self) > 0
-
-    def __str__(self) -> str:
-        return str(int(self))
 
 
 CurrentUserOptional = Annotated[User | None, Depends(get_current_user_optional)]
@@ -118,7 +102,7 @@ async def uploaded_file(request: Request) -> bytes:
     from app.i18n import _
 
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 64 * 1024:
+    if (parse_int(length, default=0, max_digits=15) or 0) > MAX_UPLOAD_BYTES + 64 * 1024:
         raise PayloadTooLarge(
             _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD_BYTES // (1024 * 1024))
         )

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.audit.service import record_event
 from app.errors import InvalidInput, NotFound
 from app.i18n import _
+from app.text import tidy
 from app.timeutil import utcnow
 from app.users.models import ApiToken, User
 
@@ -26,7 +27,7 @@ def create_token(
     session: Session, *, user: User, name: str, expires_days: int | None, actor: User | None = None
 ) -> tuple[ApiToken, str]:
     """A new token; returns the row and the token text, which is never shown again."""
-    name = name.strip()
+    name = tidy(name, single_line=True)
     if not name or len(name) > 100:
         message = _("Give the token a name of at most 100 characters.")
         raise InvalidInput(message, fields={"name": message})

@@ -13,6 +13,7 @@ from app.db import SessionDep
 from app.deps import CurrentUser, ObjectId
 from app.errors import InvalidInput
 from app.i18n import N_
+from app.text import parse_int
 from app.web.flash import flash, register
 from app.web.templating import render
 
@@ -55,7 +56,7 @@ def make_token(
     name: Annotated[str, Form(max_length=1000)] = "",
     expires_days: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    days = int(expires_days) if expires_days.strip().isdigit() else None
+    days = parse_int(expires_days.strip(), max_digits=5)
     try:
         if expires_days.strip() and days is None:
             raise InvalidInput(fields={"expires_days": ""})

@@ -268,18 +268,15 @@ def import_assessment(
         raise InvalidInput(
             _("The file is too large."), fields={"file": _("The file is too large.")}
         )
+    not_export = _("This is not an exported assessment (JSON).")
     try:
         document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidInput(
-            _("This is not an exported assessment (JSON)."),
-            fields={"file": _("This is not an exported assessment (JSON).")},
-        ) from None
+        # Lone surrogates (\ud800 escapes) cannot be stored: such a file is not an export of ours.
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except (UnicodeError, ValueError, RecursionError):
+        raise InvalidInput(not_export, fields={"file": not_export}) from None
     if not isinstance(document, dict) or document.get("format") != "datawaarden.assessment/1":
-        raise InvalidInput(
-            _("This is not an exported assessment (JSON)."),
-            fields={"file": _("This is not an exported assessment (JSON).")},
-        )
+        raise InvalidInput(not_export, fields={"file": not_export})
     meta = document.get("questionnaire") or {}
     answers = document.get("answers") or {}
     if (
@@ -288,7 +285,10 @@ def import_assessment(
         or not isinstance(meta.get("key"), str)
     ):
         raise InvalidInput(_("The file does not say which questionnaire it belongs to."))
-    version_number = meta.get("version") if isinstance(meta.get("version"), int) else None
+    raw_version = meta.get("version")
+    version_number = (
+        raw_version if isinstance(raw_version, int) and 1 <= raw_version <= 100_000 else None
+    )
     version = find_version(session, meta["key"][:100], version_number)
     if meta.get("sha256") and meta["sha256"] != version.sha256:
         raise InvalidInput(

@@ -4,8 +4,9 @@ It shows no staff names: only the committee's name as configured."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _xml_escape
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session, col, select
@@ -23,9 +24,16 @@ from app.reports import service as reports
 from app.reports.views import pdf_response
 from app.reviews import service as reviews
 from app.reviews.views import OUTCOME_LABELS
+from app.text import parse_int
 from app.web.templating import render
 
 router = APIRouter()
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def escape(value: str) -> str:
+    """XML text: escaped, and without the characters XML 1.0 cannot hold."""
+    return _xml_escape(_NOT_XML.sub("", value))
 
 
 def public_entry(session: Session, reference: str) -> tuple[ArchiveEntry, Assessment]:
@@ -86,7 +94,7 @@ def register_page(
         ArchiveQuery(
             text=q[:200],
             public_only=True,
-            page=int(page) if page.isdigit() and len(page) < 6 else 1,
+            page=parse_int(page, default=1, max_digits=5) or 1,
         ),
     )
     locale = get_locale()

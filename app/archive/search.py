@@ -11,6 +11,7 @@ from sqlalchemy import Integer, column, func, text
 from sqlmodel import Session, col, select
 
 from app.archive.models import ArchiveEntry
+from app.text import parse_int
 
 PAGE_SIZE = 25
 SORTS = {
@@ -102,7 +103,7 @@ def search(session: Session, query: ArchiveQuery) -> ArchivePage:
         conditions.append(col(ArchiveEntry.obligations).contains(f" {query.obligation} "))
     if query.questionnaire and ":" in query.questionnaire:
         key, _sep, version = query.questionnaire.partition(":")
-        if version.isdigit():
+        if parse_int(version, max_digits=6) is not None:
             conditions.append(ArchiveEntry.questionnaire_key == key)
             conditions.append(ArchiveEntry.questionnaire_version == int(version))
     if query.public_only:

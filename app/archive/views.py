@@ -24,6 +24,7 @@ from app.questionnaires import engine
 from app.reports import service as reports
 from app.reviews import service as reviews
 from app.reviews.views import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
+from app.text import parse_int
 from app.users.models import Role, User
 from app.web.flash import flash, register
 from app.web.templating import render
@@ -46,7 +47,7 @@ register(
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 6 else None
+    return parse_int(value, max_digits=5)
 
 
 def archive_query(

@@ -37,6 +37,7 @@ from app.questionnaires.models import QuestionnaireVersion
 from app.questionnaires.registry import definition_of
 from app.questionnaires.schema import Question, Questionnaire
 from app.questionnaires.serialize import decision_support_to_dict
+from app.text import tidy
 from app.timeutil import utcnow
 from app.users.models import User
 
@@ -92,6 +93,9 @@ def create_assessment(
     questionnaire: QuestionnaireVersion,
 ) -> Assessment:
     """Start a new draft assessment pinned to a questionnaire version."""
+    title = tidy(title, single_line=True)
+    department = tidy(department, single_line=True)
+    description = tidy(description)
     fields = check_details(title, department, description)
     if fields:
         raise InvalidInput(next(iter(fields.values())), fields=fields)

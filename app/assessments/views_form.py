@@ -25,6 +25,7 @@ from app.errors import AppError, InvalidInput, NotFound
 from app.i18n import _, get_locale
 from app.questionnaires import engine
 from app.questionnaires.schema import SCALE_POINTS, Question, Questionnaire, QuestionType, Section
+from app.text import parse_int
 from app.timeutil import utcnow
 from app.users.models import User
 from app.web.flash import flash
@@ -334,7 +335,7 @@ def autosave(
     if not present:
         raise InvalidInput(_("The answer is missing from the request."))
     base = form.get(f"v-{question_id}")
-    base_version = int(base) if isinstance(base, str) and base.isdigit() else 0
+    base_version = parse_int(base, default=0) or 0
     force = question_id in form.getlist("overwrite")
     stored = service.stored_answers(session, assessment)
     answers = {k: v.value for k, v in stored.items()}

@@ -21,6 +21,7 @@ from app.questionnaires.schema import (
 
 MAX_URL = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # cannot be stored as UTF-8
 
 
 class AnswerInvalid(ValueError):
@@ -34,7 +35,7 @@ class AnswerInvalid(ValueError):
 def _text(raw: Any, *, max_length: int) -> str:
     if raw is None:
         return ""
-    if not isinstance(raw, str):
+    if not isinstance(raw, str) or _SURROGATE.search(raw):
         raise AnswerInvalid(_("Enter text."))
     value = _CONTROL.sub("", raw).replace("\r\n", "\n").strip()
     if len(value) > max_length:
@@ -114,6 +115,7 @@ def _url(raw: Any) -> str | None:
         or not parts.netloc
         or any(c.isspace() for c in value)
         or _CONTROL.search(value)
+        or _SURROGATE.search(value)
     ):
         raise AnswerInvalid(_("Enter a web address starting with https:// or http://."))
     return value

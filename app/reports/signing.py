@@ -22,6 +22,9 @@ from app.reports.offloop import off_loop
 from app.reports.pki import dev_pki_paths
 
 log = logging.getLogger("datawaarden.signing")
+# pyHanko logs a traceback of its own when a key file cannot be read; we report that ourselves,
+# in one line and without secrets.
+logging.getLogger("pyhanko.sign.signers.pdf_cms").setLevel(logging.CRITICAL)
 
 # Room for the CMS signature: an RSA-3072 signature with its certificate chain needs about
 # 4 KB, a timestamp token some more. Verifiers read this space as hex, byte by byte, so it is

@@ -31,6 +31,7 @@ from app.reviews.models import (
     Stance,
     Verdict,
 )
+from app.text import scrub, tidy
 from app.timeutil import utcnow
 from app.users.models import Role, User, UserRole
 
@@ -226,7 +227,7 @@ def declare_conflict(
         ConflictOfInterest(
             assessment_id=assessment.id or 0,
             user_id=actor.id or 0,
-            reason=reason.strip()[:NOTE_MAX],
+            reason=tidy(reason)[:NOTE_MAX],
         )
     )
     if assessment.rapporteur_id == actor.id:
@@ -247,7 +248,7 @@ def declare_conflict(
 
 
 def _clean_text(text: str, limit: int, field: str) -> str:
-    value = (text or "").replace("\r\n", "\n").strip()
+    value = tidy(text or "")
     if not value:
         raise InvalidInput(_("Write a text first."), fields={field: _("Write a text first.")})
     if len(value) > limit:
@@ -448,7 +449,7 @@ def request_changes(
         action=Action.request_changes,
         actor=actor,
         parties=parties,
-        note=note.strip()[:NOTE_MAX],
+        note=tidy(note)[:NOTE_MAX],
     )
     notify(
         session,
@@ -557,7 +558,7 @@ def save_advice(
     except ValueError:
         fields["outcome"] = _("Choose one of the outcomes given.")
         chosen = None
-    summary_text = (summary or "").replace("\r\n", "\n").strip()
+    summary_text = tidy(summary or "")
     if not summary_text:
         fields["summary"] = _("Write a summary of the advice.")
     elif len(summary_text) > SUMMARY_MAX:
@@ -569,9 +570,11 @@ def save_advice(
     clean_rationale = {}
     for key, text in rationale.items():
         if key not in values:
-            fields[f"rationale-{key}"[:60]] = _("This value does not exist in this questionnaire.")
+            fields[scrub(f"rationale-{key}")[:60]] = _(
+                "This value does not exist in this questionnaire."
+            )
             continue
-        text = (text or "").replace("\r\n", "\n").strip()
+        text = tidy(text or "")
         if len(text) > RATIONALE_MAX:
             fields[f"rationale-{key}"] = _(
                 "Use at most %(max)s characters (now %(n)s).", max=RATIONALE_MAX, n=len(text)
@@ -595,7 +598,9 @@ def save_advice(
         except InvalidInput as exc:
             fields.update(exc.fields)
             due = None
-        clean_conditions.append((condition.text.strip(), condition.owner.strip(), due))
+        clean_conditions.append(
+            (tidy(condition.text), tidy(condition.owner, single_line=True), due)
+        )
     if chosen == Outcome.conditional and not clean_conditions:
         fields["conditions"] = _("Advice with conditions needs at least one condition.")
     if chosen == Outcome.positive and clean_conditions:
@@ -696,7 +701,7 @@ def record_opinion(
             _("Choose agree, disagree or abstain."),
             fields={"stance": _("Choose agree, disagree or abstain.")},
         ) from None
-    text = (note or "").replace("\r\n", "\n").strip()
+    text = tidy(note or "")
     if value == Stance.disagree and not text:
         raise InvalidInput(
             _("Explain why you disagree."), fields={"note": _("Explain why you disagree.")}

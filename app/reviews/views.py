@@ -26,6 +26,7 @@ from app.questionnaires.schema import Questionnaire
 from app.reports.service import latest_report
 from app.reviews import service
 from app.reviews.models import ConflictOfInterest, Outcome, Stance, Verdict
+from app.text import parse_int
 from app.users.models import Role, User
 from app.web.flash import flash, register
 from app.web.templating import render
@@ -240,7 +241,7 @@ def add_comment(
     question_id: Annotated[str, Form(max_length=100)] = "",
     parent_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    parent = int(parent_id) if parent_id.isdigit() else None
+    parent = parse_int(parent_id)
     comment = service.add_comment(
         session,
         assessment=assessment,
@@ -348,6 +349,9 @@ def _advice_context(
     advice = service.open_advice(session, assessment)
     rounds = service.advice_rounds(session, assessment)
     parties = parties_for(session, user, current_roles(request), assessment)
+    # The committee deliberates in private: others see an advice only once it is final.
+    deliberating = bool(parties & {Party.committee, Party.chair})
+    visible_rounds = [r for r in rounds if deliberating or r.finalised_at is not None]
     if values is None:
         values = {
             "outcome": "",
@@ -380,7 +384,7 @@ def _advice_context(
             "rationale": json.loads(r.rationale_json),
             "finalised_by": names.get(r.finalised_by_id),
         }
-        for r in rounds
+        for r in visible_rounds
     ]
     my_opinion = None
     if advice is not None:
@@ -443,7 +447,7 @@ def save_advice(
         return value[:60000] if isinstance(value, str) else ""
 
     conditions = []
-    count = min(int(text("condition_rows")) if text("condition_rows").isdigit() else 0, 100)
+    count = min(parse_int(text("condition_rows"), default=0) or 0, 100)
     for index in range(count):
         conditions.append(
             service.ConditionInput(

@@ -14,6 +14,7 @@ from app.audit.service import record_event
 from app.config import Settings
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import LOCALES, _
+from app.text import tidy
 from app.timeutil import utcnow
 from app.users.models import LoginThrottle, Role, User, UserRole, WebSession
 from app.users.passwords import hash_password, password_problem, verify_password
@@ -79,7 +80,7 @@ def create_user(
 ) -> User:
     """Create an account with its roles, after checking e-mail, name and password."""
     fields: dict[str, str] = {}  # in the order of the form
-    name = name.strip()
+    name = tidy(name, single_line=True)
     if not name or len(name) > 200:
         fields["name"] = _("Enter a name of at most 200 characters.")
     try:

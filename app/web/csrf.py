@@ -13,6 +13,8 @@ from fastapi import Request
 from app.config import get_settings
 from app.errors import CsrfError
 
+SESSION_COOKIE = "dw_session"  # the same name as app.users.service.SESSION_COOKIE
+
 CSRF_COOKIE = "dw_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -49,8 +51,13 @@ async def verify_csrf(request: Request) -> None:
     """Refuse a state-changing request without a valid token (an app-wide dependency)."""
     if request.method in SAFE_METHODS:
         return
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
+    if request.url.path.startswith("/api/"):
+        # The API uses only the token when one is sent (never the cookie), so there is no ambient
+        # credential to protect; and a call without any cookie is answered 401 by the API itself.
+        if request.headers.get("authorization", "").lower().startswith("bearer "):
+            return
+        if SESSION_COOKIE not in request.cookies:
+            return
     sent = request.headers.get(CSRF_HEADER)
     if not sent:
         content_type = request.headers.get("content-type", "")

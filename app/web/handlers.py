@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 from urllib.parse import quote
@@ -63,9 +64,13 @@ def problem_response(
         body["errors"] = [{"field": k, "message": v} for k, v in fields.items()]
     if extra:
         body.update(extra)
-    response = JSONResponse(body, status_code=status, headers=headers)
-    response.headers["content-type"] = "application/problem+json"
-    return response
+    # ASCII escapes: input echoed back (a field name, a value) can never break the encoding.
+    return Response(
+        json.dumps(body, ensure_ascii=True, default=str),
+        status_code=status,
+        headers=headers,
+        media_type="application/problem+json",
+    )
 
 
 def error_page(
@@ -81,7 +86,10 @@ def error_page(
     from app.web.templating import render
 
     is_htmx = request.headers.get("HX-Request") == "true"
-    context = {"status": status, "title": title, "detail": detail, "fields": fields or {}}
+    from app.text import scrub
+
+    safe_fields = {scrub(str(k)): scrub(str(v)) for k, v in (fields or {}).items()}
+    context = {"status": status, "title": title, "detail": scrub(detail), "fields": safe_fields}
     return render(
         request,
         "errors/error.html",

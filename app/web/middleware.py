@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.i18n import LOCALES, negotiate_locale, set_locale
+from app.text import parse_int
 from app.web.csrf import CSRF_COOKIE, is_valid_seed, new_seed
 
 LANG_COOKIE = "dw_lang"
@@ -62,12 +63,21 @@ class RequestContextMiddleware:
             return
         headers = Headers(scope=scope)
         length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
+        if (parse_int(length, default=0, max_digits=15) or 0) > MAX_BODY:
             # Refused before anything reads the body (the CSRF check reads forms).
             await PlainTextResponse("413 Request body too large", status_code=413)(
                 scope, receive, send
             )
             return
+        content_type = headers.get("content-type", "").lower()
+        if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+            charset = content_type.partition("charset=")[2].split(";")[0].strip(' "')
+            if charset and charset not in ("utf-8", "utf8", "us-ascii"):
+                # Other codecs (utf-7, unicode_escape) can smuggle in text that is not valid UTF-8.
+                await PlainTextResponse("415 Forms must be sent as UTF-8", status_code=415)(
+                    scope, receive, send
+                )
+                return
         cookies = _cookies(headers.get("cookie", ""))
         incoming_id = headers.get("x-request-id", "")
         request_id = incoming_id if _REQUEST_ID.match(incoming_id) else uuid.uuid4().hex[:16]

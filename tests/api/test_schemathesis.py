@@ -51,6 +51,8 @@ def test_it_answers_every_generated_request_without_a_server_error_or_a_schema_v
             run()
         except Exception as exc:  # collect all operations' failures, then report them together
             causes = getattr(exc, "exceptions", None) or [exc]
-            failures.append(f"{operation.label}: {exc}\n" + "\n".join(repr(c)[:1500] for c in causes))
+            failures.append(
+                f"{operation.label}: {exc}\n" + "\n".join(repr(c)[:1500] for c in causes)
+            )
     assert operations >= 15
     assert not failures, "\n\n".join(failures)

@@ -1,0 +1,53 @@
+"""Hygiene for free text from users: no control characters (they break XML feeds, PDFs and
+PostgreSQL, which refuses NUL) and no lone surrogates (they cannot be stored as UTF-8)."""
+
+from __future__ import annotations
+
+import re
+
+from app.errors import InvalidInput
+from app.i18n import _
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def has_surrogates(value: str) -> bool:
+    return bool(_SURROGATE.search(value))
+
+
+def scrub(value: str) -> str:
+    """Text that can always be shown and encoded (for echoing input back in errors)."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def clean_text(value: str, *, field: str, single_line: bool = False) -> str:
+    """Strip control characters and surrounding space; refuse text that is not valid Unicode."""
+    if has_surrogates(value):
+        message = _("The text contains characters that are not valid.")
+        raise InvalidInput(message, fields={field: message})
+    value = _CONTROL.sub("", value.replace("\r\n", "\n"))
+    if single_line:
+        value = " ".join(value.split())
+    return value.strip()
+
+
+def parse_int(value: object, *, default: int | None = None, max_digits: int = 9) -> int | None:
+    """A small non-negative whole number from user input (ASCII digits only), else the default."""
+    if (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and 0 < len(value) <= max_digits
+    ):
+        return int(value)
+    return default
+
+
+def tidy(value: str, *, single_line: bool = False) -> str:
+    """Free text made safe to store and show: lone surrogates become U+FFFD, control
+    characters go, surrounding space goes (and inner runs of space for single-line fields)."""
+    value = _CONTROL.sub("", scrub(value or "").replace("\r\n", "\n"))
+    if single_line:
+        value = " ".join(value.split())
+    return value.strip()
