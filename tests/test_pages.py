@@ -134,3 +134,10 @@ def test_it_publishes_an_accessibility_statement_without_login(client):
     assert "Toegankelijkheidsverklaring" in page_text(nl.text)
     en = client.get("/toegankelijkheid", headers={"Accept-Language": "en"})
     assert "WCAG" in page_text(en.text) and "Accessibility statement" in page_text(en.text)
+
+
+def test_it_keeps_the_navigation_on_public_and_error_pages_for_a_logged_in_user(login):
+    lead = login("lead")
+    for path in ("/verify", "/register", "/no/such/page", "/toegankelijkheid"):
+        page = BeautifulSoup(lead.get(path).text, "lxml")
+        assert page.select_one("nav.main-nav form[action='/logout']") is not None, path

@@ -16,7 +16,7 @@ from app.archive.models import ArchiveEntry
 from app.archive.search import ArchiveQuery, levels_of, obligation_ids, search
 from app.assessments.models import Assessment, Submission
 from app.db import SessionDep
-from app.deps import SettingsDep
+from app.deps import CurrentUserOptional, SettingsDep
 from app.errors import NotFound
 from app.i18n import _, get_locale
 from app.questionnaires.registry import definition_of, get_version
@@ -87,7 +87,12 @@ def public_record(
 
 @router.get("/register", summary="The public transparency register")
 def register_page(
-    request: Request, session: SessionDep, settings: SettingsDep, q: str = "", page: str = "1"
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: CurrentUserOptional,
+    q: str = "",
+    page: str = "1",
 ) -> Response:
     result = search(
         session,
@@ -169,7 +174,11 @@ def register_feed(request: Request, session: SessionDep, settings: SettingsDep) 
 
 @router.get("/register/{reference}", summary="A published advice")
 def register_detail(
-    request: Request, session: SessionDep, settings: SettingsDep, reference: str
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: CurrentUserOptional,
+    reference: str,
 ) -> Response:
     entry, assessment = public_entry(session, reference)
     return render(
@@ -185,7 +194,11 @@ def register_detail(
 
 @router.get("/register/{reference}/report.pdf", summary="The signed report of a published advice")
 def register_report(
-    request: Request, session: SessionDep, settings: SettingsDep, reference: str
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: CurrentUserOptional,
+    reference: str,
 ) -> Response:
     _entry, assessment = public_entry(session, reference)
     if not settings.public_register_pdf:

@@ -12,7 +12,15 @@ from starlette.responses import Response
 from app.assessments.deps import VisibleAssessment
 from app.assessments.models import Assessment
 from app.db import SessionDep, session_scope
-from app.deps import CurrentUser, ObjectId, SettingsDep, UploadDep, current_roles, get_current_user
+from app.deps import (
+    CurrentUser,
+    CurrentUserOptional,
+    ObjectId,
+    SettingsDep,
+    UploadDep,
+    current_roles,
+    get_current_user,
+)
 from app.i18n import N_, _
 from app.reports import service
 from app.reports.models import Report
@@ -121,7 +129,9 @@ def download(
 
 
 @router.get("/verify", summary="Verify a signed advice report")
-def verify_form(request: Request, session: SessionDep, reference: str = "") -> Response:
+def verify_form(
+    request: Request, session: SessionDep, viewer: CurrentUserOptional, reference: str = ""
+) -> Response:
     known = None
     if reference:
         assessment = session.exec(
@@ -133,6 +143,8 @@ def verify_form(request: Request, session: SessionDep, reference: str = "") -> R
 
 
 @router.post("/verify", summary="Verify an uploaded PDF")
-def verify_upload(request: Request, session: SessionDep, data: UploadDep) -> Response:
+def verify_upload(
+    request: Request, session: SessionDep, viewer: CurrentUserOptional, data: UploadDep
+) -> Response:
     check = service.verify_file(session, data, settings=request.app.state.settings)
     return render(request, "reports/verify.html", {"known": None, "check": check})

@@ -402,7 +402,7 @@ def _advice_context(
         "outcome_labels": OUTCOME_LABELS,
         "stance_labels": STANCE_LABELS,
         "can_edit": committee
-        and assessment.state in (State.in_review, State.advice_drafted)
+        and assessment.state in (State.submitted, State.in_review, State.advice_drafted)
         and (advice is None or advice.finalised_at is None),
         "can_opine": committee and advice is not None and advice.finalised_at is None,
         "can_finalise": Party.chair in parties

@@ -155,12 +155,33 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     return _respond(request, error)
 
 
+def _identify_viewer(request: Request) -> None:
+    """An unknown address matched no route, so nobody looked up the user: do it in a short
+    session of its own, so the 404 page keeps the navigation of a logged-in user."""
+    if getattr(request.state, "viewer", None) is not None or not request.cookies.get("dw_session"):
+        return
+    from app.db import get_session
+    from app.deps import get_current_user_optional
+
+    # The same session provider as the routes (tests replace it), run to its normal end.
+    provider = request.app.dependency_overrides.get(get_session)
+    sessions = provider() if provider else get_session(request)
+    try:
+        get_current_user_optional(request, next(sessions), request.app.state.settings)
+        next(sessions, None)
+    except Exception:  # the page is shown without navigation then
+        log.info("could not identify the viewer of a 404 page")
+
+
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     """Starlette's own errors (unknown route, wrong method) in the user's language."""
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     title = str(_STATUS_TITLES.get(status, _STATUS_TITLES[400]))
     if status == 404:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(_identify_viewer, request)
         return _respond(request, NotFound())
     if wants_json(request):
         return problem_response(

@@ -231,3 +231,22 @@ def test_it_lists_notifications_and_marks_them_read(login, submitted):
     assert submitted.reference in board.get("/notifications").text
     assert board.post_form("/notifications/read").status_code == 303
     assert soup(board.get("/")).select_one(".main-nav .badge") is None
+
+
+def test_it_puts_a_csrf_token_in_every_comment_form(login, submitted, db):
+    board = login("board")
+    board.post_form(
+        f"/assessments/{submitted.id}/comments", {"body": "Vraag", "question_id": "name"}
+    )
+    for client, url in (
+        (board, f"/committee/assessments/{submitted.id}"),
+        (login("lead"), f"/assessments/{submitted.id}/comments"),
+    ):
+        forms = soup(client.get(url)).select("form.comment-form, form.reply-form")
+        assert forms, url
+        assert all(f.select_one("input[name=csrf_token]")["value"] for f in forms), url
+
+
+def test_it_offers_the_advice_form_as_soon_as_an_assessment_is_submitted(login, submitted):
+    page = soup(login("board").get(f"/committee/assessments/{submitted.id}/advice"))
+    assert page.select_one("form.advice-form") is not None
