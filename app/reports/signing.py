@@ -26,11 +26,14 @@ log = logging.getLogger("datawaarden.signing")
 # in one line and without secrets.
 logging.getLogger("pyhanko.sign.signers.pdf_cms").setLevel(logging.CRITICAL)
 
-# Room for the CMS signature: an RSA-3072 signature with its certificate chain needs about
-# 4 KB, a timestamp token some more. Verifiers read this space as hex, byte by byte, so it is
-# kept small rather than generous.
-SIGNATURE_BYTES = 10 * 1024
-SIGNATURE_BYTES_WITH_TIMESTAMP = 20 * 1024
+
+def reserved_hex_digits(key: SigningKey, *, timestamped: bool) -> int:
+    """Room for the CMS signature in the file, in hex digits: the certificates it carries, the
+    signature and its attributes, and a timestamp token when there is one. Verifiers read this
+    room byte by byte, so it is sized to fit rather than generous."""
+    certificates = len(key.signer.signing_cert.dump()) + sum(len(c.dump()) for c in key.ca_certs)
+    size = certificates + 2048 + (8192 if timestamped else 0)
+    return 2 * size
 
 
 class SigningUnavailable(AppError):
@@ -124,6 +127,6 @@ def sign_pdf(
         meta,
         signer=key.signer,
         timestamper=timestamper,
-        bytes_reserved=SIGNATURE_BYTES_WITH_TIMESTAMP if timestamper else SIGNATURE_BYTES,
+        bytes_reserved=reserved_hex_digits(key, timestamped=timestamper is not None),
     )
     return out.getvalue()
