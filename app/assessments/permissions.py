@@ -72,6 +72,11 @@ def ensure_can_view(session: Session, user: User, roles: Set[Role], assessment: 
     raise PermissionDenied(_("This assessment is not shared with you."))
 
 
+def can_edit(session: Session, user: User, assessment: Assessment) -> bool:
+    """Whether this user may change the answers now (the lead or a co-author, in an editable state)."""
+    return assessment.state in EDITABLE_STATES and is_author(session, user, assessment)
+
+
 def ensure_can_edit(session: Session, user: User, assessment: Assessment) -> None:
     """Only the lead and co-authors, and only while the assessment is a draft or back for
     changes."""

@@ -12,9 +12,9 @@ from starlette.responses import Response
 from app.assessments import service
 from app.assessments.deps import VisibleAssessment
 from app.assessments.models import State
-from app.assessments.permissions import is_author, parties_for
+from app.assessments.permissions import can_edit, is_author, parties_for
 from app.assessments.presenters import support_view
-from app.assessments.transitions import STATE_LABELS, Action, allowed_actions
+from app.assessments.transitions import STATE_LABELS, allowed_actions
 from app.db import SessionDep
 from app.deps import CurrentUser, ObjectId, RequireRole, current_roles
 from app.errors import InvalidInput
@@ -140,8 +140,7 @@ def overview(
             "coauthors": service.coauthors(session, assessment),
             "submissions": service.submissions_of(session, assessment),
             "lead": session.get(User, assessment.lead_id),
-            "editable": is_author(session, user, assessment)
-            and assessment.state in (State.draft, State.changes_requested),
+            "editable": can_edit(session, user, assessment),
         },
     )
 
@@ -206,6 +205,3 @@ def remove_coauthor(
 ) -> Response:
     service.remove_coauthor(session, assessment=assessment, user_id=user_id, actor=user)
     return _redirect_with(assessment.id or 0, "coauthor_removed")
-
-
-__all__ = ["Action", "router"]

@@ -15,8 +15,8 @@ from starlette.responses import Response
 from app.assessments import service
 from app.assessments.deps import VisibleAssessment
 from app.assessments.forms import read_question, read_section
-from app.assessments.models import AnswerRevision, Assessment, State
-from app.assessments.permissions import ensure_can_edit, is_author
+from app.assessments.models import AnswerRevision, Assessment
+from app.assessments.permissions import can_edit, ensure_can_edit
 from app.assessments.presenters import answer_text, support_view
 from app.assessments.service import AnswerConflict, StoredAnswer
 from app.db import SessionDep
@@ -187,10 +187,7 @@ def section_page(
     answers = {k: v.value for k, v in stored.items()}
     ds = engine.decision_support(q, answers)
     index = [s.id for s in q.sections].index(section.id)
-    editable = is_author(session, user, assessment) and assessment.state in (
-        State.draft,
-        State.changes_requested,
-    )
+    editable = can_edit(session, user, assessment)
     return render(
         request,
         "assessments/section.html",
@@ -257,10 +254,7 @@ def save_section(
     section = _section(q, section_id)
     values, versions, force = read_section(section.questions, form)
     go = str(form.get("go", "stay"))
-    editable = is_author(session, user, assessment) and assessment.state in (
-        State.draft,
-        State.changes_requested,
-    )
+    editable = can_edit(session, user, assessment)
     if editable:
         try:
             service.save_answers(
@@ -449,10 +443,7 @@ def history(
         }
         for r in service.answer_history(session, assessment, question_id)
     ]
-    editable = is_author(session, user, assessment) and assessment.state in (
-        State.draft,
-        State.changes_requested,
-    )
+    editable = can_edit(session, user, assessment)
     section = engine.section_of(q, question_id)
     return render(
         request,
@@ -525,10 +516,7 @@ def review_page(
         for qid in sorted(ds.hidden)
         if qid in by_id
     ]
-    can_submit = is_author(session, user, assessment) and assessment.state in (
-        State.draft,
-        State.changes_requested,
-    )
+    can_submit = can_edit(session, user, assessment)
     return render(
         request,
         "assessments/review.html",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Set
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -330,10 +329,6 @@ def verify_file(session: Session, data: bytes, *, settings: Settings) -> Archive
         ).first()
         matches = submission is not None
     return ArchiveCheck(result, archived, reference, matches)
-
-
-def signed_at(report: Report) -> datetime:
-    return report.signed_at
 
 
 def get_report_or_404(session: Session, assessment: Assessment) -> Report:

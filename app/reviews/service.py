@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Set
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func
@@ -816,7 +816,3 @@ def start_new_round(
         details={"round": new.round, "supersedes": old.round},
     )
     return new
-
-
-def submitted_at(submission: Submission) -> datetime:
-    return submission.submitted_at

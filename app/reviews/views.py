@@ -225,12 +225,6 @@ def conflict(
     return _back("/committee", "conflict_declared")
 
 
-def _comment_target(request: Request, assessment: Assessment, anchor: str) -> str:
-    if Role.board in current_roles(request) or Role.chair in current_roles(request):
-        return f"/committee/assessments/{assessment.id}#{anchor}"
-    return f"/assessments/{assessment.id}/comments#{anchor}"
-
-
 @router.post("/assessments/{assessment_id}/comments", summary="Add a comment or a reply")
 def add_comment(
     request: Request,
@@ -251,10 +245,12 @@ def add_comment(
         question_id=question_id or None,
         parent_id=parent,
     )
-    target = _comment_target(request, assessment, f"comment-{comment.parent_id or comment.id}")
-    if is_author(session, user, assessment):
-        target = f"/assessments/{assessment.id}/comments#comment-{comment.parent_id or comment.id}"
-    return _back(target, "comment_added")
+    # Authors reply on their comments page; the committee works on the review page.
+    page = "comments" if is_author(session, user, assessment) else "review"
+    anchor = f"comment-{comment.parent_id or comment.id}"
+    if page == "comments":
+        return _back(f"/assessments/{assessment.id}/comments#{anchor}", "comment_added")
+    return _back(f"/committee/assessments/{assessment.id}#{anchor}", "comment_added")
 
 
 @router.post(

@@ -3,11 +3,13 @@ example projects (obligations and levels per value)."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app import demo_data
 from app.questionnaires import engine
 from app.questionnaires.loader import load_file
 from app.questionnaires.schema import Questionnaire, QuestionType
@@ -112,117 +114,25 @@ def traffic_dashboard() -> dict[str, Any]:
     }
 
 
-def debt_help_ranking() -> dict[str, Any]:
+def debt_help_with_measures() -> dict[str, Any]:
     """A model that ranks households by risk of problematic debt, so that social workers
-    approach the highest-ranked households first with an offer of help (early warning)."""
-    return {
-        "plain_description": (
-            "Een voorspelmodel zet huishoudens met betalingsachterstanden (huur, energie, "
-            "water, zorgverzekering) op volgorde van risico op problematische schulden. "
-            "Schuldhulpverleners benaderen de huishoudens bovenaan de lijst met een aanbod."
-        ),
-        "commissioning_client": "Sociaal Domein, team Schuldhulp; wethouder Armoedebeleid",
-        "phase": "development",
-        "start_date": "2025-09-01",
-        "end_date": "2027-12-31",
-        "contact_email": "schuldhulp@haarlem.nl",
-        "theme": ["social_security", "care_health"],
-        "system_kind": "self_learning",
-        "supplier": "Eigen datateam",
-        "hosting": "internal",
-        "personal_data": "special",
-        "people_count": 60000,
-        "vulnerable_groups": "yes",
-        "minors": "no",
-        "data_sources": [
-            {
-                "name": "Signalen betalingsachterstanden vroegsignalering",
-                "owner": "Woningcorporaties, energie- en waterbedrijven, zorgverzekeraars",
-                "personal_data": "yes",
-                "legal_basis": "legal_obligation",
-            },
-            {
-                "name": "Zorg- en schulddossiers Sociaal Domein",
-                "owner": "Sociaal Domein",
-                "personal_data": "yes",
-                "legal_basis": "public_task",
-            },
-        ],
-        "matching": "yes",
-        "systematic_monitoring": "no",
-        "ap_dpia_list": ["financial_situation", "cooperation", "profiling"],
-        "profiling": "yes",
-        "automated_decision": "supports_human",
-        "effect_on_people": "significant",
-        "blocks_service": "no",
-        "is_ai_system": "yes",
-        "ai_annex_iii": ["benefits_services"],
-        "prohibited_practice": ["none"],
-        "explainability": 2,
-        "methods_and_models": "Gradient boosting op 40 kenmerken over achterstanden en "
-        "eerdere hulpvragen; zelflerend, maandelijks opnieuw getraind.",
-        "register_publication": "public_register",
-        "ai_disclosure": "unknown",
-        "inform_people": "unknown",
-        "decision_data_recorded": "unknown",
-        "open_data_possible": "no",
-        "not_open_reason": "Bijzondere persoonsgegevens van kwetsbare huishoudens.",
-        "code_openness": "municipality_closed",
-        "honest_presentation": "unknown",
-        "problem_statement": "Veel huishoudens zoeken pas hulp als schulden onoplosbaar zijn.",
-        "goal": "Eerder hulp aanbieden; 20% minder problematische schulden in 3 jaar.",
-        "success_criteria": "measurable",
-        "public_values": ["wellbeing", "equal_opportunity"],
-        "beneficiaries": "Huishoudens die eerder hulp krijgen; de lasten (ongevraagd "
-        "benaderd worden) liggen bij dezelfde kwetsbare huishoudens.",
-        "burden": "vulnerable_group",
-        "human_measure": 3,
-        "evidence": "untested",
-        "alternatives": "Alle signalen op volgorde van binnenkomst oppakken; kan niet met de "
-        "huidige bezetting. Een eenvoudige regel is overwogen.",
-        "alternatives_considered": "partly",
-        "reuse": "reuses",
-        "exit_plan": "unknown",
-        "source_data_description": "Vroegsignalen sinds 2021 en dossiers van het Sociaal Domein.",
-        "data_quality": "informal",
+    approach the highest-ranked households first with an offer of help (early warning), with its
+    measures in place. It is also what `datawaarden demo` fills in (app/demo_data.py)."""
+    return copy.deepcopy(demo_data.ANSWERS)
+
+
+def debt_help_ranking() -> dict[str, Any]:
+    """The same model before any measure was taken."""
+    return debt_help_with_measures() | {
         "bias_assessment": "unknown",
-        "accuracy": "Nog niet bekend; onterechte treffers betekenen ongevraagd contact.",
-        "testing": "internal",
-        "error_impact": 4,
         "security_bio": "unknown",
         "privacy_by_design": ["none_yet"],
         "processor_agreement": "unknown",
         "monitoring": "unknown",
-        "fallback": "yes",
-        "legal_basis": "Wet gemeentelijke schuldhulpverlening art. 3 en 8a.",
-        "gdpr_ground": "public_task",
+        "decision_data_recorded": "unknown",
         "dpo_consulted": "no",
         "ciso_consulted": "no",
-        "human_intervention": "De schuldhulpverlener beslist of en hoe een huishouden "
-        "wordt benaderd.",
         "human_review": "unknown",
-        "fundamental_rights": ["privacy", "equal_treatment", "social_rights"],
-        "rights_severity": 4,
-        "vulnerable_impact": "Risico op stigma en wantrouwen bij ongevraagd contact.",
-        "weighing": "with_measures",
-        "legal_protection": "unknown",
-        "residual_risks": "Bias naar wijk of afkomst; ongevraagd contact voelt als controle.",
-        "dialogue": "informed_only",
-        "ethical_dilemmas": "Mag de gemeente ongevraagd aanbellen op basis van een score?",
-    }
-
-
-def debt_help_with_measures() -> dict[str, Any]:
-    return debt_help_ranking() | {
-        "bias_assessment": "yes",
-        "security_bio": "yes",
-        "privacy_by_design": ["minimisation", "pseudonymisation", "retention"],
-        "processor_agreement": "yes",
-        "monitoring": "yes",
-        "decision_data_recorded": "yes",
-        "dpo_consulted": "yes",
-        "ciso_consulted": "yes",
-        "human_review": "yes",
     }
 
 
