@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from starlette.datastructures import FormData
 
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.db import SessionDep
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import _
@@ -16,7 +16,14 @@ from app.text import parse_int
 from app.users.models import Role, User
 from app.users.service import SESSION_COOKIE, resolve_session, roles_of
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+async def app_settings(request: Request) -> Settings:
+    """The settings the app was created with (async: no worker thread for a lookup)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 # An id in a URL: a database integer, so anything else is refused as input (never a 500).
 ObjectId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -57,11 +64,16 @@ def get_current_user_optional(
 CurrentUserOptional = Annotated[User | None, Depends(get_current_user_optional)]
 
 
-def get_current_user(user: CurrentUserOptional) -> User:
-    """The logged-in user; an anonymous request is sent to the login page."""
+def require_user(user: User | None) -> User:
+    """The user, or NotAuthenticated for an anonymous request (sent to the login page)."""
     if user is None:
         raise NotAuthenticated()
     return user
+
+
+async def get_current_user(user: CurrentUserOptional) -> User:
+    """The logged-in user; an anonymous request is sent to the login page."""
+    return require_user(user)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -79,7 +91,7 @@ class RequireRole:
     def __init__(self, *roles: Role) -> None:
         self.roles = frozenset(roles)
 
-    def __call__(self, request: Request, user: CurrentUser) -> User:
+    async def __call__(self, request: Request, user: CurrentUser) -> User:
         if not (current_roles(request) & self.roles):
             raise PermissionDenied(_("Your role does not give access to this page."))
         return user

@@ -46,12 +46,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from app.web import views as web_views
     from app.web.templating import templates
 
+    # Checking every template file for changes on every render is for development only.
+    templates.env.auto_reload = settings.env == "development"
     templates.env.globals["level_label"] = level_label
     templates.env.globals["state_label"] = state_label
     from app.api import docs as api_docs
     from app.api import tokens_views
     from app.api import v1 as api_v1
 
+    # The guided form first: its autosave is by far the most frequent request, and FastAPI
+    # tries routes in order (no path of it overlaps another router's; a test checks that).
+    app.include_router(assessment_form_views.router)
     app.include_router(api_v1.router)
     app.include_router(api_docs.router)
     app.include_router(tokens_views.router)
@@ -69,7 +74,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(web_views.router)
     app.include_router(user_views.router)
     app.include_router(assessment_views.router)
-    app.include_router(assessment_form_views.router)
 
     app.mount(
         "/static/vendor/htmx",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import secrets
 import socket
 import statistics
@@ -12,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
@@ -122,6 +125,91 @@ def login(client: httpx.Client, email: str) -> str:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
     return token.group(1)
+
+
+class _FormFields(HTMLParser):
+    """The fields a browser submits for a form (inputs, checked boxes, textareas, selected
+    options), in document order."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+        self.fields: list[list[str]] = []
+        self._in_form = False
+        self._textarea: list[str] | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and not self.fields and self.action in a.get("action", ""):
+            self._in_form = True
+        if not self._in_form or "disabled" in a:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.append([name, a.get("value", "on" if kind == "checkbox" else "")])
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+            self.fields.append(self._textarea)
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields.append([self._select, a.get("value", "")])
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._in_form = False
+
+
+def form_fields(page: str, action: str) -> list[list[str]]:
+    """What the first form whose action contains `action` would post (htmx posts the form
+    around the field that changed)."""
+    parser = _FormFields(action)
+    parser.feed(page)
+    return parser.fields
+
+
+_AUTOSAVE = re.compile(r"<[a-z]+\b[^>]*\bhx-post=\"[^\"]*/answers/([\w-]+)\"[^>]*>")
+
+
+def autosave_params(page: str) -> dict[str, list[str] | None]:
+    """Per question, the fields its autosave posts (`hx-params`), or None for the whole form."""
+    params: dict[str, list[str] | None] = {}
+    for match in _AUTOSAVE.finditer(page):
+        attrs = dict(_ATTR.findall(match.group(0)))
+        listed = attrs.get("hx-params")
+        params[match.group(1)] = [p.strip() for p in listed.split(",")] if listed else None
+    return params
+
+
+_OOB_INPUT = re.compile(r"<input\b[^>]*\bhx-swap-oob\b[^>]*>")
+_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+
+
+def apply_oob_inputs(fields: list[list[str]], fragment: str) -> None:
+    """Update hidden fields the way htmx's out-of-band swaps do (answer versions and the
+    fingerprint of the decision-support panel)."""
+    updates = {}
+    for tag in _OOB_INPUT.findall(fragment):
+        attrs = dict(_ATTR.findall(tag))
+        if "name" in attrs:
+            updates[attrs["name"]] = html.unescape(attrs.get("value", ""))
+    for field in fields:
+        if field[0] in updates:
+            field[1] = updates[field[0]]
 
 
 def temp_dir(prefix: str) -> Path:

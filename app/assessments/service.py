@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +35,7 @@ from app.questionnaires import engine
 from app.questionnaires.answers import AnswerInvalid, validate_answer
 from app.questionnaires.conditions import is_answered
 from app.questionnaires.models import QuestionnaireVersion
-from app.questionnaires.registry import definition_of
+from app.questionnaires.registry import definition_by_id, definition_of
 from app.questionnaires.schema import Question, Questionnaire
 from app.questionnaires.serialize import decision_support_to_dict
 from app.text import tidy
@@ -152,6 +153,11 @@ def questionnaire_of(
     return version, definition_of(version)
 
 
+def definition_for(session: Session, assessment: Assessment) -> Questionnaire:
+    """The questionnaire an assessment is answered against (without loading the version)."""
+    return definition_by_id(session, assessment.questionnaire_version_id)
+
+
 def assessments_of_author(session: Session, user: User) -> list[Assessment]:
     """The assessments a user leads or co-authors, newest change first."""
     coauthored = select(AssessmentEditor.assessment_id).where(AssessmentEditor.user_id == user.id)
@@ -175,14 +181,55 @@ class StoredAnswer:
     updated_at: datetime
 
 
+# The autosave path runs these on every keystroke pause, so they are plain statements built
+# once (SQLAlchemy then reuses their compiled form) over rows, not ORM objects. Answers are
+# never changed through the identity map: saves use the compare-and-set statement below.
+_ANSWERS = Answer.__table__  # type: ignore[attr-defined]
+_REVISIONS = AnswerRevision.__table__  # type: ignore[attr-defined]
+_ASSESSMENTS = Assessment.__table__  # type: ignore[attr-defined]
+_SELECT_ANSWERS = sa_select(
+    _ANSWERS.c.id,
+    _ANSWERS.c.question_id,
+    _ANSWERS.c.value_json,
+    _ANSWERS.c.version,
+    _ANSWERS.c.updated_by_id,
+    _ANSWERS.c.updated_at,
+).where(_ANSWERS.c.assessment_id == bindparam("assessment_id"))
+_SELECT_ANSWER = _SELECT_ANSWERS.where(_ANSWERS.c.question_id == bindparam("question_id"))
+_INSERT_ANSWER = _ANSWERS.insert()
+_UPDATE_ANSWER = (
+    update(_ANSWERS)
+    .where(_ANSWERS.c.id == bindparam("answer_id"), _ANSWERS.c.version == bindparam("seen"))
+    .values(
+        value_json=bindparam("new_json"),
+        version=bindparam("new_version"),
+        updated_by_id=bindparam("actor_id"),
+        updated_at=bindparam("now"),
+    )
+)
+_INSERT_REVISION = _REVISIONS.insert()
+_TOUCH_ASSESSMENT = (
+    update(_ASSESSMENTS)
+    .where(_ASSESSMENTS.c.id == bindparam("assessment_id"))
+    .values(version=_ASSESSMENTS.c.version + 1, updated_at=bindparam("now"))
+    .returning(_ASSESSMENTS.c.version)
+)
+
+
 def stored_answers(session: Session, assessment: Assessment) -> dict[str, StoredAnswer]:
-    rows = session.exec(select(Answer).where(Answer.assessment_id == assessment.id)).all()
+    rows = session.execute(_SELECT_ANSWERS, {"assessment_id": assessment.id}).all()
     return {
         row.question_id: StoredAnswer(
             json.loads(row.value_json), row.version, row.updated_by_id, row.updated_at
         )
         for row in rows
     }
+
+
+def _answer_row(session: Session, assessment_id: int | None, question_id: str) -> Any:
+    return session.execute(
+        _SELECT_ANSWER, {"assessment_id": assessment_id, "question_id": question_id}
+    ).first()
 
 
 def answer_values(session: Session, assessment: Assessment) -> dict[str, Any]:
@@ -195,9 +242,9 @@ class AnswerConflict(Conflict):
 
 
 def _question(q: Questionnaire, question_id: str) -> Question:
-    for question in q.questions():
-        if question.id == question_id:
-            return question
+    question = engine.question_by_id(q).get(question_id)
+    if question is not None:
+        return question
     raise InvalidInput(
         _("This question does not exist in this questionnaire."),
         fields={question_id[:100]: _("This question does not exist in this questionnaire.")},
@@ -208,10 +255,7 @@ def _touch(session: Session, assessment: Assessment) -> None:
     """Bump the assessment's version (its ETag) atomically and mirror it on the object."""
     now = utcnow()
     version = session.execute(
-        update(Assessment)
-        .where(col(Assessment.id) == assessment.id)
-        .values(version=Assessment.version + 1, updated_at=now)
-        .returning(Assessment.version)
+        _TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now}
     ).scalar_one()
     set_committed_value(assessment, "version", version)
     set_committed_value(assessment, "updated_at", now)
@@ -257,17 +301,13 @@ def save_answer(
     """Validate and store one answer. `base_version` is the answer version the user saw (0 when
     there was none); an outdated one is refused as a conflict unless `force` is set."""
     ensure_can_edit(session, actor, assessment)
-    _version, q = questionnaire_of(session, assessment)
+    q = definition_for(session, assessment)
     question = _question(q, question_id)
     try:
         value = validate_answer(question, raw)
     except AnswerInvalid as exc:
         raise InvalidInput(exc.message, fields={question.id: exc.message}) from None
-    row = session.exec(
-        select(Answer).where(
-            Answer.assessment_id == assessment.id, Answer.question_id == question.id
-        )
-    ).first()
+    row = _answer_row(session, assessment.id, question.id)
     current_version = row.version if row else 0
     if row is not None and json.loads(row.value_json) == value:
         return SaveResult(question.id, value, row.version, changed=False)
@@ -289,23 +329,21 @@ def save_answer(
     if row is None:
         try:
             with session.begin_nested():
-                row = Answer(
-                    assessment_id=assessment.id or 0,
-                    question_id=question.id,
-                    value_json=new_json,
-                    version=1,
-                    updated_by_id=actor.id or 0,
-                    updated_at=now,
+                session.execute(
+                    _INSERT_ANSWER,
+                    {
+                        "assessment_id": assessment.id,
+                        "question_id": question.id,
+                        "value_json": new_json,
+                        "version": 1,
+                        "updated_by_id": actor.id,
+                        "updated_at": now,
+                    },
                 )
-                session.add(row)
         except IntegrityError:
             # Someone else stored a first answer at the same moment.
-            session.expire_all()
-            other = session.exec(
-                select(Answer).where(
-                    Answer.assessment_id == assessment.id, Answer.question_id == question.id
-                )
-            ).one()
+            other = _answer_row(session, assessment.id, question.id)
+            assert other is not None
             raise _conflict(
                 session,
                 question,
@@ -322,18 +360,18 @@ def save_answer(
         old_json = row.value_json
         # Atomic compare-and-set: only the version we read may be replaced.
         result = session.execute(
-            update(Answer)
-            .where(col(Answer.id) == row.id, col(Answer.version) == current_version)
-            .values(
-                value_json=new_json,
-                version=current_version + 1,
-                updated_by_id=actor.id,
-                updated_at=now,
-            )
+            _UPDATE_ANSWER,
+            {
+                "answer_id": row.id,
+                "seen": current_version,
+                "new_json": new_json,
+                "new_version": current_version + 1,
+                "actor_id": actor.id,
+                "now": now,
+            },
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            session.expire(row)
-            fresh = session.get(Answer, row.id)
+            fresh = _answer_row(session, assessment.id, question.id)
             assert fresh is not None
             raise _conflict(
                 session,
@@ -345,18 +383,18 @@ def save_answer(
                     fresh.updated_at,
                 ),
             )
-        session.expire(row)
         new_version = current_version + 1
-    session.add(
-        AnswerRevision(
-            assessment_id=assessment.id or 0,
-            question_id=question.id,
-            old_value_json=old_json,
-            new_value_json=new_json,
-            kind=kind,
-            actor_id=actor.id or 0,
-            created_at=now,
-        )
+    session.execute(
+        _INSERT_REVISION,
+        {
+            "assessment_id": assessment.id,
+            "question_id": question.id,
+            "old_value_json": old_json,
+            "new_value_json": new_json,
+            "kind": kind,
+            "actor_id": actor.id,
+            "created_at": now,
+        },
     )
     _touch(session, assessment)
     record_event(

@@ -3,6 +3,7 @@ Without JavaScript each section is a normal form; both paths call the same servi
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +104,12 @@ def _steps(q: Questionnaire, completeness: engine.Completeness) -> list[dict[str
     ]
 
 
+def shown_digest(steps: list[dict[str, Any]], support: dict[str, Any]) -> str:
+    """A fingerprint of the section steps and the decision-support panel as shown. The page
+    carries it in the form; an autosave sends the panel again only when it differs."""
+    return hashlib.blake2b(repr((steps, support)).encode(), digest_size=12).hexdigest()
+
+
 def _history_ids(session: Session, assessment: Assessment) -> set[str]:
     rows = session.exec(
         select(AnswerRevision.question_id, func.count())
@@ -188,13 +195,16 @@ def section_page(
     ds = engine.decision_support(q, answers)
     index = [s.id for s in q.sections].index(section.id)
     editable = can_edit(session, user, assessment)
+    steps = _steps(q, ds.completeness)
+    support = support_view(q, ds, get_locale())
     return render(
         request,
         "assessments/section.html",
         {
             "a": assessment,
             "section": section,
-            "steps": _steps(q, ds.completeness),
+            "steps": steps,
+            "shown": shown_digest(steps, support),
             "items": build_items(
                 session,
                 assessment,
@@ -206,7 +216,7 @@ def section_page(
                 conflicts=conflicts,
                 overrides=overrides,
             ),
-            "support": support_view(q, ds, get_locale()),
+            "support": support,
             "editable": editable,
             "prev_id": q.sections[index - 1].id if index > 0 else None,
             "next_id": q.sections[index + 1].id if index + 1 < len(q.sections) else None,
@@ -318,9 +328,8 @@ def autosave(
     question_id: str,
     form: FormDep,
 ) -> Response:
-    _version, q = service.questionnaire_of(session, assessment)
-    by_id = engine.question_by_id(q)
-    question = by_id.get(question_id)
+    q = service.definition_for(session, assessment)
+    question = engine.question_by_id(q).get(question_id)
     if question is None:
         raise InvalidInput(_("This question does not exist in this questionnaire."))
     section = engine.section_of(q, question_id)
@@ -333,7 +342,9 @@ def autosave(
     force = question_id in form.getlist("overwrite")
     stored = service.stored_answers(session, assessment)
     answers = {k: v.value for k, v in stored.items()}
-    before = engine.evaluate_answers(q, answers).visible_ids
+    # Only an answer that some `show_if` reads can show or hide other questions.
+    shapes_visibility = question_id in engine.index(q).visibility_inputs
+    before = engine.evaluate_answers(q, answers).visible_ids if shapes_visibility else None
     error = None
     conflict = None
     status = 200
@@ -361,8 +372,13 @@ def autosave(
         # Patch the answers read before the save instead of reading them all again.
         stored[question_id] = StoredAnswer(result.value, result.version, user.id or 0, utcnow())
         answers[question_id] = result.value
-    after = engine.evaluate_answers(q, answers).visible_ids
-    flipped = [qq for qq in section.questions if (qq.id in before) != (qq.id in after)]
+    ev = engine.evaluate_answers(q, answers)
+    after = ev.visible_ids
+    flipped = (
+        [qq for qq in section.questions if (qq.id in before) != (qq.id in after)]
+        if before is not None
+        else []
+    )
     grows = question.type == QuestionType.table and result is not None and result.changed
     items = build_items(
         session,
@@ -378,8 +394,11 @@ def autosave(
     item.error, item.conflict = error, conflict
     if result is not None:
         item.version = result.version
-    ds = engine.decision_support(q, answers)
+    ds = engine.decision_support(q, answers, ev)
     table_grew = question.type == QuestionType.table and result is not None and result.changed
+    steps = _steps(q, ds.completeness)
+    support = support_view(q, ds, get_locale())
+    shown = shown_digest(steps, support)
     return render(
         request,
         "assessments/_autosave.html",
@@ -388,9 +407,12 @@ def autosave(
             "item": item,
             "saved": result is not None,
             "changed": items[1:] + ([item] if table_grew else []),
-            "steps": _steps(q, ds.completeness),
+            "steps": steps,
             "current": section.id,
-            "support": support_view(q, ds, get_locale()),
+            "support": support,
+            "shown": shown,
+            # The page already shows these steps and this panel: leave them alone.
+            "refresh": form.get("shown") != shown,
             "editable": True,
         },
         status_code=status,

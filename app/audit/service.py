@@ -15,6 +15,10 @@ from app.canonical import canonical_json, sha256_hex
 from app.timeutil import utcnow
 
 GENESIS = "0" * 64
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+# Built once: appends happen on every answer save.
+_HEAD = select(_EVENTS.c.hash).order_by(_EVENTS.c.id.desc()).limit(1)
+_INSERT = _EVENTS.insert()
 # An arbitrary constant key for PostgreSQL's transaction-level advisory lock.
 _APPEND_LOCK_KEY = 7_201_604_155
 
@@ -56,9 +60,7 @@ def _lock_chain(session: Session) -> None:
 
 def head_hash(session: Session) -> str:
     """The hash of the newest event, or the genesis value for an empty log."""
-    last = session.exec(
-        select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
-    ).first()
+    last = session.execute(_HEAD).scalar()
     return last or GENESIS
 
 
@@ -71,13 +73,28 @@ def record_event(
     object_id: str | int = "",
     assessment_id: int | None = None,
     details: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event to the chain (flushes; the caller's transaction commits)."""
+) -> str:
+    """Append one event to the chain and return its hash (the caller's transaction commits).
+
+    Whatever the caller added before is flushed first, so that rows follow the order of events.
+    """
+    session.flush()
     _lock_chain(session)
     prev = head_hash(session)
     created_at = utcnow()
     details_json = canonical_json(details or {})
-    event = AuditEvent(
+    fields = {
+        "created_at": created_at,
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "assessment_id": assessment_id,
+        "details_json": details_json,
+        "prev_hash": prev,
+    }
+    digest = fields["hash"] = event_hash(
+        prev_hash=prev,
         created_at=created_at,
         actor_id=actor_id,
         action=action,
@@ -85,21 +102,9 @@ def record_event(
         object_id=str(object_id),
         assessment_id=assessment_id,
         details_json=details_json,
-        prev_hash=prev,
     )
-    event.hash = event_hash(
-        prev_hash=prev,
-        created_at=created_at,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        assessment_id=assessment_id,
-        details_json=details_json,
-    )
-    session.add(event)
-    session.flush()
-    return event
+    session.execute(_INSERT, fields)
+    return digest
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,27 @@ def evaluate(cond: Any, answers: Mapping[str, Any], rules: Mapping[str, bool]) -
     if isinstance(cond, RuleCond):
         return rules.get(cond.rule, False)
     raise TypeError(f"not a condition: {type(cond).__name__}")
+
+
+def questions_used(cond: Any) -> set[str]:
+    """The ids of the questions whose answers a condition reads."""
+    if isinstance(cond, AllOf):
+        return set().union(*(questions_used(c) for c in cond.all))
+    if isinstance(cond, AnyOf):
+        return set().union(*(questions_used(c) for c in cond.any))
+    if isinstance(cond, NotCond):
+        return questions_used(cond.not_)
+    if isinstance(cond, EqualsCond):
+        return {cond.equals.question}
+    if isinstance(cond, InCond):
+        return {cond.in_.question}
+    if isinstance(cond, AnsweredCond):
+        return {cond.answered}
+    if isinstance(cond, GteCond):
+        return {cond.gte.question}
+    if isinstance(cond, LteCond):
+        return {cond.lte.question}
+    if isinstance(cond, CountGteCond):
+        used = {cond.count_gte.question} if cond.count_gte.question else set()
+        return used.union(*(questions_used(c) for c in cond.count_gte.of or []))
+    return set()

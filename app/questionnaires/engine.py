@@ -3,12 +3,14 @@ the JSON API, the PDF and the CLI all use these, so there is one copy of every r
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from app.questionnaires.answers import AnswerInvalid, validate_answer
-from app.questionnaires.conditions import evaluate, is_answered
+from app.questionnaires.conditions import evaluate, is_answered, questions_used
 from app.questionnaires.schema import (
     CHOICE_TYPES,
     Obligation,
@@ -26,6 +28,55 @@ def _rank(level: str) -> int:
     return LEVELS.index(level)
 
 
+# --- lookups -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Index:
+    """Lookups derived from a (frozen) questionnaire, built once per questionnaire object."""
+
+    questions: tuple[Question, ...]
+    by_id: Mapping[str, Question]
+    section_by_question: Mapping[str, Section]
+    # The questions whose answers some `show_if` reads: only saving one of these can show or
+    # hide other questions.
+    visibility_inputs: frozenset[str]
+    max_points: Mapping[str, float]
+    # Risk and mitigation points per answer option, per question.
+    risk: Mapping[str, Mapping[str, Mapping[str, float]]]
+    mitigation: Mapping[str, Mapping[str, Mapping[str, float]]]
+
+
+_INDEXES: dict[int, tuple[Questionnaire, Index]] = {}
+_INDEXES_LOCK = threading.Lock()
+_INDEXES_MAX = 256
+
+
+def index(q: Questionnaire) -> Index:
+    """The lookups of a questionnaire (cached by object; the entry keeps the object alive,
+    so its id is not reused while cached)."""
+    entry = _INDEXES.get(id(q))
+    if entry is not None and entry[0] is q:
+        return entry[1]
+    questions = tuple(qq for s in q.sections for qq in s.questions)
+    built = Index(
+        questions=questions,
+        by_id={qq.id: qq for qq in questions},
+        section_by_question={qq.id: s for s in q.sections for qq in s.questions},
+        visibility_inputs=frozenset(
+            qid for qq in questions if qq.show_if is not None for qid in questions_used(qq.show_if)
+        ),
+        max_points=_max_points(q),
+        risk={qq.id: _option_table(qq, "risk") for qq in questions},
+        mitigation={qq.id: _option_table(qq, "mitigation") for qq in questions},
+    )
+    with _INDEXES_LOCK:
+        if len(_INDEXES) >= _INDEXES_MAX:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[id(q)] = (q, built)
+    return built
+
+
 # --- visibility --------------------------------------------------------------------------------
 
 
@@ -35,7 +86,7 @@ def visible_questions(q: Questionnaire, answers: Mapping[str, Any]) -> list[Ques
     not count."""
     visible: list[Question] = []
     effective: dict[str, Any] = {}
-    for question in q.questions():
+    for question in index(q).questions:
         if question.show_if is None or evaluate(question.show_if, effective, {}):
             visible.append(question)
             if question.id in answers:
@@ -85,8 +136,8 @@ def hidden_answered(q: Questionnaire, answers: Mapping[str, Any]) -> set[str]:
 # --- validation and completeness -----------------------------------------------------------
 
 
-def question_by_id(q: Questionnaire) -> dict[str, Question]:
-    return {question.id: question for question in q.questions()}
+def question_by_id(q: Questionnaire) -> Mapping[str, Question]:
+    return index(q).by_id
 
 
 def validate_answers(q: Questionnaire, answers: Mapping[str, Any]) -> dict[str, str]:
@@ -239,20 +290,10 @@ def _selected(question: Question, value: Any) -> list[str]:
     return []
 
 
-_MAX_CACHE: dict[int, tuple[Questionnaire, dict[str, float]]] = {}
-
-
-def max_points(q: Questionnaire) -> dict[str, float]:
+def max_points(q: Questionnaire) -> Mapping[str, float]:
     """The most risk each value can reach: the same for every assessment of a version, so
     percentages compare across assessments."""
-    cached = _MAX_CACHE.get(id(q))
-    if cached is not None and cached[0] is q:
-        return cached[1]
-    totals = _max_points(q)
-    if len(_MAX_CACHE) > 256:
-        _MAX_CACHE.clear()
-    _MAX_CACHE[id(q)] = (q, totals)
-    return totals
+    return index(q).max_points
 
 
 def _max_points(q: Questionnaire) -> dict[str, float]:
@@ -286,18 +327,19 @@ def score(q: Questionnaire, answers: Mapping[str, Any], ev: Evaluation | None = 
     answers, measures and rules that caused it."""
     ev = ev or evaluate_answers(q, answers)
     effective, rules = ev.effective, ev.rules
-    maxima = max_points(q)
+    idx = index(q)
+    maxima = idx.max_points
     inherent: dict[str, list[Driver]] = {v.id: [] for v in q.values}
     mitigating: dict[str, list[Driver]] = {v.id: [] for v in q.values}
-    for question in q.questions():
+    for question in idx.questions:
         if question.id not in effective:
             continue
         chosen = _selected(question, effective[question.id])
-        for table_name, target, kind in (
-            ("risk", inherent, "answer"),
-            ("mitigation", mitigating, "measure"),
+        for tables, target, kind in (
+            (idx.risk, inherent, "answer"),
+            (idx.mitigation, mitigating, "measure"),
         ):
-            table = _option_table(question, table_name)
+            table = tables[question.id]
             for option_id in chosen:
                 for value_id, points in table.get(option_id, {}).items():
                     if points:
@@ -406,9 +448,13 @@ class DecisionSupport:
         return any(o.severity == Severity.stop for o in self.obligations)
 
 
-def decision_support(q: Questionnaire, answers: Mapping[str, Any]) -> DecisionSupport:
-    """Scores, obligations, completeness and rules for a set of answers."""
-    ev = evaluate_answers(q, answers)
+def decision_support(
+    q: Questionnaire, answers: Mapping[str, Any], ev: Evaluation | None = None
+) -> DecisionSupport:
+    """Scores, obligations, completeness and rules for a set of answers (`ev`, when given,
+    is `evaluate_answers` of the same answers)."""
+    if ev is None:
+        ev = evaluate_answers(q, answers)
     hidden = {
         qid for qid, value in answers.items() if qid not in ev.visible_ids and is_answered(value)
     }
@@ -422,20 +468,22 @@ def decision_support(q: Questionnaire, answers: Mapping[str, Any]) -> DecisionSu
 
 
 def section_of(q: Questionnaire, question_id: str) -> Section | None:
-    for section in q.sections:
-        if any(question.id == question_id for question in section.questions):
-            return section
-    return None
+    return index(q).section_by_question.get(question_id)
 
 
 def option_label(question: Question, option_id: str, locale: str) -> str:
     """The label of an answer option in a language (also for yes/no/unknown and scales)."""
-    from app.i18n import _ as gettext
-    from app.i18n import use_locale
-
     for option in question.options or []:
         if option.id == option_id:
             return option.label.get(locale)
+    return _implied_labels(locale).get(option_id, option_id)
+
+
+@lru_cache(maxsize=8)
+def _implied_labels(locale: str) -> dict[str, str]:
+    """The labels of the options that yes/no/unknown questions have without listing them."""
+    from app.i18n import _ as gettext
+    from app.i18n import use_locale
+
     with use_locale(locale):
-        implied = {"yes": gettext("Yes"), "no": gettext("No"), "unknown": gettext("Unknown")}
-    return implied.get(option_id, option_id)
+        return {"yes": gettext("Yes"), "no": gettext("No"), "unknown": gettext("Unknown")}

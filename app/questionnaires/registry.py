@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from app.assessments.models import Assessment
@@ -109,14 +110,43 @@ def sync_questionnaires(session: Session, directory: Path) -> list[str]:
     return names
 
 
-@lru_cache(maxsize=64)
-def _parse(sha256: str, canonical: str) -> Questionnaire:
-    return from_canonical(canonical)
+# Parsed questionnaires by the SHA-256 of their canonical content: a stored version never
+# changes (the loader refuses a changed file under the same version), so the hash names it.
+_DEFINITIONS: dict[str, Questionnaire] = {}
+_DEFINITIONS_LOCK = threading.Lock()
+_DEFINITIONS_MAX = 64
+_VERSIONS = QuestionnaireVersion.__table__  # type: ignore[attr-defined]
+_SHA_OF = select(_VERSIONS.c.sha256).where(_VERSIONS.c.id == bindparam("version_id"))
+_CONTENT_OF = select(_VERSIONS.c.content).where(_VERSIONS.c.id == bindparam("version_id"))
+
+
+def _definition(sha256: str, content: Callable[[], str]) -> Questionnaire:
+    found = _DEFINITIONS.get(sha256)
+    if found is not None:
+        return found
+    parsed = from_canonical(content())
+    with _DEFINITIONS_LOCK:
+        if len(_DEFINITIONS) >= _DEFINITIONS_MAX:
+            _DEFINITIONS.pop(next(iter(_DEFINITIONS)))
+        _DEFINITIONS[sha256] = parsed
+    return parsed
 
 
 def definition_of(version: QuestionnaireVersion) -> Questionnaire:
     """The parsed questionnaire of a stored version (cached by its hash)."""
-    return _parse(version.sha256, version.content)
+    return _definition(version.sha256, lambda: version.content)
+
+
+def definition_by_id(session: Session, version_id: int) -> Questionnaire:
+    """The parsed questionnaire of a stored version by id, reading its (large) content only
+    when it is not cached yet."""
+    sha256 = session.execute(_SHA_OF, {"version_id": version_id}).scalar_one_or_none()
+    if sha256 is None:
+        raise NotFound(_("This questionnaire version does not exist."))
+    return _definition(
+        sha256,
+        lambda: session.execute(_CONTENT_OF, {"version_id": version_id}).scalar_one(),
+    )
 
 
 def get_version(session: Session, version_id: int) -> QuestionnaireVersion:

@@ -19,7 +19,7 @@ from app.deps import (
     SettingsDep,
     UploadDep,
     current_roles,
-    get_current_user,
+    require_user,
 )
 from app.i18n import N_, _
 from app.reports import service
@@ -41,7 +41,7 @@ def signing_user(request: Request, settings: SettingsDep) -> tuple[int, frozense
         resolved = resolve_session(
             session, token=request.cookies.get(SESSION_COOKIE, ""), settings=settings
         )
-        user = get_current_user(resolved[1] if resolved else None)
+        user = require_user(resolved[1] if resolved else None)
         roles = frozenset(roles_of(session, user))
     if Role.chair not in roles:
         from app.errors import PermissionDenied

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, col, select
 
 from app.audit.service import record_event
@@ -27,9 +27,18 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+# Read on every request, so built once (SQLAlchemy reuses their compiled form).
+_ROLES_OF = select(UserRole.role).where(UserRole.user_id == bindparam("user_id"))
+_SESSION_BY_TOKEN = (
+    select(WebSession, User)
+    .join(User, col(User.id) == WebSession.user_id)
+    .where(WebSession.token_hash == bindparam("token_hash"))
+)
+
+
 def roles_of(session: Session, user: User) -> set[Role]:
     """The roles a user holds."""
-    rows = session.exec(select(UserRole.role).where(UserRole.user_id == user.id)).all()
+    rows = session.execute(_ROLES_OF, {"user_id": user.id}).scalars()
     return {Role(r) for r in rows}
 
 
@@ -285,11 +294,7 @@ def resolve_session(
     """The live session and its user for a cookie token; ends it when it has timed out."""
     if not token or len(token) > 100:
         return None
-    row = session.exec(
-        select(WebSession, User)
-        .join(User, col(User.id) == WebSession.user_id)
-        .where(WebSession.token_hash == _token_hash(token))
-    ).first()
+    row = session.execute(_SESSION_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
     if row is None:
         return None
     web, user = row

@@ -106,6 +106,61 @@ def test_it_autosaves_one_answer_and_updates_the_panel_and_visibility(login, mak
     assert service.answer_values(db, a)["personal"] == "special"
 
 
+def _shown(page) -> str:
+    return page.select_one("form.section-form input[name=shown]")["value"]
+
+
+def test_it_leaves_the_panel_alone_when_an_autosave_does_not_change_it(login, make_assessment, db):
+    a = make_assessment()
+    lead = login("lead")
+    headers = {"HX-Request": "true", "X-CSRF-Token": lead.csrf()}
+    first = lead.post(
+        f"/assessments/{a.id}/answers/name",
+        data={"a-name": "Tellingen", "v-name": "0", "shown": "what-the-page-showed"},
+        headers=headers,
+    )
+    # A first answer changes the completeness: steps, panel and fingerprint come along.
+    fragment = soup(first)
+    assert fragment.select_one("#steps[hx-swap-oob]") is not None
+    assert fragment.select_one("#decision-support[hx-swap-oob]") is not None
+    shown = fragment.select_one("input#shown[hx-swap-oob]")["value"]
+    assert shown == _shown(soup(lead.get(f"/assessments/{a.id}/sections/profile")))
+    # Rewording the answer changes nothing the page shows besides the field itself.
+    second = lead.post(
+        f"/assessments/{a.id}/answers/name",
+        data={"a-name": "Verkeerstellingen", "v-name": "1", "shown": shown},
+        headers=headers,
+    )
+    fragment = soup(second)
+    assert fragment.select_one("#status-name .saved") is not None
+    assert fragment.select_one("#v-name")["value"] == "2"
+    assert fragment.select_one("#decision-support") is None
+    assert fragment.select_one("#steps") is None
+    assert fragment.select_one("input#shown") is None
+    assert "Totaalniveau" in fragment.select_one("#support-live").get_text()
+    assert service.answer_values(db, a)["name"] == "Verkeerstellingen"
+    # An answer that moves the levels brings the panel back, with its new fingerprint.
+    third = lead.post(
+        f"/assessments/{a.id}/answers/personal",
+        data={"a-personal": "special", "v-personal": "0", "shown": shown},
+        headers=headers,
+    )
+    fragment = soup(third)
+    assert fragment.select_one("#decision-support[hx-swap-oob]") is not None
+    assert fragment.select_one("input#shown[hx-swap-oob]")["value"] != shown
+
+
+def test_it_autosaves_only_the_fields_of_the_question(login, make_assessment):
+    a = make_assessment()
+    page = soup(login("lead").get(f"/assessments/{a.id}/sections/profile"))
+    name = page.select_one("#a-name")
+    assert name["hx-params"] == "a-name,present-name,v-name,overwrite,shown"
+    personal = page.select_one("#q-personal fieldset")
+    assert personal["hx-params"] == "a-personal,present-personal,v-personal,overwrite,shown"
+    # A table's cells are numbered per row, so its autosave posts the whole form.
+    assert not page.select_one("#q-sources fieldset").has_attr("hx-params")
+
+
 def test_it_answers_an_invalid_autosave_with_the_error_next_to_the_field(
     login, make_assessment, db
 ):

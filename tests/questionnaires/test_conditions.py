@@ -274,3 +274,25 @@ def test_it_refuses_a_mapping_that_is_not_exactly_one_known_condition(data):
 def test_it_refuses_to_evaluate_something_that_is_not_a_condition():
     with pytest.raises(TypeError):
         evaluate({"answered": "a"}, {"a": "x"}, {})
+
+
+# --- which questions a condition reads ---
+
+
+def test_it_names_every_question_a_condition_reads():
+    from app.questionnaires.conditions import questions_used
+
+    nested = cond(
+        {
+            "all": [
+                YES,
+                {"not": {"in": {"question": "b", "values": ["x"]}}},
+                {"any": [{"answered": "c"}, {"gte": {"question": "d", "value": 3}}]},
+                {"lte": {"question": "e", "value": 1}},
+                {"count_gte": {"min": 1, "of": [{"answered": "f"}, {"rule": "r"}]}},
+                {"count_gte": {"question": "g", "min": 2}},
+            ]
+        }
+    )
+    assert questions_used(nested) == {"a", "b", "c", "d", "e", "f", "g"}
+    assert questions_used(cond({"rule": "r"})) == set()

@@ -130,3 +130,17 @@ def test_it_shows_an_outline_of_a_questionnaire():
     )
     assert result.returncode == 0, result.stderr
     assert "Personal data?" in result.stdout and "dpia_required" in result.stdout
+
+
+def test_it_finds_the_questionnaire_of_a_version_by_id_and_reuses_the_parsed_one(db, qdir):
+    from app.errors import NotFound
+    from app.questionnaires.registry import definition_by_id
+
+    sync_questionnaires(db, qdir)
+    version = find_version(db, "sample", 1)
+    found = definition_by_id(db, version.id)
+    assert found.key == "sample" and found.version == 1
+    assert definition_by_id(db, version.id) is found
+    assert definition_of(version) is found
+    with pytest.raises(NotFound):
+        definition_by_id(db, 2_000_000_000)

@@ -316,7 +316,6 @@ def matrix_world(tmp_path_factory: pytest.TempPathFactory, dev_pki) -> Iterator[
     # the other test databases reuse.
     settings = get_settings().model_copy(update={"api_rate_limit_per_minute": 100_000})
     application = create_app(settings, engine=built.engine)
-    application.dependency_overrides[get_settings] = lambda: settings
     users = dict(built.users)
     with session_scope(built.engine) as session:
         coauthor = create_user(
@@ -1128,8 +1127,6 @@ def test_session_cookies_are_secure_and_hsts_is_sent_in_production(engine, db) -
         update={"env": "production", "secret_key": "x" * 40, "base_url": "https://example.org"}
     )
     application = create_app(settings, engine=engine)
-    # In production the environment gives these settings to every dependency too.
-    application.dependency_overrides[get_settings] = lambda: settings
 
     def _session() -> Iterator[Session]:
         try:
