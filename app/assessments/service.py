@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -130,9 +131,16 @@ def create_assessment(
     return assessment
 
 
+# Built once: every page and autosave of an assessment starts here (a prebuilt statement is
+# much cheaper than session.get, which builds its query on each call).
+_ASSESSMENT_BY_ID = select(Assessment).where(col(Assessment.id) == bindparam("assessment_id"))
+
+
 def get_assessment(session: Session, assessment_id: int) -> Assessment:
     """An assessment by id, or NotFound."""
-    assessment = session.get(Assessment, assessment_id)
+    assessment = session.execute(
+        _ASSESSMENT_BY_ID, {"assessment_id": assessment_id}
+    ).scalar_one_or_none()
     if assessment is None:
         raise NotFound(_("This assessment does not exist."))
     return assessment
@@ -199,7 +207,11 @@ _SELECT_ANSWER = _SELECT_ANSWERS.where(_ANSWERS.c.question_id == bindparam("ques
 _INSERT_ANSWER = _ANSWERS.insert()
 _UPDATE_ANSWER = (
     update(_ANSWERS)
-    .where(_ANSWERS.c.id == bindparam("answer_id"), _ANSWERS.c.version == bindparam("seen"))
+    .where(
+        _ANSWERS.c.assessment_id == bindparam("of_assessment"),
+        _ANSWERS.c.question_id == bindparam("of_question"),
+        _ANSWERS.c.version == bindparam("seen"),
+    )
     .values(
         value_json=bindparam("new_json"),
         version=bindparam("new_version"),
@@ -226,10 +238,15 @@ def stored_answers(session: Session, assessment: Assessment) -> dict[str, Stored
     }
 
 
-def _answer_row(session: Session, assessment_id: int | None, question_id: str) -> Any:
-    return session.execute(
+def _stored_answer(
+    session: Session, assessment_id: int | None, question_id: str
+) -> StoredAnswer | None:
+    row = session.execute(
         _SELECT_ANSWER, {"assessment_id": assessment_id, "question_id": question_id}
     ).first()
+    if row is None:
+        return None
+    return StoredAnswer(json.loads(row.value_json), row.version, row.updated_by_id, row.updated_at)
 
 
 def answer_values(session: Session, assessment: Assessment) -> dict[str, Any]:
@@ -297,9 +314,12 @@ def save_answer(
     actor: User,
     force: bool = False,
     kind: str = "save",
+    known: Mapping[str, StoredAnswer] | None = None,
 ) -> SaveResult:
     """Validate and store one answer. `base_version` is the answer version the user saw (0 when
-    there was none); an outdated one is refused as a conflict unless `force` is set."""
+    there was none); an outdated one is refused as a conflict unless `force` is set. `known`:
+    the stored answers as the caller read them in this transaction (spares reading it again;
+    the compare-and-set below still catches anyone who changed it since)."""
     ensure_can_edit(session, actor, assessment)
     q = definition_for(session, assessment)
     question = _question(q, question_id)
@@ -307,23 +327,14 @@ def save_answer(
         value = validate_answer(question, raw)
     except AnswerInvalid as exc:
         raise InvalidInput(exc.message, fields={question.id: exc.message}) from None
-    row = _answer_row(session, assessment.id, question.id)
+    row = known.get(question.id) if known is not None else None
+    if known is None:
+        row = _stored_answer(session, assessment.id, question.id)
     current_version = row.version if row else 0
-    if row is not None and json.loads(row.value_json) == value:
+    if row is not None and row.value == value:
         return SaveResult(question.id, value, row.version, changed=False)
-    if (
-        not force
-        and base_version is not None
-        and base_version != current_version
-        and row is not None
-    ):
-        raise _conflict(
-            session,
-            question,
-            StoredAnswer(
-                json.loads(row.value_json), row.version, row.updated_by_id, row.updated_at
-            ),
-        )
+    if not force and base_version is not None and base_version != current_version and row:
+        raise _conflict(session, question, row)
     new_json = canonical_json(value)
     now = utcnow()
     if row is None:
@@ -342,27 +353,19 @@ def save_answer(
                 )
         except IntegrityError:
             # Someone else stored a first answer at the same moment.
-            other = _answer_row(session, assessment.id, question.id)
+            other = _stored_answer(session, assessment.id, question.id)
             assert other is not None
-            raise _conflict(
-                session,
-                question,
-                StoredAnswer(
-                    json.loads(other.value_json),
-                    other.version,
-                    other.updated_by_id,
-                    other.updated_at,
-                ),
-            ) from None
+            raise _conflict(session, question, other) from None
         old_json = None
         new_version = 1
     else:
-        old_json = row.value_json
+        old_json = canonical_json(row.value)  # what was stored: canonical JSON round-trips
         # Atomic compare-and-set: only the version we read may be replaced.
         result = session.execute(
             _UPDATE_ANSWER,
             {
-                "answer_id": row.id,
+                "of_assessment": assessment.id,
+                "of_question": question.id,
                 "seen": current_version,
                 "new_json": new_json,
                 "new_version": current_version + 1,
@@ -371,18 +374,9 @@ def save_answer(
             },
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            fresh = _answer_row(session, assessment.id, question.id)
+            fresh = _stored_answer(session, assessment.id, question.id)
             assert fresh is not None
-            raise _conflict(
-                session,
-                question,
-                StoredAnswer(
-                    json.loads(fresh.value_json),
-                    fresh.version,
-                    fresh.updated_by_id,
-                    fresh.updated_at,
-                ),
-            )
+            raise _conflict(session, question, fresh)
         new_version = current_version + 1
     session.execute(
         _INSERT_REVISION,
@@ -461,6 +455,7 @@ def save_answers(
             raw=raw,
             base_version=None,
             actor=actor,
+            known=current,
         )
         for qid, raw in to_save
     ]

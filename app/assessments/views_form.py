@@ -357,6 +357,7 @@ def autosave(
             base_version=base_version,
             actor=user,
             force=force,
+            known=stored,
         )
     except AnswerConflict as exc:
         session.rollback()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.questionnaires.schema import (
@@ -54,39 +55,96 @@ def _same(answer: Any, expected: Any) -> bool:
     return str(answer) == str(expected)
 
 
+Check = Callable[[Mapping[str, Any], Mapping[str, bool]], bool]
+
+
 def evaluate(cond: Any, answers: Mapping[str, Any], rules: Mapping[str, bool]) -> bool:
     """Whether a condition holds for the given (visible) answers and already evaluated rules."""
+    return compiled(cond)(answers, rules)
+
+
+_COMPILED: dict[int, tuple[Any, Check]] = {}
+_COMPILED_LOCK = threading.Lock()
+_COMPILED_MAX = 4096
+
+
+def compiled(cond: Any) -> Check:
+    """The condition as a function of (answers, rules), built once per condition object (the
+    entry keeps the object alive, so its id is not reused while cached). Conditions are read
+    on every autosave, for every question and rule of the questionnaire."""
+    entry = _COMPILED.get(id(cond))
+    if entry is not None and entry[0] is cond:
+        return entry[1]
+    check = _compile(cond)
+    with _COMPILED_LOCK:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        _COMPILED[id(cond)] = (cond, check)
+    return check
+
+
+def _compile(cond: Any) -> Check:
     if isinstance(cond, AllOf):
-        return all(evaluate(c, answers, rules) for c in cond.all)
+        parts = tuple(_compile(c) for c in cond.all)
+        return lambda answers, rules: all(part(answers, rules) for part in parts)
     if isinstance(cond, AnyOf):
-        return any(evaluate(c, answers, rules) for c in cond.any)
+        parts = tuple(_compile(c) for c in cond.any)
+        return lambda answers, rules: any(part(answers, rules) for part in parts)
     if isinstance(cond, NotCond):
-        return not evaluate(cond.not_, answers, rules)
+        inner = _compile(cond.not_)
+        return lambda answers, rules: not inner(answers, rules)
     if isinstance(cond, EqualsCond):
-        value = answers.get(cond.equals.question)
-        return is_answered(value) and _same(value, cond.equals.value)
+        qid, expected = cond.equals.question, cond.equals.value
+
+        def equals(answers: Mapping[str, Any], _rules: Mapping[str, bool]) -> bool:
+            value = answers.get(qid)
+            return is_answered(value) and _same(value, expected)
+
+        return equals
     if isinstance(cond, InCond):
-        value = answers.get(cond.in_.question)
-        return is_answered(value) and any(_same(value, v) for v in cond.in_.values)
+        qid, options = cond.in_.question, tuple(cond.in_.values)
+
+        def one_of(answers: Mapping[str, Any], _rules: Mapping[str, bool]) -> bool:
+            value = answers.get(qid)
+            return is_answered(value) and any(_same(value, v) for v in options)
+
+        return one_of
     if isinstance(cond, AnsweredCond):
-        return is_answered(answers.get(cond.answered))
+        answered = cond.answered
+        return lambda answers, _rules: is_answered(answers.get(answered))
     if isinstance(cond, (GteCond, LteCond)):
+        at_least = isinstance(cond, GteCond)
         cmp = cond.gte if isinstance(cond, GteCond) else cond.lte
-        number, bound = _as_number(answers.get(cmp.question)), _as_number(cmp.value)
-        if number is None or bound is None:
-            return False
-        return number >= bound if isinstance(cond, GteCond) else number <= bound
+        qid, bound = cmp.question, _as_number(cmp.value)
+
+        def compare(answers: Mapping[str, Any], _rules: Mapping[str, bool]) -> bool:
+            number = _as_number(answers.get(qid))
+            if number is None or bound is None:
+                return False
+            return number >= bound if at_least else number <= bound
+
+        return compare
     if isinstance(cond, CountGteCond):
         spec = cond.count_gte
+        minimum = spec.min
         if spec.of is not None:
-            return sum(1 for c in spec.of if evaluate(c, answers, rules)) >= spec.min
-        value = answers.get(spec.question or "")
-        items = value if isinstance(value, list) else ([value] if is_answered(value) else [])
-        if spec.values:
-            items = [i for i in items if str(i) in spec.values]
-        return len(items) >= spec.min
+            parts = tuple(_compile(c) for c in spec.of)
+            return lambda answers, rules: (
+                sum(1 for part in parts if part(answers, rules)) >= minimum
+            )
+        counted, values = spec.question or "", spec.values
+
+        def count(answers: Mapping[str, Any], _rules: Mapping[str, bool]) -> bool:
+            value = answers.get(counted)
+            items = value if isinstance(value, list) else ([value] if is_answered(value) else [])
+            if values:
+                items = [i for i in items if str(i) in values]
+            return len(items) >= minimum
+
+        return count
     if isinstance(cond, RuleCond):
-        return rules.get(cond.rule, False)
+        name = cond.rule
+        return lambda _answers, rules: rules.get(name, False)
     raise TypeError(f"not a condition: {type(cond).__name__}")
 
 

@@ -140,13 +140,18 @@ def definition_of(version: QuestionnaireVersion) -> Questionnaire:
 def definition_by_id(session: Session, version_id: int) -> Questionnaire:
     """The parsed questionnaire of a stored version by id, reading its (large) content only
     when it is not cached yet."""
+    key = ("questionnaire", version_id)  # a version never changes: once per session
+    found: Questionnaire | None = session.info.get(key)
+    if found is not None:
+        return found
     sha256 = session.execute(_SHA_OF, {"version_id": version_id}).scalar_one_or_none()
     if sha256 is None:
         raise NotFound(_("This questionnaire version does not exist."))
-    return _definition(
+    found = session.info[key] = _definition(
         sha256,
         lambda: session.execute(_CONTENT_OF, {"version_id": version_id}).scalar_one(),
     )
+    return found
 
 
 def get_version(session: Session, version_id: int) -> QuestionnaireVersion:

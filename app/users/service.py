@@ -28,7 +28,8 @@ def normalise_email(email: str) -> str:
 
 
 # Read on every request, so built once (SQLAlchemy reuses their compiled form).
-_ROLES_OF = select(UserRole.role).where(UserRole.user_id == bindparam("user_id"))
+_ROLES = UserRole.__table__  # type: ignore[attr-defined]
+_ROLES_OF = select(_ROLES.c.role).where(_ROLES.c.user_id == bindparam("user_id"))
 _SESSION_BY_TOKEN = (
     select(WebSession, User)
     .join(User, col(User.id) == WebSession.user_id)
