@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app.config import Settings
@@ -37,19 +39,19 @@ class Viewer:
     email: str
 
 
-def get_current_user_optional(
-    request: Request, session: SessionDep, settings: SettingsDep
-) -> User | None:
-    """The logged-in user, or None. Also puts user and roles on request.state for templates."""
-    cached = getattr(request.state, "user", None)
-    if cached is not None:
-        return cached
+def resolve_user(request: Request, session: Session, settings: Settings) -> User | None:
+    """The logged-in user, or None, looked up once per request (database work: call it from a
+    worker thread). Also puts user and roles on request.state for templates."""
+    if getattr(request.state, "user_resolved", False):
+        user: User | None = request.state.user
+        return user
     token = request.cookies.get(SESSION_COOKIE, "")
     resolved = resolve_session(session, token=token, settings=settings) if token else None
+    request.state.user = resolved[1] if resolved else None
+    request.state.user_resolved = True
     if resolved is None:
         return None
     _web, user = resolved
-    request.state.user = user
     # Templates get a plain copy: an error page is rendered after the session rolled back.
     request.state.viewer = Viewer(id=user.id or 0, name=user.name, email=user.email)
     request.state.roles = frozenset(roles_of(session, user))
@@ -59,6 +61,17 @@ def get_current_user_optional(
 
         request.state.unread_count = unread_count(session, user=user)
     return user
+
+
+async def get_current_user_optional(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> User | None:
+    """The logged-in user, or None. A dependency that already looked the user up (the
+    assessment of the path does) saves this one a trip to a worker thread."""
+    if getattr(request.state, "user_resolved", False):
+        user: User | None = request.state.user
+        return user
+    return await run_in_threadpool(resolve_user, request, session, settings)
 
 
 CurrentUserOptional = Annotated[User | None, Depends(get_current_user_optional)]

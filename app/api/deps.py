@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from app.api.ratelimit import RateLimiter
 from app.api.tokens import resolve_token
 from app.db import SessionDep
-from app.deps import SettingsDep, Viewer, get_current_user_optional
+from app.deps import SettingsDep, Viewer, resolve_user
 from app.errors import NotAuthenticated, TooManyRequests
 from app.i18n import _
 from app.users.models import User
@@ -44,10 +44,11 @@ def api_user(request: Request, session: SessionDep, settings: SettingsDep) -> Us
                 headers={"Retry-After": str(wait)},
             )
         request.state.user = user
+        request.state.user_resolved = True
         request.state.roles = frozenset(roles_of(session, user))
         request.state.viewer = Viewer(id=user.id or 0, name=user.name, email=user.email)
         return user
-    user = get_current_user_optional(request, session, settings)
+    user = resolve_user(request, session, settings)
     if user is None:
         raise NotAuthenticated(
             _("Log in or send a personal API token."), headers={"WWW-Authenticate": "Bearer"}

@@ -323,8 +323,8 @@ def save_section(
 def autosave(
     request: Request,
     session: SessionDep,
+    assessment: VisibleAssessment,  # before the user: both come in one worker-thread trip
     user: CurrentUser,
-    assessment: VisibleAssessment,
     question_id: str,
     form: FormDep,
 ) -> Response:

@@ -161,13 +161,13 @@ def _identify_viewer(request: Request) -> None:
     if getattr(request.state, "viewer", None) is not None or not request.cookies.get("dw_session"):
         return
     from app.db import get_session
-    from app.deps import get_current_user_optional
+    from app.deps import resolve_user
 
     # The same session provider as the routes (tests replace it), run to its normal end.
     provider = request.app.dependency_overrides.get(get_session)
     sessions = provider() if provider else get_session(request)
     try:
-        get_current_user_optional(request, next(sessions), request.app.state.settings)
+        resolve_user(request, next(sessions), request.app.state.settings)
         next(sessions, None)
     except Exception:  # the page is shown without navigation then
         log.info("could not identify the viewer of a 404 page")
