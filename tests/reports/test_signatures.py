@@ -226,3 +226,37 @@ def test_it_records_the_audit_head_before_signing(world, signed):
     assert following.prev_hash == signed.audit_head_hash
     assert following.assessment_id == signed.assessment_id
     assert re.match(r"(assessment\.sign|report\.signed)$", following.action)
+
+
+def test_it_parses_the_signing_key_once_and_signs_validly_without_parsing_it_again(
+    pki, roots, monkeypatch
+):
+    import io
+
+    import pikepdf
+    from cryptography.hazmat.primitives import serialization
+
+    from app.reports.signing import load_signing_key, sign_pdf
+
+    key = load_signing_key(get_settings())
+    buffer = io.BytesIO()
+    blank = pikepdf.new()
+    blank.add_blank_page()
+    blank.docinfo = blank.make_indirect(pikepdf.Dictionary(Title="Test"))
+    blank.save(buffer)
+
+    def no_parsing(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the private key was parsed again for a signature")
+
+    # pyHanko's own signer parses the key for every signature (most of a signature's time).
+    monkeypatch.setattr(serialization, "load_der_private_key", no_parsing)
+    signed = sign_pdf(
+        buffer.getvalue(),
+        key=key,
+        field_name="Signature1",
+        signer_name="Chris Chair",
+        reason="test",
+        location="Haarlem",
+    )
+    result = verify_pdf(signed, trust_roots=roots)
+    assert result.signatures_ok and result.signatures[0].trusted
