@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from fastapi import Request
@@ -26,13 +27,12 @@ def new_seed() -> str:
     return secrets.token_urlsafe(32)
 
 
+_SEED = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
 def is_valid_seed(value: str | None) -> bool:
     """A seed we could have issued (right length and alphabet)."""
-    return (
-        bool(value)
-        and len(value or "") == 43
-        and all(c.isalnum() or c in "-_" for c in value or "")
-    )
+    return bool(value) and _SEED.fullmatch(value or "") is not None
 
 
 def token_for_seed(seed: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from http.cookies import SimpleCookie
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -114,9 +114,5 @@ class RequestContextMiddleware:
 
 
 def _cookies(raw: str) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(raw)
-    except Exception:  # a malformed Cookie header is treated as no cookies
-        return {}
-    return {key: morsel.value for key, morsel in jar.items()}
+    # The same parser as request.cookies, so that both always agree.
+    return cookie_parser(raw)
