@@ -212,5 +212,42 @@ def apply_oob_inputs(fields: list[list[str]], fragment: str) -> None:
             field[1] = updates[field[0]]
 
 
+class SectionPage:
+    """A section page of the guided form as the browser holds it: the form's fields and what
+    each question's autosave posts. An autosave is what htmx sends: the fields of the form
+    that the field's `hx-params` lists (the answer, its version, the panel fingerprint), its
+    own headers and the CSRF header; the answer's new version and the fingerprint come back
+    as out-of-band swaps, which `apply` copies into the fields."""
+
+    def __init__(self, html: str) -> None:
+        self.fields = form_fields(html, "/sections/")
+        self.params = autosave_params(html)
+
+    def autosave(
+        self, link: str, question: str, value: str
+    ) -> tuple[str, dict[str, list[str]], dict[str, str]]:
+        for field in self.fields:
+            if field[0] == f"a-{question}":
+                field[1] = value
+        only = self.params[question]
+        data: dict[str, list[str]] = {}
+        for name, field_value in self.fields:
+            if only is None or name in only:
+                data.setdefault(name, []).append(field_value)
+        token = next(v for k, v in self.fields if k == "csrf_token")
+        headers = {
+            "HX-Request": "true",
+            "HX-Trigger": f"a-{question}",
+            "HX-Target": f"status-{question}",
+            "HX-Current-URL": f"{link}/sections/profile",
+            "X-CSRF-Token": token,
+        }
+        return f"{link}/answers/{question}", data, headers
+
+    def apply(self, response: httpx.Response) -> None:
+        if response.status_code == 200:
+            apply_oob_inputs(self.fields, response.text)
+
+
 def temp_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))

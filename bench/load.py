@@ -24,16 +24,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import (
-    PASSWORD,
-    apply_oob_inputs,
-    autosave_params,
-    bench_env,
-    form_fields,
-    percentile,
-    server,
-    temp_dir,
-)
+from bench.common import PASSWORD, bench_env, percentile, server, temp_dir
+from bench.common import SectionPage as Page
 
 SATURATION_CLIENTS = 8
 SATURATION_ROUNDS = 5
@@ -103,46 +95,13 @@ async def open_user(
     return client, link, Page(section.text)
 
 
-def _as_form(fields: list[list[str]], only: list[str] | None) -> dict[str, list[str]]:
-    form: dict[str, list[str]] = {}
-    for name, value in fields:
-        if only is None or name in only:
-            form.setdefault(name, []).append(value)
-    return form
-
-
-class Page:
-    """A section page as the browser holds it: form fields and autosave settings."""
-
-    def __init__(self, html: str) -> None:
-        self.fields = form_fields(html, "/sections/")
-        self.params = autosave_params(html)
-
-
 async def save_like_htmx(
     client: httpx.AsyncClient, link: str, page: Page, question: str, value: str
 ) -> httpx.Response:
-    """What the browser sends when a text field autosaves: htmx posts the fields of the
-    enclosing form that the field's `hx-params` lists (the answer, its version, the panel
-    fingerprint), with its own headers and the CSRF header; the answer's new version and the
-    fingerprint come back as out-of-band swaps."""
-    for field in page.fields:
-        if field[0] == f"a-{question}":
-            field[1] = value
-    token = next(v for k, v in page.fields if k == "csrf_token")
-    response = await client.post(
-        f"{link}/answers/{question}",
-        data=_as_form(page.fields, page.params[question]),
-        headers={
-            "HX-Request": "true",
-            "HX-Trigger": f"a-{question}",
-            "HX-Target": f"status-{question}",
-            "HX-Current-URL": f"{client.base_url}{link}/sections/profile",
-            "X-CSRF-Token": token,
-        },
-    )
-    if response.status_code == 200:
-        apply_oob_inputs(page.fields, response.text)
+    """An autosave as the browser sends it (see `SectionPage`)."""
+    url, data, headers = page.autosave(link, question, value)
+    response = await client.post(url, data=data, headers=headers)
+    page.apply(response)
     return response
 
 

@@ -17,7 +17,16 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import PASSWORD, bench_env, login, run_cli, server, summary, temp_dir
+from bench.common import (
+    PASSWORD,
+    SectionPage,
+    bench_env,
+    login,
+    run_cli,
+    server,
+    summary,
+    temp_dir,
+)
 
 
 def prepare(env: dict[str, str], clients: int) -> None:
@@ -63,27 +72,24 @@ def run(
                     "csrf_token": token,
                 },
             )
-            setup.append((c, token, r.headers["location"]))
+            location = r.headers["location"]
+            page = SectionPage(c.get(f"{location}/sections/profile").text)
+            setup.append((c, page, location))
 
-        def worker(c: httpx.Client, token: str, location: str) -> None:
-            version = 0
+        def worker(c: httpx.Client, page: SectionPage, location: str) -> None:
             for n in range(saves):
-                start = time.perf_counter()
-                r = c.post(
-                    f"{location}/answers/plain_description",
-                    data={
-                        "a-plain_description": f"Beschrijving nummer {n}",
-                        "v-plain_description": str(version),
-                    },
-                    headers={"HX-Request": "true", "X-CSRF-Token": token},
+                url, data, headers = page.autosave(
+                    location, "plain_description", f"Beschrijving nummer {n}"
                 )
+                start = time.perf_counter()
+                r = c.post(url, data=data, headers=headers)
                 elapsed = time.perf_counter() - start
+                page.apply(r)
                 with lock:
                     if r.status_code == 200:
                         latencies.append(elapsed)
                     else:
                         errors.append(f"{r.status_code}")
-                version = n + 1
                 start = time.perf_counter()
                 c.get("/healthz")
                 with lock:
