@@ -80,21 +80,24 @@ def main() -> None:
     ]
     pg = postgres_url()
     if pg:
-        rows.append(
-            run(
-                "load",
-                "--users",
-                "50",
-                "--duration",
-                "30",
-                "--think",
-                "1.0",
-                "--workers",
-                "2",
-                "--database-url",
-                pg,
+        try:
+            rows.append(
+                run(
+                    "load",
+                    "--users",
+                    "50",
+                    "--duration",
+                    "30",
+                    "--think",
+                    "1.0",
+                    "--workers",
+                    "2",
+                    "--database-url",
+                    pg,
+                )
             )
-        )
+        finally:
+            drop(pg)  # a benchmark leaves no database behind
     print("\n" + "=" * 100)
     print(f"{'benchmark':28s} {'measured (medians / percentiles in one run)':60s}")
     print("-" * 100)
