@@ -262,7 +262,7 @@ def main() -> None:
     print(f"  errors: {len(stats['errors'])} {sorted(set(stats['errors']))[:5]}")
     print(
         f"  saturation: saves {stats['saves_per_s']:.0f}/s, health check {stats['health_per_s']:.0f}/s, "
-        f"ratio {stats['saturation_ratio']:.2f} (median of {SATURATION_ROUNDS} alternating rounds)"
+        f"ratio {stats['saturation_ratio']:.3f} (median of {SATURATION_ROUNDS} alternating rounds)"
     )
     lost = stats["acknowledged"] - stored
     import json

@@ -126,7 +126,7 @@ def main() -> None:
             text = (
                 f"{r['users']} users: p50 {r['p50_ms']:.1f}, p95 {r['p95_ms']:.1f}, p99 {r['p99_ms']:.1f} ms; "
                 f"errors {r['errors']}, lost {r['lost']}; saturation {r['saturation_saves_per_s']:.0f}/s = "
-                f"{r['saturation_ratio']:.2f} of health ({r['health_per_s']:.0f}/s)"
+                f"{r['saturation_ratio']:.3f} of health ({r['health_per_s']:.0f}/s)"
             )
         print(f"{name:28s} {text}")
         target = TARGETS.get(r.get("bench", ""), "")
