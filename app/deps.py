@@ -39,10 +39,14 @@ class Viewer:
     email: str
 
 
+def _looked_up(request: Request) -> bool:
+    return bool(getattr(request.state, "user_resolved", False))
+
+
 def resolve_user(request: Request, session: Session, settings: Settings) -> User | None:
     """The logged-in user, or None, looked up once per request (database work: call it from a
     worker thread). Also puts user and roles on request.state for templates."""
-    if getattr(request.state, "user_resolved", False):
+    if _looked_up(request):
         user: User | None = request.state.user
         return user
     token = request.cookies.get(SESSION_COOKIE, "")
@@ -68,7 +72,7 @@ async def get_current_user_optional(
 ) -> User | None:
     """The logged-in user, or None. A dependency that already looked the user up (the
     assessment of the path does) saves this one a trip to a worker thread."""
-    if getattr(request.state, "user_resolved", False):
+    if _looked_up(request):
         user: User | None = request.state.user
         return user
     return await run_in_threadpool(resolve_user, request, session, settings)

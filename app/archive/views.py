@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.responses import Response
 
 from app.archive import exports, search, service
 from app.assessments import service as assessments
 from app.assessments.deps import VisibleAssessment
-from app.assessments.models import Submission
+from app.assessments.models import Assessment, Submission
 from app.assessments.presenters import support_view
 from app.audit.service import record_event
 from app.db import SessionDep
@@ -277,20 +277,13 @@ def algorithm_register(
 ) -> Response:
     service.get_entry(session, assessment.id or 0)
     document = exports.algorithm_register(session, assessment=assessment, settings=settings)
-    record_event(
+    return _json_download(
         session,
+        user,
+        assessment,
+        document,
         action="export.algorithm_register",
-        actor_id=user.id,
-        object_type="assessment",
-        object_id=assessment.reference,
-        assessment_id=assessment.id,
-    )
-    return Response(
-        json.dumps(document, ensure_ascii=False, indent=2),
-        media_type="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="{assessment.reference}-algoritmeregister.json"'
-        },
+        filename=f"{assessment.reference}-algoritmeregister.json",
     )
 
 
@@ -299,9 +292,29 @@ def assessment_export(
     request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
 ) -> Response:
     document = exports.assessment_export(session, assessment)
+    return _json_download(
+        session,
+        user,
+        assessment,
+        document,
+        action="export.assessment",
+        filename=f"{assessment.reference}.json",
+    )
+
+
+def _json_download(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    document: Any,
+    *,
+    action: str,
+    filename: str,
+) -> Response:
+    """An export of one assessment as a JSON file, recorded in the audit trail."""
     record_event(
         session,
-        action="export.assessment",
+        action=action,
         actor_id=user.id,
         object_type="assessment",
         object_id=assessment.reference,
@@ -310,7 +323,7 @@ def assessment_export(
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{assessment.reference}.json"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

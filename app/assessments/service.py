@@ -327,9 +327,11 @@ def save_answer(
         value = validate_answer(question, raw)
     except AnswerInvalid as exc:
         raise InvalidInput(exc.message, fields={question.id: exc.message}) from None
-    row = known.get(question.id) if known is not None else None
-    if known is None:
-        row = _stored_answer(session, assessment.id, question.id)
+    row = (
+        known.get(question.id)
+        if known is not None
+        else _stored_answer(session, assessment.id, question.id)
+    )
     current_version = row.version if row else 0
     if row is not None and row.value == value:
         return SaveResult(question.id, value, row.version, changed=False)

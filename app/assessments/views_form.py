@@ -333,8 +333,8 @@ async def autosave(
 
     This is the product's most frequent request (every pause in typing), so all of its work
     runs in one trip to a worker thread, with the same checks as every other route, instead of
-    one trip per dependency: that took the saturation throughput of saves from about 0.25 to
-    about 0.3 of the health check's (bench/load.py)."""
+    one trip per dependency: each trip hands the request between the event loop and a thread
+    (see bench/load.py and README, Performance)."""
     return await run_in_threadpool(_autosave, request, session, assessment_id, question_id, form)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from app.memo import ByIdentity
 from app.questionnaires.schema import (
     AllOf,
     AnsweredCond,
@@ -63,24 +63,13 @@ def evaluate(cond: Any, answers: Mapping[str, Any], rules: Mapping[str, bool]) -
     return compiled(cond)(answers, rules)
 
 
-_COMPILED: dict[int, tuple[Any, Check]] = {}
-_COMPILED_LOCK = threading.Lock()
-_COMPILED_MAX = 4096
+_COMPILED: ByIdentity[Any, Check] = ByIdentity(limit=4096)
 
 
 def compiled(cond: Any) -> Check:
-    """The condition as a function of (answers, rules), built once per condition object (the
-    entry keeps the object alive, so its id is not reused while cached). Conditions are read
-    on every autosave, for every question and rule of the questionnaire."""
-    entry = _COMPILED.get(id(cond))
-    if entry is not None and entry[0] is cond:
-        return entry[1]
-    check = _compile(cond)
-    with _COMPILED_LOCK:
-        if len(_COMPILED) >= _COMPILED_MAX:
-            _COMPILED.clear()
-        _COMPILED[id(cond)] = (cond, check)
-    return check
+    """The condition as a function of (answers, rules), built once per condition object:
+    conditions are read on every autosave, for every question and rule of the questionnaire."""
+    return _COMPILED.get(cond, _compile)
 
 
 def _compile(cond: Any) -> Check:

@@ -3,12 +3,12 @@ the JSON API, the PDF and the CLI all use these, so there is one copy of every r
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from app.memo import ByIdentity
 from app.questionnaires.answers import AnswerInvalid, validate_answer
 from app.questionnaires.conditions import evaluate, is_answered, questions_used
 from app.questionnaires.schema import (
@@ -47,19 +47,17 @@ class Index:
     mitigation: Mapping[str, Mapping[str, Mapping[str, float]]]
 
 
-_INDEXES: dict[int, tuple[Questionnaire, Index]] = {}
-_INDEXES_LOCK = threading.Lock()
-_INDEXES_MAX = 256
+_INDEXES: ByIdentity[Questionnaire, Index] = ByIdentity(limit=256)
 
 
 def index(q: Questionnaire) -> Index:
-    """The lookups of a questionnaire (cached by object; the entry keeps the object alive,
-    so its id is not reused while cached)."""
-    entry = _INDEXES.get(id(q))
-    if entry is not None and entry[0] is q:
-        return entry[1]
+    """The lookups of a questionnaire, built once per questionnaire object."""
+    return _INDEXES.get(q, _build_index)
+
+
+def _build_index(q: Questionnaire) -> Index:
     questions = tuple(qq for s in q.sections for qq in s.questions)
-    built = Index(
+    return Index(
         questions=questions,
         by_id={qq.id: qq for qq in questions},
         section_by_question={qq.id: s for s in q.sections for qq in s.questions},
@@ -70,11 +68,6 @@ def index(q: Questionnaire) -> Index:
         risk={qq.id: _option_table(qq, "risk") for qq in questions},
         mitigation={qq.id: _option_table(qq, "mitigation") for qq in questions},
     )
-    with _INDEXES_LOCK:
-        if len(_INDEXES) >= _INDEXES_MAX:
-            _INDEXES.pop(next(iter(_INDEXES)))
-        _INDEXES[id(q)] = (q, built)
-    return built
 
 
 # --- visibility --------------------------------------------------------------------------------

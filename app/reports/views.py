@@ -20,12 +20,12 @@ from app.deps import (
     UploadDep,
     current_roles,
     require_user,
+    resolve_user,
 )
 from app.i18n import N_, _
 from app.reports import service
 from app.reports.models import Report
 from app.users.models import Role, User
-from app.users.service import SESSION_COOKIE, resolve_session, roles_of
 from app.web.flash import flash, register
 from app.web.templating import render
 
@@ -38,11 +38,8 @@ def signing_user(request: Request, settings: SettingsDep) -> tuple[int, frozense
     """The logged-in chair, resolved in its own short transaction: signing must not keep the
     database locked while the report renders."""
     with session_scope(request.app.state.engine) as session:
-        resolved = resolve_session(
-            session, token=request.cookies.get(SESSION_COOKIE, ""), settings=settings
-        )
-        user = require_user(resolved[1] if resolved else None)
-        roles = frozenset(roles_of(session, user))
+        user = require_user(resolve_user(request, session, settings))
+    roles = current_roles(request)
     if Role.chair not in roles:
         from app.errors import PermissionDenied
 

@@ -78,7 +78,7 @@ class RequestContextMiddleware:
                     scope, receive, send
                 )
                 return
-        cookies = _cookies(headers.get("cookie", ""))
+        cookies = cookie_parser(headers.get("cookie", ""))  # the parser of request.cookies
         incoming_id = headers.get("x-request-id", "")
         request_id = incoming_id if _REQUEST_ID.match(incoming_id) else uuid.uuid4().hex[:16]
         lang = cookies.get(LANG_COOKIE)
@@ -111,8 +111,3 @@ class RequestContextMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
-
-
-def _cookies(raw: str) -> dict[str, str]:
-    # The same parser as request.cookies, so that both always agree.
-    return cookie_parser(raw)
