@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -95,9 +95,19 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             lock.release()
 
 
+def request_session(request: Request) -> AbstractContextManager[Session]:
+    """The unit of work of one request: services flush, it commits once or rolls back. The
+    app's `state.sessions` may provide it (the tests put one there that is undone after each
+    test); otherwise a `session_scope` on the app's engine."""
+    sessions: Callable[[], AbstractContextManager[Session]] | None = getattr(
+        request.app.state, "sessions", None
+    )
+    return sessions() if sessions is not None else session_scope(request.app.state.engine)
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's session: services flush, this commits once or rolls back."""
-    with session_scope(request.app.state.engine) as session:
+    """The request's session as a dependency (see `request_session`)."""
+    with request_session(request) as session:
         yield session
 
 

@@ -9,6 +9,7 @@ import secrets
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.config import get_settings  # noqa: E402
-from app.db import get_session, make_engine  # noqa: E402
+from app.db import make_engine  # noqa: E402
 from app.migrate import upgrade_to_head  # noqa: E402
 from app.users.models import Role, User, UserRole  # noqa: E402
 from app.users.passwords import hash_password  # noqa: E402
@@ -194,7 +195,7 @@ def app(engine: Engine, db: Session):  # type: ignore[no-untyped-def]
             db.rollback()
             raise
 
-    application.dependency_overrides[get_session] = _session
+    application.state.sessions = contextmanager(_session)
     return application
 
 

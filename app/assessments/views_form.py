@@ -22,7 +22,7 @@ from app.assessments.models import AnswerRevision, Assessment
 from app.assessments.permissions import can_edit, ensure_can_edit
 from app.assessments.presenters import answer_text, support_view
 from app.assessments.service import AnswerConflict, StoredAnswer
-from app.db import SessionDep
+from app.db import SessionDep, request_session
 from app.deps import CurrentUser, FormDep, ObjectId, require_user, resolve_user
 from app.errors import AppError, InvalidInput, NotFound
 from app.i18n import _, get_locale
@@ -324,7 +324,6 @@ def save_section(
 @router.post("/assessments/{assessment_id}/answers/{question_id}", summary="Save one answer (htmx)")
 async def autosave(
     request: Request,
-    session: SessionDep,
     assessment_id: ObjectId,
     question_id: str,
     form: FormDep,
@@ -335,7 +334,14 @@ async def autosave(
     runs in one trip to a worker thread, with the same checks as every other route, instead of
     one trip per dependency: each trip hands the request between the event loop and a thread
     (see bench/load.py and README, Performance)."""
-    return await run_in_threadpool(_autosave, request, session, assessment_id, question_id, form)
+    return await run_in_threadpool(_autosave_unit, request, assessment_id, question_id, form)
+
+
+def _autosave_unit(
+    request: Request, assessment_id: int, question_id: str, form: FormData
+) -> Response:
+    with request_session(request) as session:
+        return _autosave(request, session, assessment_id, question_id, form)
 
 
 def _autosave(

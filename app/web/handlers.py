@@ -160,15 +160,12 @@ def _identify_viewer(request: Request) -> None:
     session of its own, so the 404 page keeps the navigation of a logged-in user."""
     if getattr(request.state, "viewer", None) is not None or not request.cookies.get("dw_session"):
         return
-    from app.db import get_session
+    from app.db import request_session
     from app.deps import resolve_user
 
-    # The same session provider as the routes (tests replace it), run to its normal end.
-    provider = request.app.dependency_overrides.get(get_session)
-    sessions = provider() if provider else get_session(request)
     try:
-        resolve_user(request, next(sessions), request.app.state.settings)
-        next(sessions, None)
+        with request_session(request) as session:  # the routes' unit of work
+            resolve_user(request, session, request.app.state.settings)
     except Exception:  # the page is shown without navigation then
         log.info("could not identify the viewer of a 404 page")
 

@@ -37,17 +37,33 @@ def cookie_header(name: str, value: str, *, secure: bool, max_age: int | None = 
     return "; ".join(parts)
 
 
-def apply_security_headers(out: MutableHeaders, *, request_id: str, secure: bool) -> None:
-    """The headers every response carries (also the 500 page, which bypasses middleware)."""
-    out["X-Request-ID"] = request_id
-    out["Content-Security-Policy"] = CSP
-    out["X-Content-Type-Options"] = "nosniff"
-    out["X-Frame-Options"] = "DENY"
-    out["Referrer-Policy"] = "same-origin"
-    out["Cross-Origin-Opener-Policy"] = "same-origin"
-    out["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+def security_headers(*, secure: bool) -> list[tuple[str, str]]:
+    """The headers every response carries, besides its request id."""
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
     if secure:
-        out["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return headers
+
+
+def apply_security_headers(out: MutableHeaders, *, request_id: str, secure: bool) -> None:
+    """Set the headers every response carries (the 500 page, which bypasses middleware)."""
+    out["X-Request-ID"] = request_id
+    for name, value in security_headers(secure=secure):
+        out[name] = value
+
+
+def _raw(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+
+
+_ROTATED = b"dw-csrf-rotated"
 
 
 class RequestContextMiddleware:
@@ -56,6 +72,9 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
+        # Encoded once: every response gets them, so this is on the path of every request.
+        self.raw_security = _raw(security_headers(secure=settings.is_production))
+        self.ours = frozenset(name for name, _ in self.raw_security) | {b"x-request-id"}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -97,17 +116,35 @@ class RequestContextMiddleware:
         secure = self.settings.is_production
         is_static = scope["path"].startswith("/static/")
 
+        csrf_cookie = (
+            cookie_header(CSRF_COOKIE, seed or "", secure=secure).encode("latin-1")
+            if fresh_seed and not is_static
+            else None
+        )
+        extra = [(b"x-request-id", request_id.encode("latin-1")), *self.raw_security]
+        ours = self.ours
+
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                out = MutableHeaders(scope=message)
-                apply_security_headers(out, request_id=request_id, secure=secure)
+                # Our values replace any the response set; defaults only where it set none.
+                raw = [
+                    (name, value)
+                    for name, value in message.get("headers", ())
+                    if name.lower() not in ours
+                ]
+                present = {name.lower() for name, _ in raw}
+                raw.extend(extra)
                 if not is_static:
-                    out.setdefault("Cache-Control", "no-store")
-                    out.setdefault("Content-Language", locale)
-                if fresh_seed and not is_static and "dw-csrf-rotated" not in out:
-                    out.append("Set-Cookie", cookie_header(CSRF_COOKIE, seed or "", secure=secure))
-                if "dw-csrf-rotated" in out:
-                    del out["dw-csrf-rotated"]
+                    if b"cache-control" not in present:
+                        raw.append((b"cache-control", b"no-store"))
+                    if b"content-language" not in present:
+                        raw.append((b"content-language", locale.encode("latin-1")))
+                if _ROTATED in present:
+                    # The login handler set a fresh seed itself: drop the marker, keep its cookie.
+                    raw = [(name, value) for name, value in raw if name.lower() != _ROTATED]
+                elif csrf_cookie is not None:
+                    raw.append((b"set-cookie", csrf_cookie))
+                message["headers"] = raw
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

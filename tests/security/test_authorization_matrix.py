@@ -22,6 +22,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -34,7 +35,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 import app.models  # noqa: F401  (every table in the metadata, for the snapshots)
 from app.config import Settings, get_settings
-from app.db import get_session, session_scope
+from app.db import session_scope
 from app.timeutil import utcnow
 from app.users.models import ApiToken, Role, User, WebSession
 from app.users.service import SESSION_COOKIE
@@ -1136,7 +1137,7 @@ def test_session_cookies_are_secure_and_hsts_is_sent_in_production(engine, db) -
             db.rollback()
             raise
 
-    application.dependency_overrides[get_session] = _session
+    application.state.sessions = contextmanager(_session)
     with Client(application, base_url="https://testserver", follow_redirects=False) as c:
         page = c.get("/login")
         assert page.headers["strict-transport-security"].startswith("max-age=")
