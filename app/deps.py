@@ -16,7 +16,7 @@ from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import _
 from app.text import parse_int
 from app.users.models import Role, User
-from app.users.service import SESSION_COOKIE, resolve_session, roles_of
+from app.users.service import SESSION_COOKIE, resolve_session
 
 
 async def app_settings(request: Request) -> Settings:
@@ -51,14 +51,14 @@ def resolve_user(request: Request, session: Session, settings: Settings) -> User
         return user
     token = request.cookies.get(SESSION_COOKIE, "")
     resolved = resolve_session(session, token=token, settings=settings) if token else None
-    request.state.user = resolved[1] if resolved else None
+    request.state.user = resolved.user if resolved else None
     request.state.user_resolved = True
     if resolved is None:
         return None
-    _web, user = resolved
+    user = resolved.user
     # Templates get a plain copy: an error page is rendered after the session rolled back.
     request.state.viewer = Viewer(id=user.id or 0, name=user.name, email=user.email)
-    request.state.roles = frozenset(roles_of(session, user))
+    request.state.roles = resolved.roles
     # The badge in the navigation: counted for page loads, not for every htmx save or form post.
     if request.method == "GET" and request.headers.get("HX-Request") != "true":
         from app.notifications.service import unread_count

@@ -288,3 +288,21 @@ def page_text(html: str) -> str:
     from bs4 import BeautifulSoup
 
     return re.sub(r"\s+", " ", BeautifulSoup(html, "lxml").get_text(" ")).strip()
+
+
+@contextmanager
+def statements_run(session: Session) -> Iterator[list[str]]:
+    """The SQL statements that the session's connection runs while the block runs."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", record)

@@ -36,7 +36,7 @@ from app.questionnaires import engine
 from app.questionnaires.answers import AnswerInvalid, validate_answer
 from app.questionnaires.conditions import is_answered
 from app.questionnaires.models import QuestionnaireVersion
-from app.questionnaires.registry import definition_by_id, definition_of
+from app.questionnaires.registry import definition_by_id, definition_of, note_version_hash
 from app.questionnaires.schema import Question, Questionnaire
 from app.questionnaires.serialize import decision_support_to_dict
 from app.text import tidy
@@ -132,17 +132,23 @@ def create_assessment(
 
 
 # Built once: every page and autosave of an assessment starts here (a prebuilt statement is
-# much cheaper than session.get, which builds its query on each call).
-_ASSESSMENT_BY_ID = select(Assessment).where(col(Assessment.id) == bindparam("assessment_id"))
+# much cheaper than session.get, which builds its query on each call). The hash of its
+# questionnaire comes along, so that finding the parsed questionnaire needs no statement.
+_VERSIONS = QuestionnaireVersion.__table__  # type: ignore[attr-defined]
+_ASSESSMENT_BY_ID = (
+    sa_select(Assessment, _VERSIONS.c.sha256)
+    .join(_VERSIONS, _VERSIONS.c.id == Assessment.questionnaire_version_id)
+    .where(col(Assessment.id) == bindparam("assessment_id"))
+)
 
 
 def get_assessment(session: Session, assessment_id: int) -> Assessment:
     """An assessment by id, or NotFound."""
-    assessment = session.execute(
-        _ASSESSMENT_BY_ID, {"assessment_id": assessment_id}
-    ).scalar_one_or_none()
-    if assessment is None:
+    row = session.execute(_ASSESSMENT_BY_ID, {"assessment_id": assessment_id}).first()
+    if row is None:
         raise NotFound(_("This assessment does not exist."))
+    assessment, sha256 = row
+    note_version_hash(session, assessment.questionnaire_version_id, sha256)
     return assessment
 
 

@@ -137,6 +137,12 @@ def definition_of(version: QuestionnaireVersion) -> Questionnaire:
     return _definition(version.sha256, lambda: version.content)
 
 
+def note_version_hash(session: Session, version_id: int, sha256: str) -> None:
+    """Remember a version's hash read along with other rows (an assessment is read with the
+    hash of its questionnaire), so that `definition_by_id` need not ask for it."""
+    session.info[("questionnaire-sha", version_id)] = sha256
+
+
 def definition_by_id(session: Session, version_id: int) -> Questionnaire:
     """The parsed questionnaire of a stored version by id, reading its (large) content only
     when it is not cached yet."""
@@ -144,7 +150,9 @@ def definition_by_id(session: Session, version_id: int) -> Questionnaire:
     found: Questionnaire | None = session.info.get(key)
     if found is not None:
         return found
-    sha256 = session.execute(_SHA_OF, {"version_id": version_id}).scalar_one_or_none()
+    sha256 = session.info.get(("questionnaire-sha", version_id)) or (
+        session.execute(_SHA_OF, {"version_id": version_id}).scalar_one_or_none()
+    )
     if sha256 is None:
         raise NotFound(_("This questionnaire version does not exist."))
     found = session.info[key] = _definition(

@@ -7,7 +7,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func
+from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.audit.service import record_event
@@ -29,11 +30,33 @@ def normalise_email(email: str) -> str:
 
 # Read on every request, so built once (SQLAlchemy reuses their compiled form).
 _ROLES = UserRole.__table__  # type: ignore[attr-defined]
+_SESSIONS = WebSession.__table__  # type: ignore[attr-defined]
 _ROLES_OF = select(_ROLES.c.role).where(_ROLES.c.user_id == bindparam("user_id"))
+# The session, its user and the user's roles in one statement: every request starts with it.
 _SESSION_BY_TOKEN = (
-    select(WebSession, User)
-    .join(User, col(User.id) == WebSession.user_id)
-    .where(WebSession.token_hash == bindparam("token_hash"))
+    sa_select(
+        User,
+        _SESSIONS.c.id,
+        _SESSIONS.c.created_at,
+        _SESSIONS.c.last_seen_at,
+        _SESSIONS.c.ended_at,
+        sa_select(func.aggregate_strings(_ROLES.c.role, ","))
+        .where(_ROLES.c.user_id == _SESSIONS.c.user_id)
+        .scalar_subquery()
+        .label("roles"),
+    )
+    .join(_SESSIONS, _SESSIONS.c.user_id == User.id)
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
+)
+_SESSION_SEEN = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("session_id"))
+    .values(last_seen_at=bindparam("now"))
+)
+_SESSION_END = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("session_id"))
+    .values(ended_at=bindparam("now"))
 )
 
 
@@ -289,34 +312,37 @@ def start_session(session: Session, *, user: User, client: str) -> str:
     return token
 
 
-def resolve_session(
-    session: Session, *, token: str, settings: Settings
-) -> tuple[WebSession, User] | None:
-    """The live session and its user for a cookie token; ends it when it has timed out."""
+@dataclass(frozen=True)
+class LiveSession:
+    """A session that is still valid, with its user and the roles the user holds now."""
+
+    user: User
+    roles: frozenset[Role]
+
+
+def resolve_session(session: Session, *, token: str, settings: Settings) -> LiveSession | None:
+    """The live session for a cookie token (one statement). A timed-out session is refused
+    for good (the time only grows); it is marked ended when the request's work commits."""
     if not token or len(token) > 100:
         return None
     row = session.execute(_SESSION_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
     if row is None:
         return None
-    web, user = row
-    if web.ended_at is not None:
+    user, session_id, created_at, last_seen_at, ended_at, roles = row
+    if ended_at is not None:
         return None
     now = utcnow()
     idle = timedelta(minutes=settings.session_idle_minutes)
     absolute = timedelta(hours=settings.session_absolute_hours)
-    if now - web.last_seen_at > idle or now - web.created_at > absolute:
-        web.ended_at = now
-        session.add(web)
-        session.flush()
+    if now - last_seen_at > idle or now - created_at > absolute:
+        session.execute(_SESSION_END, {"session_id": session_id, "now": now})
         return None
     if not user.is_active:
         return None
     # Touch at most once a minute, so that reading a page rarely writes.
-    if now - web.last_seen_at > timedelta(minutes=1):
-        web.last_seen_at = now
-        session.add(web)
-        session.flush()
-    return web, user
+    if now - last_seen_at > timedelta(minutes=1):
+        session.execute(_SESSION_SEEN, {"session_id": session_id, "now": now})
+    return LiveSession(user, frozenset(Role(r) for r in roles.split(",")) if roles else frozenset())
 
 
 def end_session(session: Session, *, token: str) -> None:

@@ -14,7 +14,7 @@ from app.audit.models import AuditEvent
 from app.canonical import sha256_hex
 from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.i18n import use_locale
-from tests.conftest import COMPLETE_SAMPLE_ANSWERS
+from tests.conftest import COMPLETE_SAMPLE_ANSWERS, statements_run
 
 
 def _fill(db, assessment, user, answers):
@@ -273,3 +273,17 @@ def test_it_saves_a_whole_section_or_nothing(db, make_assessment, personas):
         actor=personas["lead"],
     )
     assert service.answer_values(db, a) == {"name": "Goed", "personal": "none"}
+
+
+def test_it_reads_an_assessment_and_its_questionnaire_in_one_statement(db, make_assessment):
+    from app.questionnaires.registry import definition_by_id
+
+    made = make_assessment()
+    definition_by_id(db, made.questionnaire_version_id)  # parsed once per process
+    db.expunge_all()
+    db.info.clear()  # a new request's session: nothing remembered
+    with statements_run(db) as seen:
+        assessment = service.get_assessment(db, made.id)
+        q = service.definition_for(db, assessment)
+    assert assessment.id == made.id and q.key == "sample"
+    assert len(seen) == 1, seen

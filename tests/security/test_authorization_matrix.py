@@ -1185,6 +1185,9 @@ def test_a_session_just_inside_its_limits_still_works(login, db: Session) -> Non
     db.add(web)
     db.commit()
     assert lead.get("/assessments").status_code == 200
+    db.refresh(web)  # still live, and seen just now: the idle time starts again
+    assert web.ended_at is None
+    assert utcnow() - web.last_seen_at < timedelta(seconds=30)
 
 
 def test_logout_ends_the_session_on_the_server(login, app, db: Session) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from app.users.models import WebSession
 from app.users.service import SESSION_COOKIE
-from tests.conftest import PASSWORD, PERSONAS, page_text
+from tests.conftest import PASSWORD, PERSONAS, page_text, statements_run
 
 
 def test_it_logs_a_user_in_and_shows_the_home_page(client):
@@ -118,3 +118,19 @@ def test_it_does_not_let_a_deactivated_user_log_in(login, client, personas):
         "/login", {"email": PERSONAS["auditor"].email, "password": PASSWORD}
     )
     assert response.status_code == 401
+
+
+def test_it_finds_the_session_its_user_and_all_roles_in_one_statement(db, personas):
+    from app.config import get_settings
+    from app.users.models import Role
+    from app.users.service import resolve_session, start_session
+
+    chair = personas["chair"]
+    token = start_session(db, user=chair, client="test")
+    db.expunge_all()
+    with statements_run(db) as seen:
+        live = resolve_session(db, token=token, settings=get_settings())
+    assert live is not None
+    assert live.user.id == chair.id and live.roles == {Role.chair, Role.board}
+    assert len(seen) == 1, seen
+    assert resolve_session(db, token=token + "x", settings=get_settings()) is None
