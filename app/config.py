@@ -98,13 +98,21 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
+        known = _KEY_FILES.get(path)
+        if known is not None:  # read once: every form's CSRF token needs it
+            return known
         if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.write_text(key)
-        path.chmod(0o600)
+            key = path.read_text().strip()
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(48)
+            path.write_text(key)
+            path.chmod(0o600)
+        _KEY_FILES[path] = key
         return key
+
+
+_KEY_FILES: dict[Path, str] = {}
 
 
 def describe_settings_error(exc: ValidationError) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Annotated, Any
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, SQLModel, create_engine
 
 NAMING_CONVENTION = {
@@ -60,7 +62,34 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # faster than letting them poll SQLite's busy handler, which sleeps between tries.
         _WRITE_LOCKS[id(engine)] = threading.Lock()
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    idle_ping = kwargs.pop("ping_after_idle", PING_AFTER_IDLE_SECONDS)
+    engine = create_engine(url, pool_size=10, max_overflow=20, **kwargs)
+    _ping_when_idle(engine, idle_ping)
+    return engine
+
+
+# A pooled connection that has rested this long is checked before use (the server may have
+# restarted meanwhile); one that was in use a moment ago is not, which spares the busy path a
+# round trip per request. Should the server go away between two busy moments, the first
+# request fails and SQLAlchemy discards the whole pool.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["dw_checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get("dw_checked_in")
+        if checked_in is None or time.monotonic() - checked_in < idle_seconds:
+            return  # just connected, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool throws this connection away and checks out a fresh one.
+            raise DisconnectionError("the connection did not answer a ping") from exc
 
 
 def is_sqlite(session_or_engine: Session | Engine) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app.audit.service import record_event, verify_chain
@@ -79,3 +81,56 @@ def test_it_never_forks_the_audit_chain_under_concurrent_appends(any_engine):
 
         prevs = session.exec(select(AuditEvent.prev_hash)).all()
         assert len(prevs) == len(set(prevs)), "two events share a predecessor: the chain forked"
+
+
+def _second_engine(postgresql_engine, ping_after_idle: float):  # type: ignore[no-untyped-def]
+    url = postgresql_engine.url.render_as_string(hide_password=False)
+    return make_engine(url, ping_after_idle=ping_after_idle)
+
+
+def _drop_backend(postgresql_engine, pid: int) -> None:  # type: ignore[no-untyped-def]
+    with postgresql_engine.connect() as admin:
+        assert admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        admin.commit()
+
+
+def test_it_replaces_a_pooled_postgresql_connection_that_died_while_it_rested(postgresql_engine):
+    engine = _second_engine(postgresql_engine, ping_after_idle=0)
+    try:
+        with engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        _drop_backend(postgresql_engine, pid)  # as a server restart would
+        with engine.connect() as conn:  # the ping finds it dead; the pool connects anew
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+    finally:
+        engine.dispose()
+
+
+def test_it_does_not_ping_a_postgresql_connection_that_was_in_use_a_moment_ago(
+    postgresql_engine, monkeypatch
+):
+    import time
+
+    engine = _second_engine(postgresql_engine, ping_after_idle=0.5)
+    pings = []
+    real_ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(1) or real_ping(c))
+    try:
+        for _ in range(3):  # a busy moment: one round trip saved per request
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        assert pings == []
+        time.sleep(0.6)  # rested: checked before use
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        assert pings == [1]
+        # Without the ping, a connection that died while pooled fails its next request once.
+        with engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        _drop_backend(postgresql_engine, pid)
+        with pytest.raises(OperationalError), engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        with engine.connect() as conn:  # and SQLAlchemy has replaced the pool's connections
+            assert conn.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        engine.dispose()

@@ -21,6 +21,7 @@ _HEAD = select(_EVENTS.c.hash).order_by(_EVENTS.c.id.desc()).limit(1)
 _INSERT = _EVENTS.insert()
 # An arbitrary constant key for PostgreSQL's transaction-level advisory lock.
 _APPEND_LOCK_KEY = 7_201_604_155
+_APPEND_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def event_hash(
@@ -55,7 +56,7 @@ def _lock_chain(session: Session) -> None:
     gives one writer at a time; PostgreSQL needs an explicit lock.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY})
+        session.execute(_APPEND_LOCK, {"key": _APPEND_LOCK_KEY})
 
 
 def head_hash(session: Session) -> str:
