@@ -417,29 +417,25 @@ def _autosave(
     item.error, item.conflict = error, conflict
     if result is not None:
         item.version = result.version
-    ds = engine.decision_support(q, answers, ev)
-    table_grew = question.type == QuestionType.table and result is not None and result.changed
-    steps = _steps(q, ds.completeness)
-    support = support_view(q, ds, get_locale())
-    shown = shown_digest(steps, support)
-    return render(
-        request,
-        "assessments/_autosave.html",
-        {
-            "a": assessment,
-            "item": item,
-            "saved": result is not None,
-            "changed": items[1:] + ([item] if table_grew else []),
-            "steps": steps,
-            "current": section.id,
-            "support": support,
-            "shown": shown,
-            # The page already shows these steps and this panel: leave them alone.
-            "refresh": form.get("shown") != shown,
-            "editable": True,
-        },
-        status_code=status,
-    )
+    context: dict[str, Any] = {
+        "a": assessment,
+        "item": item,
+        "saved": result is not None,
+        "changed": items[1:] + ([item] if grows else []),
+        "current": section.id,
+        "editable": True,
+        "refresh": False,
+    }
+    if result is not None:  # a refused save changed nothing: steps and panel stay as shown
+        ds = engine.decision_support(q, answers, ev)
+        steps = _steps(q, ds.completeness)
+        support = support_view(q, ds, get_locale())
+        shown = shown_digest(steps, support)
+        # When the page already shows these steps and this panel, they are left alone.
+        context.update(
+            steps=steps, support=support, shown=shown, refresh=form.get("shown") != shown
+        )
+    return render(request, "assessments/_autosave.html", context, status_code=status)
 
 
 @router.get("/assessments/{assessment_id}/find/{question_id}", summary="Go to a question")

@@ -181,6 +181,8 @@ def test_it_answers_an_invalid_autosave_with_the_error_next_to_the_field(
     assert "Vul een getal in." in fragment.select_one("#q-people-error").get_text()
     assert fragment.select_one("#status-people")["data-field-invalid"] == "true"
     assert "people" not in service.answer_values(db, a)
+    # Nothing changed, so the steps, the panel and the live region are left as they are.
+    assert not fragment.select("[hx-swap-oob]"), fragment
 
 
 def test_it_reports_an_autosave_conflict_with_the_newer_value(login, make_assessment, db, personas):
