@@ -1,4 +1,5 @@
-"""`make bench`: the save, report, archive and load benchmarks in one run, and one table.
+"""`make bench`: the save, report, archive, load and autosave-cost benchmarks in one run, and one
+table.
 
 Each benchmark runs as its own process and ends with a `RESULT {json}` line. PostgreSQL runs
 are added when DATAWAARDEN_BENCH_POSTGRES_URL (or DATAWAARDEN_TEST_POSTGRES_URL) points at a
@@ -20,6 +21,7 @@ TARGETS = {
     "report": "render + sign < 2.5 s median and <= 1.2x raw WeasyPrint; verify < 100 ms",
     "archive": "search p95 < 100 ms over 10,000; verify >= 100 reports/s",
     "load": "0 errors, 0 lost, p95 < 50 ms at 50 users; saturation >= 0.25 of health",
+    "autosave_cost": "no target: server time per save, for comparing versions of the save path",
 }
 
 
@@ -77,6 +79,7 @@ def main() -> None:
         run("report", "--runs", "5"),
         run("archive", "--entries", "10000", "--reports", "300"),
         run("load", "--users", "50", "--duration", "30", "--think", "1.0"),
+        run("autosave_cost", "--saves", "500", "--rounds", "5"),
     ]
     pg = postgres_url()
     if pg:
@@ -121,6 +124,9 @@ def main() -> None:
                 f"{r['entries']} entries: search p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms; "
                 f"verify {r['verify_per_s']:.0f} reports/s"
             )
+        elif name == "autosave_cost":
+            name = f"autosave cost {r['engine']}"
+            text = f"in-process, one at a time: {r['ms']:.2f} ms of server time per save (median)"
         else:
             name = f"load {r['engine']} x{r['workers']}"
             text = (
