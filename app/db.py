@@ -53,6 +53,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for SQLite (embedded default) or PostgreSQL (psycopg 3)."""
     # Errors must never carry answer text or other user data into the logs.
     kwargs.setdefault("hide_parameters", True)
+    idle_ping = kwargs.pop("ping_after_idle", PING_AFTER_IDLE_SECONDS)  # PostgreSQL only
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
@@ -62,7 +63,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # faster than letting them poll SQLite's busy handler, which sleeps between tries.
         _WRITE_LOCKS[id(engine)] = threading.Lock()
         return engine
-    idle_ping = kwargs.pop("ping_after_idle", PING_AFTER_IDLE_SECONDS)
     engine = create_engine(url, pool_size=10, max_overflow=20, **kwargs)
     _ping_when_idle(engine, idle_ping)
     return engine
@@ -71,7 +71,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 # A pooled connection that has rested this long is checked before use (the server may have
 # restarted meanwhile); one that was in use a moment ago is not, which spares the busy path a
 # round trip per request. Should the server go away between two busy moments, the first
-# request fails and SQLAlchemy discards the whole pool.
+# request fails (503: try again in a moment) and SQLAlchemy discards the whole pool.
 PING_AFTER_IDLE_SECONDS = 5.0
 
 

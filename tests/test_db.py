@@ -134,3 +134,33 @@ def test_it_does_not_ping_a_postgresql_connection_that_was_in_use_a_moment_ago(
             assert conn.execute(text("SELECT 1")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_it_answers_503_with_a_clear_message_when_the_database_connection_broke_off(
+    postgresql_engine,
+):
+    from app.config import get_settings
+    from app.main import create_app
+    from tests.conftest import Client, page_text
+
+    engine = _second_engine(postgresql_engine, ping_after_idle=3600)  # no ping saves it
+    app = create_app(get_settings(), engine=engine)
+    try:
+        with Client(app, base_url="http://testserver", raise_server_exceptions=False) as client:
+            assert client.get("/register").status_code == 200
+            with engine.connect() as conn:  # the one pooled connection the page used
+                pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            _drop_backend(postgresql_engine, pid)  # as a server restart would
+            page = client.get("/register")
+            assert page.status_code == 503 and page.headers["retry-after"] == "5"
+            assert "De dienst is even niet beschikbaar" in page_text(page.text)
+            assert "misschien niet bewaard" in page_text(page.text)
+            assert client.get("/register").status_code == 200  # the pool connected anew
+            with engine.connect() as conn:
+                pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            _drop_backend(postgresql_engine, pid)
+            problem = client.get("/register", headers={"Accept": "application/json"})
+            assert problem.status_code == 503
+            assert problem.json()["type"].endswith("unavailable")
+    finally:
+        engine.dispose()

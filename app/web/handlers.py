@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -30,6 +31,7 @@ _STATUS_TITLES = {
     422: N_("Some of the input is not valid"),
     429: N_("Too many attempts. Please wait and try again."),
     500: N_("Something went wrong on our side"),
+    503: N_("The service is briefly unavailable"),
 }
 
 
@@ -208,19 +210,39 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
     return response
 
 
+def _database_dropped(exc: Exception) -> bool:
+    """The database connection broke off during the request (a server restart, a failover):
+    SQLAlchemy has discarded its pooled connections, so trying again will work."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 def _unexpected_response(request: Request, exc: Exception) -> Response:
     request_id = getattr(request.state, "request_id", "-")
-    log.error("unhandled error request_id=%s path=%s", request_id, request.url.path, exc_info=exc)
-    title = str(_STATUS_TITLES[500])
-    detail = _("The error has been logged with reference %(ref)s.", ref=request_id)
+    headers: dict[str, str] | None = None
+    if _database_dropped(exc):
+        log.warning("database connection lost request_id=%s path=%s", request_id, request.url.path)
+        status, slug, headers = 503, "unavailable", {"Retry-After": "5"}
+        detail = _(
+            "The connection to the database was interrupted, so your last change may not "
+            "have been saved. Please try again in a moment."
+        )
+    else:
+        log.error(
+            "unhandled error request_id=%s path=%s", request_id, request.url.path, exc_info=exc
+        )
+        status, slug = 500, "server-error"
+        detail = _("The error has been logged with reference %(ref)s.", ref=request_id)
+    title = str(_STATUS_TITLES[status])
     if wants_json(request):
         return problem_response(
-            request, status=500, slug="server-error", title=title, detail=detail
+            request, status=status, slug=slug, title=title, detail=detail, headers=headers
         )
     try:
-        return error_page(request, status=500, title=title, detail=detail)
+        return error_page(request, status=status, title=title, detail=detail, headers=headers)
     except Exception:  # the template itself failed: fall back to plain text
-        return Response(f"{title}. {detail}", status_code=500, media_type="text/plain")
+        return Response(
+            f"{title}. {detail}", status_code=status, media_type="text/plain", headers=headers
+        )
 
 
 def install(app: FastAPI) -> None:

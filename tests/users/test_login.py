@@ -134,3 +134,32 @@ def test_it_finds_the_session_its_user_and_all_roles_in_one_statement(db, person
     assert live.user.id == chair.id and live.roles == {Role.chair, Role.board}
     assert len(seen) == 1, seen
     assert resolve_session(db, token=token + "x", settings=get_settings()) is None
+
+
+def test_it_gives_a_new_csrf_seed_at_login_in_one_cookie_and_no_internal_marker(client):
+    from app.web.csrf import CSRF_COOKIE
+
+    client.csrf()
+    old_seed = client.cookies[CSRF_COOKIE]
+    response = client.post_form("/login", {"email": "lead@example.org", "password": PASSWORD})
+    assert response.status_code == 303
+    seeds = [
+        c.split(";")[0].split("=", 1)[1]
+        for c in response.headers.get_list("set-cookie")
+        if c.startswith(f"{CSRF_COOKIE}=")
+    ]
+    assert len(seeds) == 1 and seeds[0] != old_seed
+    assert "dw-csrf-rotated" not in response.headers
+
+
+def test_it_resolves_a_session_of_a_user_without_roles(db):
+    from app.config import get_settings
+    from app.users.models import User
+    from app.users.service import resolve_session, start_session
+
+    user = User(email="noroles@example.org", name="Nora Roleless", password_hash="x")
+    db.add(user)
+    db.flush()
+    token = start_session(db, user=user, client="test")
+    live = resolve_session(db, token=token, settings=get_settings())
+    assert live is not None and live.user.id == user.id and live.roles == frozenset()
