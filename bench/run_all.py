@@ -21,7 +21,7 @@ TARGETS = {
     "report": "render + sign < 2.5 s median and <= 1.2x raw WeasyPrint; verify < 100 ms",
     "archive": "search p95 < 100 ms over 10,000; verify >= 100 reports/s",
     "load": "0 errors, 0 lost, p95 < 50 ms at 50 users; saturation >= 0.25 of health",
-    "autosave_cost": "no target: server time per save, for comparing versions of the save path",
+    "autosave_cost": "none (server time per save, for comparing versions of the save path)",
 }
 
 
