@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import html
 import os
 import re
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -250,4 +252,7 @@ class SectionPage:
 
 
 def temp_dir(prefix: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=prefix))
+    """A fresh directory for one benchmark's data, removed when the benchmark's process ends."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
