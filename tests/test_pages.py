@@ -141,3 +141,24 @@ def test_it_keeps_the_navigation_on_public_and_error_pages_for_a_logged_in_user(
     for path in ("/verify", "/register", "/no/such/page", "/toegankelijkheid"):
         page = BeautifulSoup(lead.get(path).text, "lxml")
         assert page.select_one("nav.main-nav form[action='/logout']") is not None, path
+
+
+def test_it_refuses_an_oversized_body_and_a_form_in_another_codec_with_headers_and_in_dutch(
+    client,
+):
+    too_large = client.post(
+        "/login", content=b"x", headers={"Content-Length": str(22 * 1024 * 1024)}
+    )
+    assert too_large.status_code == 413
+    assert too_large.text == "Het bestand is te groot"
+    utf7 = client.post(
+        "/login",
+        content=b"email=a",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-7"},
+    )
+    assert utf7.status_code == 415
+    assert utf7.text == "Formulieren moeten als UTF-8 worden verstuurd."
+    for refused in (too_large, utf7):
+        assert "frame-ancestors 'none'" in refused.headers["content-security-policy"]
+        assert refused.headers["x-content-type-options"] == "nosniff"
+        assert refused.headers["x-request-id"]

@@ -12,7 +12,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
-from app.i18n import LOCALES, negotiate_locale, set_locale
+from app.i18n import LOCALES, _, negotiate_locale, set_locale
 from app.text import parse_int
 from app.web.csrf import CSRF_COOKIE, is_valid_seed, new_seed
 
@@ -81,22 +81,6 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        length = headers.get("content-length", "")
-        if (parse_int(length, default=0, max_digits=15) or 0) > MAX_BODY:
-            # Refused before anything reads the body (the CSRF check reads forms).
-            await PlainTextResponse("413 Request body too large", status_code=413)(
-                scope, receive, send
-            )
-            return
-        content_type = headers.get("content-type", "").lower()
-        if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-            charset = content_type.partition("charset=")[2].split(";")[0].strip(' "')
-            if charset and charset not in ("utf-8", "utf8", "us-ascii"):
-                # Other codecs (utf-7, unicode_escape) can smuggle in text that is not valid UTF-8.
-                await PlainTextResponse("415 Forms must be sent as UTF-8", status_code=415)(
-                    scope, receive, send
-                )
-                return
         cookies = cookie_parser(headers.get("cookie", ""))  # the parser of request.cookies
         incoming_id = headers.get("x-request-id", "")
         request_id = incoming_id if _REQUEST_ID.match(incoming_id) else uuid.uuid4().hex[:16]
@@ -132,7 +116,7 @@ class RequestContextMiddleware:
                     for name, value in message.get("headers", ())
                     if name.lower() not in ours
                 ]
-                present = {name.lower() for name, _ in raw}
+                present = {name.lower() for name, _value in raw}
                 raw.extend(extra)
                 if not is_static:
                     if b"cache-control" not in present:
@@ -147,4 +131,23 @@ class RequestContextMiddleware:
                 message["headers"] = raw
             await send(message)
 
+        refusal = _refusal(headers)
+        if refusal is not None:
+            # Refused before anything reads the body (the CSRF check reads forms).
+            await refusal(scope, receive, send_wrapper)
+            return
         await self.app(scope, receive, send_wrapper)
+
+
+def _refusal(headers: Headers) -> PlainTextResponse | None:
+    """A body that is too large, or a form in another codec than UTF-8 (utf-7 or
+    unicode_escape can smuggle in text that is not valid UTF-8): refused in the user's language."""
+    length = parse_int(headers.get("content-length", ""), default=0, max_digits=15) or 0
+    if length > MAX_BODY:
+        return PlainTextResponse(_("The upload is too large"), status_code=413)
+    content_type = headers.get("content-type", "").lower()
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        charset = content_type.partition("charset=")[2].split(";")[0].strip(' "')
+        if charset and charset not in ("utf-8", "utf8", "us-ascii"):
+            return PlainTextResponse(_("Forms must be sent as UTF-8."), status_code=415)
+    return None
