@@ -13,7 +13,6 @@ import itertools
 import json
 import logging
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import PASSWORD, SectionPage, bench_env, temp_dir
+from bench.common import bench_env, temp_dir
+from bench.load import open_user
 
 LOAD = Path(__file__).resolve().parent / "load.py"
 WARM_UP = 300
@@ -31,16 +31,13 @@ WARM_UP = 300
 
 async def measure(app, saves: int, rounds: int) -> list[float]:  # type: ignore[no-untyped-def]
     """Median milliseconds per autosave in each round."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        login = await client.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)  # type: ignore[union-attr]
-        form = {"email": "load0@bench.example", "password": PASSWORD, "csrf_token": token}
-        assert (await client.post("/login", data=form)).status_code == 303
-        listing = await client.get("/assessments")
-        link = re.search(r'href="(/assessments/\d+)"', listing.text).group(1)  # type: ignore[union-attr]
-        page = SectionPage((await client.get(f"{link}/sections/profile")).text)
-        cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items()).encode()
+    stats: dict = {"errors": []}
+    opened = await open_user("http://bench", 0, stats, transport=httpx.ASGITransport(app=app))
+    if opened is None:
+        raise SystemExit(f"could not log in: {stats['errors']}")
+    client, link, page = opened
+    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items()).encode()
+    await client.aclose()
     counter = itertools.count()
 
     async def one() -> float:

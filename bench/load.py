@@ -75,10 +75,10 @@ def prepare(users: int) -> None:
 
 
 async def open_user(
-    base: str, index: int, stats: dict
+    base: str, index: int, stats: dict, transport: httpx.AsyncBaseTransport | None = None
 ) -> tuple[httpx.AsyncClient, str, Page] | None:
-    """Log in and open the first section (not timed)."""
-    client = httpx.AsyncClient(base_url=base, timeout=30)
+    """Log in and open the first section (not timed); `transport` to reach an app in-process."""
+    client = httpx.AsyncClient(base_url=base, timeout=30, transport=transport)
     page = await client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = await client.post(
