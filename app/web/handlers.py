@@ -35,6 +35,11 @@ _STATUS_TITLES = {
 }
 
 
+def status_title(status: int) -> str:
+    """The title of an HTTP status in the user's language (400's for one without its own)."""
+    return str(_STATUS_TITLES.get(status, _STATUS_TITLES[400]))
+
+
 def wants_json(request: Request) -> bool:
     """API paths and clients that ask for JSON get problem details."""
     if request.url.path.startswith("/api/"):
@@ -176,7 +181,7 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     """Starlette's own errors (unknown route, wrong method) in the user's language."""
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
-    title = str(_STATUS_TITLES.get(status, _STATUS_TITLES[400]))
+    title = status_title(status)
     if status == 404:
         from starlette.concurrency import run_in_threadpool
 
@@ -232,7 +237,7 @@ def _unexpected_response(request: Request, exc: Exception) -> Response:
         )
         status, slug = 500, "server-error"
         detail = _("The error has been logged with reference %(ref)s.", ref=request_id)
-    title = str(_STATUS_TITLES[status])
+    title = status_title(status)
     if wants_json(request):
         return problem_response(
             request, status=status, slug=slug, title=title, detail=detail, headers=headers

@@ -144,7 +144,9 @@ def _refusal(headers: Headers) -> PlainTextResponse | None:
     unicode_escape can smuggle in text that is not valid UTF-8): refused in the user's language."""
     length = parse_int(headers.get("content-length", ""), default=0, max_digits=15) or 0
     if length > MAX_BODY:
-        return PlainTextResponse(_("The upload is too large"), status_code=413)
+        from app.web.handlers import status_title
+
+        return PlainTextResponse(status_title(413), status_code=413)
     content_type = headers.get("content-type", "").lower()
     if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         charset = content_type.partition("charset=")[2].split(";")[0].strip(' "')
