@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -80,7 +81,9 @@ def init(
     if settings.signing_p12 is None:
         from app.reports.pki import ensure_dev_pki
 
-        paths, created = ensure_dev_pki(settings.pki_dir, org_name=settings.org_name)
+        paths, created = ensure_dev_pki(
+            settings.pki_dir, org_name=settings.org_name, base_url=settings.base_url
+        )
         if created:
             console.print(
                 f"Development signing certificate created in {paths.p12.parent} (development only)."
@@ -256,21 +259,110 @@ audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
+def _seals(settings: Settings, trust_anchor: Path | None = None, *, required: bool = True):  # type: ignore[no-untyped-def]
+    """(how signatures are validated, the organisation's seal), from the configured signing
+    key, or only for checking from a trust anchor an auditor holds (`--trust-anchor`). Without
+    either: (None, a seal that checks nothing) when not `required`."""
+    from app.errors import AppError
+    from app.reports.seal import checking_seal, organisation_seal
+    from app.reports.service import validator_for
+    from app.reports.verify import Validator, load_trust_roots
+
+    if trust_anchor is not None:
+        try:
+            roots = load_trust_roots(trust_anchor.read_bytes())
+        except (OSError, ValueError) as exc:
+            _fail(f"--trust-anchor: {trust_anchor} cannot be read as PEM certificates ({exc})", 2)
+        if not roots:
+            _fail(f"--trust-anchor: {trust_anchor} holds no certificate", 2)
+        return Validator(tuple(roots)), checking_seal(roots)
+    try:
+        return validator_for(settings), organisation_seal(settings)
+    except AppError as exc:
+        if required:
+            _fail(
+                f"{exc.detail} (DATAWAARDEN_SIGNING_P12 names the signing certificate; an "
+                "auditor can give --trust-anchor instead)"
+            )
+        return None, checking_seal([])
+
+
+TRUST_ANCHOR_HELP = "The trust anchor (PEM, from `signing export-ca`) when the key is not here."
+AnchorOption = Annotated[
+    list[Path] | None,
+    typer.Option(help="A checkpoint saved earlier (from the register or the file); repeatable."),
+]
+
+
+def _print_findings(problems, notices) -> None:  # type: ignore[no-untyped-def]
+    for notice in notices:
+        err.print(f"NOTE {notice}", markup=False)
+    for problem in problems:
+        err.print(f"PROBLEM {problem.kind}: {problem.subject}: {problem.detail}", markup=False)
+
+
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the hash chain: exit 0 with the count when intact, 1 naming the first bad event."""
-    from app.audit.service import verify_chain
+def audit_verify(
+    anchor: AnchorOption = None,
+    trust_anchor: Annotated[Path | None, typer.Option(help=TRUST_ANCHOR_HELP)] = None,
+) -> None:
+    """Check the hash chain, every signed checkpoint (database, checkpoint file, anchors) and
+    every signed report's chain head. Exit 0 when all hold, 1 naming each problem."""
+    from app.archive.integrity import verify_audit_trail
     from app.db import session_scope
 
+    settings = _settings()
+    _validator, seal = _seals(settings, trust_anchor, required=False)
     with session_scope(_engine()) as session:
-        report = verify_chain(session)
+        report = verify_audit_trail(
+            session, sealer=seal, checkpoint_file=settings.checkpoint_file, anchors=anchor or []
+        )
+    _print_findings(report.problems, report.notices)
     if report.ok:
-        console.print(f"Audit trail intact: {report.count} events, head {report.head}.")
+        console.print(
+            f"Audit trail intact: {report.chain.count} events, head {report.chain.head}; "
+            f"{report.chain.waypoints_checked} checkpoints and report heads hold."
+        )
         return
-    assert report.problem is not None
-    _fail(
-        f"Audit trail broken at event {report.problem.event_id}: {report.problem.reason} "
-        f"({report.count} events before it verified)."
+    _fail(f"Audit trail NOT intact: {len(report.problems)} problems ({report.chain.count} events).")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    force: Annotated[
+        bool, typer.Option(help="Also when nothing was logged since the last.")
+    ] = False,
+) -> None:
+    """Sign the audit trail's head and store the checkpoint in the database and the checkpoint
+    file. Run it periodically (for example daily); signing takes one as well."""
+    from app.audit.checkpoints import copy_missing_to_file, take_checkpoint
+    from app.db import session_scope
+
+    settings = _settings()
+    _validator, seal = _seals(settings)
+    engine = _engine()
+    try:
+        checkpoint, made = take_checkpoint(
+            engine,
+            sealer=seal,
+            organisation=settings.org_name,
+            file=settings.checkpoint_file,
+            force=force,
+        )
+    except RuntimeError as exc:
+        _fail(str(exc))
+    copied = 0
+    if settings.checkpoint_file is not None:
+        with session_scope(engine) as session:
+            copied = copy_missing_to_file(session, settings.checkpoint_file)
+    statement = checkpoint.statement
+    what = "Checkpoint" if made else "No new events; the newest checkpoint is"
+    where = settings.checkpoint_file or "no file (DATAWAARDEN_AUDIT_CHECKPOINT_FILE is off)"
+    console.print(
+        f"{what} {statement['sequence']}: {statement['events']} events, head "
+        f"{statement['head']} (in the database and {where}"
+        + (f"; {copied} earlier ones copied to the file" if copied else "")
+        + ")."
     )
 
 
@@ -405,48 +497,55 @@ def signing_export_ca(
     console.print(f"Trust anchor written to {file}.")
 
 
+def _date(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option}: '{value}' is not a date; write it as YYYY-MM-DD.", code=2)
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
+
+
 @report_app.command("verify")
-def report_verify(file: Annotated[Path, typer.Argument(help="The PDF to check.")]) -> None:
-    """Check a report: signatures intact and trusted, archived copy, embedded data. Exit 0 only
-    when everything holds."""
+def report_verify(
+    file: Annotated[Path, typer.Argument(help="The PDF to check.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Judge the validity as of this date (YYYY-MM-DD), not today."),
+    ] = None,
+) -> None:
+    """Check a report: signatures intact and valid (long-term, at --at), the document
+    timestamps, the archived copy, the embedded data. Exit 0 only when everything holds."""
     from app.db import session_scope
     from app.reports.service import verify_file
     from app.reports.verify import MAX_UPLOAD
 
+    moment = _date(at, "--at")
     try:
         data = file.read_bytes()
     except OSError as exc:
         _fail(f"Cannot read {file}: {exc.strerror}")
     if len(data) > MAX_UPLOAD * 5:
         _fail("The file is too large to be an advice report.")
+    settings = _settings()
     with session_scope(_engine()) as session:
-        check = verify_file(session, data, settings=_settings())
+        check = verify_file(session, data, settings=settings, at=moment)
     r = check.result
-    table = Table(title=f"{file.name} (SHA-256 {r.sha256[:16]}…)")
-    table.add_column("Check")
-    table.add_column("Result")
-    table.add_row("PDF", "yes" if r.is_pdf else "NO: not a PDF")
-    if r.is_pdf:
-        table.add_row("Readable", "yes" if r.readable else "NO: damaged")
-        if not r.signatures:
-            table.add_row("Signatures", "NONE")
-        for s in r.signatures:
-            state = "intact, trusted" if s.ok else ("BROKEN" if not s.intact else "NOT TRUSTED")
-            when = s.signed_at.isoformat(timespec="seconds") if s.signed_at else "?"
-            table.add_row(f"Signature {s.field}", f"{state}: {s.signer}, {when}")
-        if r.signatures and not r.signatures[-1].covers_whole_file:
-            table.add_row("Coverage", "CHANGES AFTER THE LAST SIGNATURE")
-        table.add_row(
-            "Archive",
-            f"archived report {check.reference}" if check.archived else "NOT the archived file",
-        )
-        table.add_row(
-            "Embedded snapshot",
-            {True: "matches the archive", False: "DOES NOT MATCH", None: "not found"}[
-                check.snapshot_matches
-            ],
-        )
-    console.print(table)
+    console.print(f"{file.name} (SHA-256 {r.sha256})", markup=False)
+    for s in r.signatures:
+        what = "document timestamp" if s.kind == "timestamp" else "signature"
+        state = "intact" if s.intact else "BROKEN"
+        if s.kind == "signature":
+            state += ", valid" if s.trusted else f", NOT VALID ({s.problem or 'untrusted'})"
+        console.print(f"  {what} {s.field}: {state}; certificate {s.signer}", markup=False)
+    from app.i18n import use_locale
+
+    with use_locale("en"):  # the command line speaks English throughout
+        statements = check.statements(settings.org_name)
+    for statement in statements:
+        mark = {True: "OK  ", False: "FAIL", None: "    "}[statement.ok]
+        console.print(f"{mark} {statement.text}", markup=False)
     if not check.ok:
         raise typer.Exit(1)
 
@@ -469,7 +568,7 @@ def demo(
     if settings.signing_p12 is None:
         from app.reports.pki import ensure_dev_pki
 
-        ensure_dev_pki(settings.pki_dir, org_name=settings.org_name)
+        ensure_dev_pki(settings.pki_dir, org_name=settings.org_name, base_url=settings.base_url)
     try:
         result = run_demo(engine, settings, force=force)
     except AppError as exc:
@@ -489,33 +588,85 @@ app.add_typer(export_app, name="export")
 
 
 @archive_app.command("verify")
-def archive_verify() -> None:
-    """Re-hash reports and snapshots, validate signatures and embedded data, verify the audit
-    chain. Exit 1 listing each problem."""
+def archive_verify(
+    anchor: AnchorOption = None,
+    trust_anchor: Annotated[Path | None, typer.Option(help=TRUST_ANCHOR_HELP)] = None,
+) -> None:
+    """Check every stored row, snapshot and report version, every signature, that everything
+    stored agrees with the signed reports, and the audit trail with its checkpoints. Exit 1
+    listing each problem."""
     from rich.progress import Progress
 
     from app.archive.integrity import count_items, verify_archive
     from app.db import session_scope
 
     settings = _settings()
+    validator, seal = _seals(settings, trust_anchor)
     with session_scope(_engine()) as session:
         total = count_items(session)
         with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
             task = progress.add_task("Verifying the archive", total=total)
             result = verify_archive(
-                session, settings=settings, progress=lambda n: progress.advance(task, n)
+                session,
+                validator=validator,
+                sealer=seal,
+                checkpoint_file=settings.checkpoint_file,
+                anchors=anchor or [],
+                progress=lambda n: progress.advance(task, n),
             )
     table = Table(title="Archive verification")
     table.add_column("What")
     table.add_column("Checked", justify="right")
     table.add_row("Snapshots", str(result.submissions))
-    table.add_row("Signed reports", str(result.reports))
+    table.add_row("Archived assessments", str(result.assessments))
+    table.add_row("Signed report versions", str(result.reports))
     table.add_row("Audit events", str(result.audit_events))
+    table.add_row("Audit checkpoints", str(result.checkpoints))
     table.add_row("Problems", str(len(result.problems)))
     console.print(table)
+    _print_findings(result.problems, result.notices)
     if result.problems:
-        for problem in result.problems:
-            err.print(f"PROBLEM {problem.kind}: {problem.subject}: {problem.detail}", markup=False)
+        raise typer.Exit(1)
+
+
+@archive_app.command("timestamp")
+def archive_timestamp(
+    within_days: Annotated[
+        int | None,
+        typer.Option(
+            help="Renew when the newest timestamp's certificate expires within this many days "
+            "(default: DATAWAARDEN_TIMESTAMP_RENEWAL_DAYS)."
+        ),
+    ] = None,
+) -> None:
+    """Add a fresh document timestamp to every archived report whose newest timestamp's
+    certificate expires soon, as a new stored version (the old bytes are kept). Run it
+    periodically, for example monthly."""
+    from datetime import timedelta
+
+    from app.archive.renewal import renew_timestamps
+    from app.errors import AppError
+
+    settings = _settings()
+    days = within_days if within_days is not None else settings.timestamp_renewal_days
+    if days < 0:
+        _fail("--within-days must be 0 or more.", code=2)
+    try:
+        results = renew_timestamps(_engine(), settings=settings, within=timedelta(days=days))
+    except (AppError, RuntimeError) as exc:
+        _fail(getattr(exc, "detail", str(exc)))
+    renewed = [r for r in results if r.renewed]
+    failed = [r for r in results if r.problem]
+    for r in renewed:
+        console.print(f"Renewed {r.reference} (its newest timestamp expired {r.expires:%Y-%m-%d}).")
+    for r in failed:
+        err.print(f"PROBLEM {r.reference}: {r.problem}", markup=False)
+    console.print(
+        f"{len(results)} archived reports checked: {len(renewed)} renewed, "
+        f"{len(results) - len(renewed) - len(failed)} still valid for more than {days} days, "
+        f"{len(failed)} failed."
+    )
+    if failed:
         raise typer.Exit(1)
 
 

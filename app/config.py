@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     signing_p12: Path | None = None
     signing_p12_password: str | None = Field(default=None, repr=False)
     tsa_url: str | None = None
+    # Production signs only with a timestamp authority (long-term signatures) unless this says
+    # otherwise; reports are then PAdES B-B and stop validating when the certificate expires.
+    allow_no_tsa: bool = False
+    # More trust anchors (PEM), for example the root of the timestamp authority's certificate.
+    extra_trust_roots: Path | None = None
+    # `archive timestamp` renews a report whose newest timestamp expires within this many days.
+    timestamp_renewal_days: int = Field(default=730, ge=0, le=36_500)
     smtp_url: str | None = None
     mail_from: str = "datawaarden@localhost"
     api_rate_limit_per_minute: int = Field(default=300, ge=1, le=100_000)
@@ -44,6 +51,8 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 14)
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Where signed audit checkpoints are appended outside the database ("off": nowhere).
+    audit_checkpoint_file: str = ""
 
     @field_validator("base_url")
     @classmethod
@@ -75,6 +84,16 @@ class Settings(BaseSettings):
                 )
             if not self.base_url.startswith("https://"):
                 raise ValueError("BASE_URL: production must be served over https://")
+            if self.signing_p12 is None:
+                raise ValueError(
+                    "SIGNING_P12: production needs the organisation's signing certificate "
+                    "(the development PKI is refused)"
+                )
+            if not self.tsa_url and not self.allow_no_tsa:
+                raise ValueError(
+                    "TSA_URL: production needs a timestamp authority for long-term signatures "
+                    "(or DATAWAARDEN_ALLOW_NO_TSA=true to sign without, not recommended)"
+                )
         return self
 
     @property
@@ -84,6 +103,14 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'datawaarden.db').resolve()}"
+
+    @property
+    def checkpoint_file(self) -> Path | None:
+        """The file outside the database that every audit checkpoint is appended to."""
+        value = self.audit_checkpoint_file.strip()
+        if value.lower() in ("off", "none"):
+            return None
+        return Path(value) if value else self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def pki_dir(self) -> Path:
@@ -135,6 +162,11 @@ def load_settings() -> Settings:
     if settings.signing_p12 is not None and not settings.signing_p12.is_file():
         raise SettingsError(
             f"Invalid setting: DATAWAARDEN_SIGNING_P12: file not found: {settings.signing_p12}"
+        )
+    if settings.extra_trust_roots is not None and not settings.extra_trust_roots.is_file():
+        raise SettingsError(
+            "Invalid setting: DATAWAARDEN_EXTRA_TRUST_ROOTS: file not found: "
+            f"{settings.extra_trust_roots}"
         )
     return settings
 

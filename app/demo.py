@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from app import demo_data
-from app.archive.service import archive_after_signing
+from app.archive.service import sign_and_archive
 from app.assessments import service as assessments
 from app.assessments.models import Assessment
 from app.config import Settings
@@ -18,7 +18,6 @@ from app.db import session_scope
 from app.errors import Conflict
 from app.i18n import use_locale
 from app.questionnaires.registry import find_version, sync_questionnaires
-from app.reports import service as reports
 from app.reports.models import Report
 from app.reviews import service as reviews
 from app.users.models import Role, User
@@ -185,7 +184,7 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
             )
             reviews.finalise_advice(session, assessment=a, actor=chair, roles=roles_chair)
         assessment_id, chair_id, chair_password = a.id or 0, chair.id or 0, people["chair"][1]
-    report = reports.sign_report(
+    report = sign_and_archive(
         engine,
         assessment_id=assessment_id,
         actor_id=chair_id,
@@ -194,9 +193,6 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
         settings=settings,
     )
     with session_scope(engine) as session:
-        chair = session.get(User, chair_id)
-        assert chair is not None
-        archive_after_signing(session, assessment_id=assessment_id, actor=chair)
         assessment = session.get(Assessment, assessment_id)
         stored = session.get(Report, report.id)
         assert assessment is not None and stored is not None

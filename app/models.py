@@ -10,7 +10,7 @@ from app.assessments.models import (  # noqa: F401
     StateChange,
     Submission,
 )
-from app.audit.models import AuditEvent  # noqa: F401
+from app.audit.models import AuditCheckpoint, AuditEvent  # noqa: F401
 from app.db import metadata  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.questionnaires.models import QuestionnaireVersion  # noqa: F401

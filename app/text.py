@@ -4,6 +4,7 @@ PostgreSQL, which refuses NUL) and no lone surrogates (they cannot be stored as 
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time
 
 from app.errors import InvalidInput
 from app.i18n import _
@@ -51,3 +52,19 @@ def tidy(value: str, *, single_line: bool = False) -> str:
     if single_line:
         value = " ".join(value.split())
     return value.strip()
+
+
+def parse_day(value: str) -> datetime | None:
+    """A date from a form (YYYY-MM-DD, as a date field sends it), at noon UTC; None if empty."""
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        message = _("Enter a date such as 2040-01-31.")
+        raise InvalidInput(message, fields={"at": message}) from None
+    if not 2000 <= day.year <= 2200:
+        message = _("Enter a date between the years 2000 and 2200.")
+        raise InvalidInput(message, fields={"at": message})
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)

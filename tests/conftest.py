@@ -21,6 +21,9 @@ os.environ.update(
     DATAWAARDEN_DATA_DIR=str(_TMP / "data"),
     DATAWAARDEN_SECRET_KEY="test-secret-" + secrets.token_urlsafe(32),
     DATAWAARDEN_DATABASE_URL=f"sqlite:///{_TMP / 'unused.db'}",
+    # Test databases come and go; one shared checkpoint file would mix their trails. The
+    # checkpoint tests name a file of their own.
+    DATAWAARDEN_AUDIT_CHECKPOINT_FILE="off",
 )
 for _name in list(os.environ):
     if _name.startswith("DATAWAARDEN_") and _name not in {
@@ -28,6 +31,7 @@ for _name in list(os.environ):
         "DATAWAARDEN_DATA_DIR",
         "DATAWAARDEN_SECRET_KEY",
         "DATAWAARDEN_DATABASE_URL",
+        "DATAWAARDEN_AUDIT_CHECKPOINT_FILE",
         "DATAWAARDEN_TEST_POSTGRES_URL",
     }:
         del os.environ[_name]
@@ -147,7 +151,9 @@ def dev_pki():  # type: ignore[no-untyped-def]
     from app.reports.pki import ensure_dev_pki
 
     settings = get_settings()
-    paths, _created = ensure_dev_pki(settings.pki_dir, org_name=settings.org_name)
+    paths, _created = ensure_dev_pki(
+        settings.pki_dir, org_name=settings.org_name, base_url=settings.base_url
+    )
     return paths
 
 
@@ -306,3 +312,31 @@ def statements_run(session: Session) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(connection, "before_cursor_execute", record)
+
+
+@dataclass
+class NetworkGuard:
+    """Every connection attempted while the network was off."""
+
+    attempts: list[object]
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> NetworkGuard:
+    """The network is off: every socket connection is refused (and recorded)."""
+    import socket
+
+    guard = NetworkGuard([])
+
+    def refuse(_self: object, address: object, *_args: object, **_kwargs: object) -> None:
+        guard.attempts.append(address)
+        raise OSError("the network is off in this test")
+
+    def refuse_new(address: object, *_args: object, **_kwargs: object) -> None:
+        guard.attempts.append(address)
+        raise OSError("the network is off in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse_new)
+    return guard

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from app.config import Settings, SettingsError, load_settings
+from app.config import Settings, SettingsError, get_settings, load_settings
 
 
 def test_it_names_a_wrong_database_url(monkeypatch):
@@ -88,6 +88,7 @@ def test_it_refuses_to_start_in_production_without_a_usable_signing_key(tmp_path
         DATAWAARDEN_BASE_URL="https://datawaarden.example.org",
         DATAWAARDEN_SIGNING_P12=str(broken),
         DATAWAARDEN_SIGNING_P12_PASSWORD="wrong-password-123",
+        DATAWAARDEN_TSA_URL="http://127.0.0.1:9/tsa",
     )
     result = subprocess.run(
         [sys.executable, "-c", "import app.asgi"],
@@ -99,3 +100,28 @@ def test_it_refuses_to_start_in_production_without_a_usable_signing_key(tmp_path
     assert result.returncode == 2
     assert "DATAWAARDEN_SIGNING_P12" in result.stderr
     assert "wrong-password-123" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_it_refuses_production_without_a_timestamp_authority_or_with_the_development_pki(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("DATAWAARDEN_ENV", "production")
+    monkeypatch.setenv("DATAWAARDEN_SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("DATAWAARDEN_BASE_URL", "https://datawaarden.example.org")
+    with pytest.raises(SettingsError, match="SIGNING_P12: production needs"):
+        load_settings()
+    key = tmp_path / "signing.p12"
+    key.write_bytes(b"x")
+    monkeypatch.setenv("DATAWAARDEN_SIGNING_P12", str(key))
+    with pytest.raises(SettingsError, match="TSA_URL: production needs a timestamp authority"):
+        load_settings()
+    monkeypatch.setenv("DATAWAARDEN_ALLOW_NO_TSA", "true")
+    assert load_settings().allow_no_tsa
+
+
+def test_it_refuses_the_development_signing_certificate_in_production(dev_pki):
+    from app.reports.signing import SigningUnavailable, load_signing_key
+
+    settings = get_settings().model_copy(update={"env": "production"})
+    with pytest.raises(SigningUnavailable):
+        load_signing_key(settings)

@@ -9,7 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from app.audit.service import record_event, verify_chain
+from app.audit.chain import verify_chain
+from app.audit.service import record_event
 from app.db import make_engine, session_scope
 from app.migrate import upgrade_to_head
 from app.users.models import LoginThrottle

@@ -234,22 +234,34 @@ class OpinionOut(BaseModel):
 
 class SignatureOut(BaseModel):
     field: str
-    signer: str
+    kind: Literal["signature", "timestamp"]
+    signer: str = Field(description="The certificate's common name (never the self-asserted name)")
     certificate: str
-    signed_at: datetime | None
+    certificate_valid_until: datetime | None
+    signed_at: datetime | None = Field(description="Proven by a timestamp where there is one")
+    proven_by: str | None
     intact: bool
-    trusted: bool
+    trusted: bool = Field(description="Valid at the moment asked for (long-term where possible)")
+    long_term: bool
     covers_whole_file: bool
+
+
+class StatementOut(BaseModel):
+    ok: bool | None = Field(description="true: holds, false: a problem, null: information")
+    text: str
 
 
 class VerificationOut(BaseModel):
     ok: bool
     sha256: str
     is_pdf: bool
+    at: datetime | None = Field(description="The moment the validity was judged at")
     signatures: list[SignatureOut]
+    on_behalf_of: str | None = Field(description="The chair, as the signed content names them")
     archived: bool
     reference: str | None
     snapshot_matches: bool | None
+    statements: list[StatementOut]
 
 
 class ArchiveItem(BaseModel):

@@ -61,6 +61,7 @@ from app.questionnaires.serialize import decision_support_to_dict
 from app.reports import service as reports
 from app.reports.views import pdf_response
 from app.reviews import service as reviews
+from app.text import parse_day
 from app.users.models import Role
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -521,25 +522,39 @@ def get_report(
     },
 )
 def verify_report(
-    request: Request, session: SessionDep, user: ApiUser, data: RawBodyDep
+    request: Request,
+    session: SessionDep,
+    user: ApiUser,
+    data: RawBodyDep,
+    at: Annotated[
+        str, Query(max_length=20, description="Judge the validity as of this date (YYYY-MM-DD)")
+    ] = "",
 ) -> VerificationOut:
-    check = reports.verify_file(session, data, settings=request.app.state.settings)
+    settings = request.app.state.settings
+    check = reports.verify_file(session, data, settings=settings, at=parse_day(at))
     r = check.result
     return VerificationOut(
         ok=check.ok,
         sha256=r.sha256,
         is_pdf=r.is_pdf,
+        at=r.at,
         archived=check.archived is not None,
         reference=check.reference,
         snapshot_matches=check.snapshot_matches,
+        on_behalf_of=check.on_behalf_of if r.signatures_ok else None,
+        statements=[{"ok": s.ok, "text": s.text} for s in check.statements(settings.org_name)],  # type: ignore[misc]
         signatures=[
             {
                 "field": s.field,
+                "kind": s.kind,
                 "signer": s.signer,
                 "certificate": s.certificate,
+                "certificate_valid_until": s.certificate_valid_until,
                 "signed_at": s.signed_at,
+                "proven_by": s.proven_by,
                 "intact": s.intact,
                 "trusted": s.trusted,
+                "long_term": s.long_term,
                 "covers_whole_file": s.covers_whole_file,
             }
             for s in r.signatures

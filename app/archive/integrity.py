@@ -1,128 +1,480 @@
-"""`datawaarden archive verify`: re-hash every stored report and snapshot, validate every
-signature, compare every embedded snapshot with the archive, and walk the audit chain."""
+"""`datawaarden archive verify` and `datawaarden audit verify`.
+
+archive verify: every stored row that the archive depends on is readable; every snapshot
+matches its SHA-256; every archived assessment's stored report versions extend each other and
+match the hashes the audit trail recorded; the newest version's signatures are intact and
+trusted; and everything stored about the assessment (advice, conditions, opinions, verdicts,
+comments, answers, archive entry) agrees with what the signed report seals (app.archive.binding).
+Then the audit trail as below.
+
+audit verify: the hash chain, every signed checkpoint from the database, the checkpoint file and
+any anchor an auditor kept, and every signed report's embedded chain head (it must occur in the
+chain, before the event that recorded the signing).
+
+Nothing stops at the first problem, and nothing raises: a damaged row is a finding."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.assessments.models import Assessment, Submission
-from app.audit.service import verify_chain
+from app.archive.binding import Finding, check_binding
+from app.archive.models import ArchiveEntry
+from app.archive.rows import RowProblem, scan_table
+from app.assessments.models import Answer, AnswerRevision, Assessment, Submission
+from app.audit.chain import ChainReport, Waypoint, walk_chain
+from app.audit.checkpoints import Sealer, check_checkpoints
+from app.audit.models import AuditCheckpoint
 from app.canonical import sha256_hex
-from app.config import Settings
 from app.reports.models import Report
-from app.reports.render import snapshot_matches
-from app.reports.service import trust_roots
-from app.reports.verify import load_trust_roots, verify_pdf
+from app.reports.sealed import SealedContent, read_sealed
+from app.reports.verify import Validator, load_trust_roots, read_attachments, verify_pdf
+from app.reviews.models import Advice, AdviceCondition, Opinion, ReviewComment, SectionVerdict
 
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    subject: str
-    detail: str
+SEALED_STATES = ("signed", "archived")
 
 
 @dataclass
 class ArchiveReport:
+    """What archive verify checked and found."""
+
     submissions: int = 0
     reports: int = 0
+    assessments: int = 0
     audit_events: int = 0
+    checkpoints: int = 0
     problems: list[Finding] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def _batched(session: Session, model, order, size: int) -> Iterator[list]:  # type: ignore[no-untyped-def]
-    last = 0
-    while True:
-        rows = session.exec(select(model).where(order > last).order_by(order).limit(size)).all()
-        if not rows:
-            return
-        yield list(rows)
-        last = rows[-1].id
-
-
 def count_items(session: Session) -> int:
+    """How many snapshots and reports archive verify will look at (for a progress bar)."""
     submissions = session.exec(select(func.count()).select_from(Submission)).one()
     reports = session.exec(select(func.count()).select_from(Report)).one()
     return int(submissions) + int(reports)
 
 
+# --- damaged rows ----------------------------------------------------------------------------
+
+
+def _table(model: Any) -> Any:
+    return model.__table__
+
+
+def scan_rows(session: Session) -> list[RowProblem]:
+    """Every damaged value in the rows that signed assessments depend on."""
+    sealed = select(Assessment.id).where(col(Assessment.state).in_(SEALED_STATES))
+    advices = select(Advice.id).where(col(Advice.assessment_id).in_(sealed))
+    found: list[RowProblem] = []
+    found.extend(scan_table(session, _table(Assessment), where=col(Assessment.id).in_(sealed)))
+    for model in (Submission, Report, AuditCheckpoint, ArchiveEntry):
+        found.extend(scan_table(session, _table(model)))
+    for model in (Answer, AnswerRevision, ReviewComment, SectionVerdict, Advice):
+        found.extend(
+            scan_table(session, _table(model), where=_table(model).c.assessment_id.in_(sealed))
+        )
+    for model in (AdviceCondition, Opinion):
+        found.extend(
+            scan_table(session, _table(model), where=_table(model).c.advice_id.in_(advices))
+        )
+    return found
+
+
+# --- reports, in worker processes --------------------------------------------------------------
+
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(roots_pem: bytes) -> None:
+def _init_worker(roots_pem: bytes, crls: tuple[bytes, ...], fetch: bool) -> None:
     roots = load_trust_roots(roots_pem)
-    _WORKER["roots"] = roots
+    _WORKER["validator"] = Validator(
+        tuple(roots), tuple(asn1_crl.CertificateList.load(c) for c in crls), fetch
+    )
     _WORKER["context"] = ValidationContext(trust_roots=roots, allow_fetching=False)
 
 
-def _check_report(job: tuple[bytes, str, str | None]) -> list[tuple[str, str]]:
-    """Check one stored report (in a worker process: signature checks are CPU-bound Python)."""
-    pdf, stored_sha, snapshot = job
-    problems = []
-    if sha256_hex(pdf) != stored_sha:
-        problems.append(("report", "stored report does not match its SHA-256"))
-    check = verify_pdf(pdf, trust_roots=_WORKER["roots"], context=_WORKER["context"])  # type: ignore[arg-type]
+def _check_signatures(pdf: bytes) -> tuple[bool, str | None, dict[str, bytes]]:
+    """Signature check of one report (CPU-bound Python, so in a worker process). The bytes
+    are an archived report's: that nothing was changed after signing is checked against the
+    hashes in the audit trail (app.archive.binding), not by a difference analysis."""
+    check = verify_pdf(
+        pdf,
+        trust_roots=[],
+        validator=_WORKER["validator"],  # type: ignore[arg-type]
+        context=_WORKER["context"],  # type: ignore[arg-type]
+        known=True,
+    )
+    problem = None
     if not check.signatures_ok:
-        problems.append(("signature", "a signature is missing, broken or not trusted"))
-    if snapshot is None or not snapshot_matches(check.attachment, snapshot):
-        problems.append(("embedded", "embedded snapshot does not match the archive"))
-    return problems
+        problem = "a signature is missing, broken or not trusted"
+        if check.signatures and not check.signatures[-1].covers_whole_file:
+            problem = "the file was changed after its last signature"
+    return check.signatures_ok, problem, check.attachments
+
+
+class _InProcess:
+    """The worker pool's interface, in this process (workers=0: tests, small archives)."""
+
+    def __init__(self, initargs: tuple[Any, ...]) -> None:
+        _init_worker(*initargs)
+
+    def map(self, fn: Callable[[bytes], Any], items: list[bytes]) -> Iterator[Any]:
+        return map(fn, items)
+
+    def __enter__(self) -> _InProcess:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+
+class _Processes:
+    def __init__(self, count: int, initargs: tuple[Any, ...]) -> None:
+        self._pool = ProcessPoolExecutor(
+            max_workers=count, initializer=_init_worker, initargs=initargs
+        )
+
+    def map(self, fn: Callable[[bytes], Any], items: list[bytes]) -> Iterator[Any]:
+        return self._pool.map(fn, items, chunksize=4)
+
+    def __enter__(self) -> _Processes:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._pool.shutdown()
+
+
+def _pool(count: int, initargs: tuple[Any, ...]) -> _InProcess | _Processes:
+    return _InProcess(initargs) if count == 0 else _Processes(count, initargs)
+
+
+@dataclass
+class _Archived:
+    assessment: Assessment
+    versions: list[tuple[Report, bytes]]
+    entry: ArchiveEntry | None
+
+
+def _archived(session: Session, skip: set[int], size: int = 32) -> Iterator[list[_Archived]]:
+    last = 0
+    while True:
+        assessments = session.exec(
+            select(Assessment)
+            .where(col(Assessment.state).in_(SEALED_STATES), col(Assessment.id) > last)
+            .order_by(col(Assessment.id))
+            .limit(size)
+        ).all()
+        if not assessments:
+            return
+        last = assessments[-1].id or 0
+        ids = [a.id for a in assessments if a.id not in skip]
+        reports = session.exec(
+            select(Report)
+            .where(col(Report.assessment_id).in_(ids))
+            .order_by(col(Report.assessment_id), col(Report.advice_id), col(Report.sequence))
+        ).all()
+        entries = {
+            e.assessment_id: e
+            for e in session.exec(
+                select(ArchiveEntry).where(col(ArchiveEntry.assessment_id).in_(ids))
+            ).all()
+        }
+        by_assessment: dict[int, list[tuple[Report, bytes]]] = {}
+        for report in reports:
+            by_assessment.setdefault(report.assessment_id, []).append((report, bytes(report.pdf)))
+        yield [
+            _Archived(a, by_assessment.get(a.id or 0, []), entries.get(a.id or 0))
+            for a in assessments
+            if a.id not in skip
+        ]
+        session.expunge_all()  # keep memory flat over thousands of PDFs
+
+
+def _report_findings(item: _Archived) -> list[Finding]:
+    found = []
+    for report, pdf in item.versions:
+        if sha256_hex(pdf) != report.sha256:
+            found.append(
+                Finding(
+                    "report",
+                    item.assessment.reference,
+                    f"version {report.sequence}: stored report does not match its SHA-256",
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class ReportHead:
+    """The audit chain head a signed report carries, and which report it is."""
+
+    report_id: int
+    subject: str
+    head: str
 
 
 def verify_archive(
     session: Session,
     *,
-    settings: Settings,
+    validator: Validator,
+    sealer: Sealer,
+    checkpoint_file: Path | None,
+    anchors: Iterable[Path] = (),
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> ArchiveReport:
     """Check everything that was stored; every problem is listed, nothing stops at the first."""
     result = ArchiveReport()
-    references = {a.id: a.reference for a in session.exec(select(Assessment)).all()}
-    snapshots: dict[str, str] = {}
-    for batch in _batched(session, Submission, col(Submission.id), 500):
-        for submission in batch:
-            name = f"{references.get(submission.assessment_id, '?')} submission {submission.number}"
-            if sha256_hex(submission.snapshot_json) != submission.sha256:
+    damaged = scan_rows(session)
+    result.problems.extend(Finding("damaged", str(p.table), str(p)) for p in damaged)
+    skip = {p.assessment_id for p in damaged if p.assessment_id is not None}
+    skip |= {_owner(session, p) for p in damaged if p.table in ("reports", "archive_entries")}
+    skip.discard(None)  # type: ignore[arg-type]
+    for assessment_id in sorted(i for i in skip if i is not None):
+        result.problems.append(
+            Finding(
+                "damaged",
+                f"assessment {assessment_id}",
+                "not compared with its signed report: some of its rows cannot be read",
+            )
+        )
+    _check_snapshots(session, result, progress)
+    heads: list[ReportHead] = []
+    roots_pem = b"".join(pem.armor("CERTIFICATE", c.dump()) for c in validator.trust_roots)
+    initargs = (
+        roots_pem,
+        tuple(c.dump() for c in validator.known_crls),
+        validator.fetch_current_revocation,
+    )
+    count = max(1, min(os.cpu_count() or 1, 8)) if workers is None else workers
+    with _pool(count, initargs) as pool:
+        for batch in _archived(session, {i for i in skip if i is not None}):
+            newest = [item.versions[-1][1] if item.versions else b"" for item in batch]
+            checks = pool.map(_check_signatures, newest)
+            for item, (signatures_ok, problem, attachments) in zip(batch, checks, strict=True):
+                subject = item.assessment.reference
+                result.assessments += 1
+                result.reports += len(item.versions)
+                result.problems.extend(_report_findings(item))
+                if item.versions and not signatures_ok:
+                    result.problems.append(Finding("signature", subject, problem or "invalid"))
+                sealed = read_sealed(attachments) if item.versions else SealedContent()
+                try:
+                    result.problems.extend(
+                        check_binding(
+                            session,
+                            assessment=item.assessment,
+                            versions=item.versions,
+                            sealed=sealed,
+                            entry=item.entry,
+                        )
+                    )
+                except Exception as exc:  # a checker never crashes: name what failed
+                    result.problems.append(
+                        Finding("damaged", subject, f"cannot be compared: {type(exc).__name__}")
+                    )
+                head = (sealed.advice or {}).get("audit_head")
+                if isinstance(head, str) and item.versions:
+                    heads.append(ReportHead(item.versions[0][0].id or 0, subject, head))
+            if progress:
+                progress(sum(len(item.versions) for item in batch))
+    _orphan_reports(session, result)
+    audit = verify_audit_trail(
+        session,
+        sealer=sealer,
+        checkpoint_file=checkpoint_file,
+        anchors=anchors,
+        report_heads=heads,
+    )
+    result.audit_events = audit.chain.count
+    result.checkpoints = audit.checkpoints
+    result.problems.extend(audit.problems)
+    result.notices.extend(audit.notices)
+    return result
+
+
+def _owner(session: Session, problem: RowProblem) -> int | None:
+    """The assessment a damaged report or archive entry belongs to, if it can be told."""
+    try:
+        if problem.table == "archive_entries":
+            return int(problem.row)
+        row = session.execute(
+            select(_table(Report).c.assessment_id).where(_table(Report).c.id == int(problem.row))
+        ).scalar()
+        return int(row) if row is not None else None
+    except (ValueError, TypeError):
+        return None
+
+
+def _check_snapshots(
+    session: Session, result: ArchiveReport, progress: Callable[[int], None] | None
+) -> None:
+    table = _table(Submission)
+    after = None
+    while True:
+        statement = (
+            select(
+                table.c.id,
+                table.c.assessment_id,
+                table.c.number,
+                table.c.snapshot_json,
+                table.c.sha256,
+            )
+            .order_by(table.c.id)
+            .limit(500)
+        )
+        if after is not None:
+            statement = statement.where(table.c.id > after)
+        rows = session.execute(statement).all()
+        if not rows:
+            return
+        for row in rows:
+            name = f"assessment {row.assessment_id} submission {row.number}"
+            text = row.snapshot_json
+            if not isinstance(text, str) or sha256_hex(text) != row.sha256:
                 result.problems.append(
                     Finding("snapshot", name, "stored snapshot does not match its SHA-256")
                 )
-            snapshots[submission.sha256] = submission.snapshot_json
             result.submissions += 1
+        after = rows[-1].id
         if progress:
-            progress(len(batch))
-    roots_pem = b"".join(pem.armor("CERTIFICATE", c.dump()) for c in trust_roots(settings))
-    count = workers or max(1, min(os.cpu_count() or 1, 8))
-    with ProcessPoolExecutor(
-        max_workers=count, initializer=_init_worker, initargs=(roots_pem,)
-    ) as pool:
-        for batch in _batched(session, Report, col(Report.id), 64):
-            jobs = [(r.pdf, r.sha256, snapshots.get(r.snapshot_sha256)) for r in batch]
-            names = [f"{references.get(r.assessment_id, '?')} report {r.sequence}" for r in batch]
-            session.expunge_all()  # keep memory flat over thousands of PDFs
-            for name, problems in zip(
-                names, pool.map(_check_report, jobs, chunksize=8), strict=True
-            ):
-                result.problems.extend(Finding(kind, name, detail) for kind, detail in problems)
-                result.reports += 1
-            if progress:
-                progress(len(batch))
-    chain = verify_chain(session)
-    result.audit_events = chain.count
-    if chain.problem is not None:
-        result.problems.append(
-            Finding("audit", f"event {chain.problem.event_id}", chain.problem.reason)
+            progress(len(rows))
+
+
+def _orphan_reports(session: Session, result: ArchiveReport) -> None:
+    rows = session.execute(
+        select(_table(Report).c.id, _table(Report).c.assessment_id).where(
+            _table(Report).c.assessment_id.not_in(
+                select(Assessment.id).where(col(Assessment.state).in_(SEALED_STATES))
+            )
         )
-    return result
+    ).all()
+    for row in rows:
+        result.problems.append(
+            Finding(
+                "report",
+                f"report {row.id}",
+                f"stored for assessment {row.assessment_id}, which is not signed",
+            )
+        )
+
+
+# --- the audit trail ---------------------------------------------------------------------------
+
+
+@dataclass
+class AuditReport:
+    chain: ChainReport
+    checkpoints: int = 0
+    problems: list[Finding] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def collect_report_heads(session: Session) -> tuple[list[ReportHead], list[Finding]]:
+    """The chain head each stored signed report carries (read from its embedded advice
+    document, without checking signatures: archive verify does that)."""
+    heads: list[ReportHead] = []
+    problems: list[Finding] = []
+    table = _table(Report)
+    references = dict(session.execute(select(Assessment.id, Assessment.reference)).all())
+    rows = session.execute(
+        select(table.c.id, table.c.assessment_id).where(table.c.sequence == 1)
+    ).all()
+    for row in rows:
+        subject = references.get(row.assessment_id, f"report {row.id}")
+        pdf = session.execute(select(table.c.pdf).where(table.c.id == row.id)).scalar()
+        attachments = read_attachments(bytes(pdf)) if isinstance(pdf, bytes | memoryview) else {}
+        advice = read_sealed(attachments).advice
+        if advice is None:
+            problems.append(Finding("report", str(subject), "its advice document cannot be read"))
+            continue
+        head = advice.get("audit_head")
+        if isinstance(head, str):
+            heads.append(ReportHead(int(row.id), str(subject), head))
+    return heads, problems
+
+
+def verify_audit_trail(
+    session: Session,
+    *,
+    sealer: Sealer,
+    checkpoint_file: Path | None,
+    anchors: Iterable[Path] = (),
+    report_heads: list[ReportHead] | None = None,
+) -> AuditReport:
+    """The chain, every checkpoint (database, file, anchors) and every report's chain head."""
+    problems: list[Finding] = []
+    if report_heads is None:
+        report_heads, head_problems = collect_report_heads(session)
+        problems.extend(head_problems)
+    first_hash = _first_hash(session)
+    checkpoints = check_checkpoints(
+        session,
+        sealer=sealer,
+        file=checkpoint_file,
+        anchors=anchors,
+        chain_first_hash=first_hash,
+    )
+    problems.extend(Finding("checkpoint", "audit trail", p) for p in checkpoints.problems)
+    waypoints = list(checkpoints.waypoints)
+    waypoints.extend(
+        Waypoint(label=f"the signed report of {h.subject}", head=h.head) for h in report_heads
+    )
+    chain = walk_chain(session, waypoints=waypoints, watch_actions=["report.signed"])
+    for problem in chain.problems:
+        subject = f"event {problem.event_id}" if problem.event_id is not None else "audit trail"
+        problems.append(Finding("audit", subject, problem.reason))
+    if chain.more_problems:
+        problems.append(Finding("audit", "audit trail", f"and {chain.more_problems} more problems"))
+    signing = {
+        object_id: position for position, _id, object_id, _d in chain.watched["report.signed"]
+    }
+    for head in report_heads:
+        at = chain.positions.get(head.head)
+        signed = signing.get(str(head.report_id))
+        if at is not None and signed is not None and signed <= at:
+            problems.append(
+                Finding(
+                    "audit",
+                    head.subject,
+                    "the signing is recorded before the chain head its report carries",
+                )
+            )
+    notices = list(checkpoints.notices)
+    if checkpoint_file is None:
+        notices.append(
+            "no checkpoint file is configured: events removed after the newest stored "
+            "checkpoint can only be found with an anchor (--anchor)"
+        )
+    return AuditReport(
+        chain=chain,
+        checkpoints=checkpoints.stored,
+        problems=problems,
+        notices=notices,
+    )
+
+
+def _first_hash(session: Session) -> str | None:
+    from app.audit.models import AuditEvent
+
+    table = _table(AuditEvent)
+    value = session.execute(select(table.c.hash).order_by(table.c.id).limit(1)).scalar()
+    return str(value) if value is not None else None

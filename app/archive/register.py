@@ -4,6 +4,7 @@ It shows no staff names: only the committee's name as configured."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
@@ -14,13 +15,17 @@ from starlette.responses import Response
 
 from app.archive.models import ArchiveEntry
 from app.archive.search import ArchiveQuery, levels_of, obligation_ids, search
-from app.assessments.models import Assessment, Submission
+from app.assessments.models import Assessment
+from app.audit.chain import parse_time
+from app.audit.checkpoints import newest_checkpoint
+from app.config import get_settings
 from app.db import SessionDep
 from app.deps import CurrentUserOptional, SettingsDep
 from app.errors import NotFound
 from app.i18n import _, get_locale
 from app.questionnaires.registry import definition_of, get_version
 from app.reports import service as reports
+from app.reports.sealed import SealedContent, read_sealed
 from app.reports.views import pdf_response
 from app.reviews import service as reviews
 from app.reviews.views import OUTCOME_LABELS
@@ -28,6 +33,7 @@ from app.text import parse_int
 from app.web.templating import render
 
 router = APIRouter()
+log = logging.getLogger("datawaarden.register")
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -50,38 +56,78 @@ def public_entry(session: Session, reference: str) -> tuple[ArchiveEntry, Assess
 def public_record(
     session: Session, entry: ArchiveEntry, assessment: Assessment, locale: str
 ) -> dict[str, Any]:
-    """What the register publishes about one advice (also the JSON and feed content)."""
+    """What the register publishes about one advice (also the JSON and feed content). The
+    decision is read from the signed report, never from the database alone: where the stored
+    record disagrees with it, the record says so (`integrity_problem`)."""
     q = definition_of(get_version(session, assessment.questionnaire_version_id))
-    submission = session.exec(
-        select(Submission)
-        .where(Submission.assessment_id == assessment.id)
-        .order_by(col(Submission.number).desc())
-    ).first()
-    answers = json.loads(submission.snapshot_json)["answers"] if submission else {}
-    advice = reviews.open_advice(session, assessment)
+    settings = get_settings()
+    report = reports.latest_report(session, assessment)
+    check = reports.verify_file(session, report.pdf, settings=settings) if report else None
+    sealed = read_sealed(check.result.attachments) if check else SealedContent()
+    snapshot = sealed.snapshot or {}
+    advice = sealed.advice or {}
+    signed_assessment = (
+        advice.get("assessment") if isinstance(advice.get("assessment"), dict) else {}
+    )
+    support = snapshot.get("decision_support") or {}
+    answers = snapshot.get("answers") or {}
     obligations = {o.id: o.title.get(locale) for o in q.obligations}
     values = {v.id: v.label.get(locale) for v in q.values}
+    signed_levels = {v.get("value"): v.get("level") for v in support.get("values", [])}
+    signed_obligations = [o.get("id") for o in support.get("obligations", [])]
+    outcome = str(advice.get("outcome") or "")
+    title = str((signed_assessment or {}).get("title") or snapshot.get("title") or "")
+    department = str(
+        (signed_assessment or {}).get("department") or snapshot.get("department") or ""
+    )
+    current = reviews.open_advice(session, assessment)
+    stored_conditions = [
+        (c.number, c.text, c.due_on.isoformat() if c.due_on else None)
+        for c in (reviews.conditions_of(session, current) if current else [])
+    ]
+    signed_conditions = [
+        (c.get("number"), c.get("text"), c.get("due_on")) for c in advice.get("conditions") or []
+    ]
+    if not sealed.advice:
+        # No signed report to read (it is missing or damaged): the stored record is all there
+        # is, shown with the integrity problem.
+        outcome, title, department = entry.outcome, entry.title, entry.department
+        signed_levels, signed_obligations = levels_of(entry), obligation_ids(entry)
+        signed_conditions = stored_conditions
+    disagrees = (
+        check is None
+        or not sealed.advice
+        or not check.result.signatures_ok
+        or (entry.title, entry.department, entry.outcome) != (title, department, outcome)
+        or levels_of(entry) != signed_levels
+        or sorted(obligation_ids(entry)) != sorted(signed_obligations)
+        or stored_conditions != signed_conditions
+    )
+    if disagrees:
+        log.error(
+            "integrity problem: the register record %s disagrees with its signed report",
+            entry.reference,
+        )
     return {
         "reference": entry.reference,
-        "title": entry.title,
-        "department": entry.department,
-        "description": answers.get("plain_description") or entry.description,
-        "outcome": entry.outcome,
-        "outcome_label": str(OUTCOME_LABELS[entry.outcome]),
-        "levels": [{"value": values.get(k, k), "level": v} for k, v in levels_of(entry).items()],
-        "obligations": [obligations.get(o, o) for o in obligation_ids(entry)],
+        "title": title,
+        "department": department,
+        "description": answers.get("plain_description")
+        or snapshot.get("description")
+        or (entry.description if not sealed.advice else ""),
+        "outcome": outcome,
+        "outcome_label": str(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else outcome,
+        "levels": [{"value": values.get(k, k), "level": v} for k, v in signed_levels.items()],
+        "obligations": [obligations.get(o, o) for o in signed_obligations],
         "conditions": [
-            {
-                "number": c.number,
-                "text": c.text,
-                "due_on": c.due_on.isoformat() if c.due_on else None,
-            }
-            for c in (reviews.conditions_of(session, advice) if advice else [])
+            {"number": number, "text": text, "due_on": due}
+            for number, text, due in signed_conditions
         ],
         "date": entry.signed_at.date().isoformat(),
         "published": entry.published_at.isoformat(timespec="seconds")
         if entry.published_at
         else None,
+        "integrity_problem": disagrees,
     }
 
 
@@ -137,8 +183,28 @@ def register_json(request: Request, session: SessionDep, settings: SettingsDep) 
         "organisation": settings.org_name,
         "committee": settings.committee_name,
         "advices": records,
+        "audit_checkpoint": _checkpoint(session),
     }
     return Response(json.dumps(body, ensure_ascii=False, indent=2), media_type="application/json")
+
+
+def _checkpoint(session: Session) -> dict[str, Any] | None:
+    """The newest signed audit checkpoint, for anyone to keep as a witness (see
+    app.audit.checkpoints; `datawaarden audit verify --anchor` checks against a saved one)."""
+    checkpoint = newest_checkpoint(session)
+    return json.loads(checkpoint.line()) if checkpoint else None
+
+
+@router.get("/register/audit-checkpoint.json", summary="The newest signed audit checkpoint")
+def register_checkpoint(request: Request, session: SessionDep) -> Response:
+    checkpoint = newest_checkpoint(session)
+    if checkpoint is None:
+        raise NotFound(_("No audit checkpoint has been taken yet."))
+    return Response(
+        checkpoint.line() + "\n",
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="audit-checkpoint.json"'},
+    )
 
 
 @router.get("/register/feed.atom", summary="Atom feed of new public advices")
@@ -161,6 +227,19 @@ def register_feed(request: Request, session: SessionDep, settings: SettingsDep) 
             f"<title>{escape(e.reference)}: {escape(e.title)}</title>"
             f'<updated>{when}</updated><link rel="alternate" href="{escape(base)}/register/{escape(e.reference)}"/>'
             f"<summary>{escape(summary[:1000])}</summary></entry>"
+        )
+    checkpoint = newest_checkpoint(session)
+    if checkpoint is not None:
+        statement = checkpoint.statement
+        when = str(statement["created_at"])
+        updated = max(filter(None, [updated, parse_time(when)]))
+        items.insert(
+            0,
+            f"<entry><id>urn:sha256:{checkpoint.sha256}</id>"
+            f"<title>Audit checkpoint {statement['sequence']}: {statement['events']} events</title>"
+            f"<updated>{escape(when)}</updated>"
+            f'<link rel="alternate" type="application/json" href="{escape(base)}/register/audit-checkpoint.json"/>'
+            f'<content type="text">{escape(checkpoint.line())}</content></entry>',
         )
     feed = (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="nl">'

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Set
 from datetime import date
 
+from pyhanko.sign.timestamps import TimeStamper
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.archive.models import ArchiveEntry
@@ -14,16 +18,22 @@ from app.assessments import service as assessments
 from app.assessments.models import Assessment, State, Submission
 from app.assessments.presenters import answer_text
 from app.assessments.transitions import Action, Party
+from app.audit.checkpoints import take_checkpoint
 from app.audit.service import record_event
 from app.canonical import canonical_json
-from app.config import get_settings
+from app.config import Settings, get_settings
+from app.db import session_scope
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.i18n import _
 from app.questionnaires import engine
+from app.reports import service as reports
 from app.reports.models import Report
+from app.reports.seal import organisation_seal
 from app.reviews import service as reviews
 from app.timeutil import utcnow
 from app.users.models import Role, User
+
+log = logging.getLogger("datawaarden.archive")
 
 
 def archive_after_signing(session: Session, *, assessment_id: int, actor: User) -> None:
@@ -40,6 +50,50 @@ def archive_after_signing(session: Session, *, assessment_id: int, actor: User) 
             note="automatic after signing",
         )
         index_assessment(session, assessment)
+
+
+def sign_and_archive(
+    engine: Engine,
+    *,
+    assessment_id: int,
+    actor_id: int,
+    roles: Set[Role],
+    password: str,
+    settings: Settings,
+    timestamper: TimeStamper | None = None,
+) -> Report:
+    """The chair signs: render and sign the report, archive the assessment, and take an audit
+    checkpoint that covers both (each step its own short transaction)."""
+    report = reports.sign_report(
+        engine,
+        assessment_id=assessment_id,
+        actor_id=actor_id,
+        roles=roles,
+        password=password,
+        settings=settings,
+        timestamper=timestamper,
+    )
+    with session_scope(engine) as session:
+        actor = session.get(User, actor_id)
+        assert actor is not None
+        archive_after_signing(session, assessment_id=assessment_id, actor=actor)
+    checkpoint_after_signing(engine, settings)
+    return report
+
+
+def checkpoint_after_signing(engine: Engine, settings: Settings) -> None:
+    """A signed checkpoint of the audit trail, taken after every signature. The signature has
+    been stored by now, so a failure here is logged, not shown: the periodic checkpoint job
+    (`datawaarden audit checkpoint`) covers the same events at its next run."""
+    try:
+        take_checkpoint(
+            engine,
+            sealer=organisation_seal(settings),
+            organisation=settings.org_name,
+            file=settings.checkpoint_file,
+        )
+    except Exception:
+        log.exception("the audit checkpoint after signing failed; the periodic job will take it")
 
 
 def _retention(signed: date, years: int) -> date:

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from starlette.responses import Response
 
 from app.archive import exports, search, service
+from app.archive.binding import Finding, check_binding, signed_advice_view
 from app.assessments import service as assessments
 from app.assessments.deps import VisibleAssessment
 from app.assessments.models import Assessment, Submission
@@ -22,6 +23,7 @@ from app.errors import InvalidInput, NotFound
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
 from app.reports import service as reports
+from app.reports.sealed import SealedContent, read_sealed
 from app.reviews import service as reviews
 from app.reviews.views import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
 from app.text import parse_int
@@ -174,9 +176,21 @@ def archive_detail(
     version, q = assessments.questionnaire_of(session, assessment)
     locale = get_locale()
     submissions = assessments.submissions_of(session, assessment)
-    snapshot = json.loads(submissions[-1].snapshot_json)
     report = reports.latest_report(session, assessment)
     check = reports.verify_file(session, report.pdf, settings=settings) if report else None
+    # What the page shows of the decision comes from the signed report; whatever the database
+    # says otherwise is an integrity problem, shown as such.
+    sealed = read_sealed(check.result.attachments) if check else SealedContent()
+    versions = [(r, bytes(r.pdf)) for r in reports.report_versions(session, assessment)]
+    problems = check_binding(
+        session, assessment=assessment, versions=versions, sealed=sealed, entry=entry
+    )
+    if check is not None and not check.result.signatures_ok:
+        problems.insert(
+            0, Finding("signature", assessment.reference, _("The signatures do not hold."))
+        )
+    signed_snapshot = sealed.snapshot or json.loads(submissions[-1].snapshot_json)
+    signed_advice = signed_advice_view(sealed)
     rounds = [
         {
             "advice": r,
@@ -184,9 +198,11 @@ def archive_detail(
             "opinions": reviews.opinions_of(session, r),
         }
         for r in reviews.advice_rounds(session, assessment)
+        if signed_advice is None or r.round != signed_advice["round"]
     ]
     verdicts = {s.number: reviews.verdicts(session, s) for s in submissions}
     sections = {s.id: s.title.get(locale) for s in q.sections}
+    support = engine.decision_support(q, signed_snapshot["answers"])
     return render(
         request,
         "archive/detail.html",
@@ -197,6 +213,10 @@ def archive_detail(
             "submissions": submissions,
             "report": report,
             "check": check,
+            "statements": check.statements(settings.org_name) if check else [],
+            "integrity_problems": problems,
+            "signed": _signed_facts(sealed, assessment),
+            "signed_advice": signed_advice,
             "rounds": rounds,
             "threads": reviews.threads(session, assessment),
             "verdicts": verdicts,
@@ -204,14 +224,24 @@ def archive_detail(
             "verdict_labels": VERDICT_LABELS,
             "outcome_labels": OUTCOME_LABELS,
             "stance_labels": STANCE_LABELS,
-            "support": support_view(q, engine.decision_support(q, snapshot["answers"]), locale),
+            "support": support_view(q, support, locale),
             "by_id": engine.question_by_id(q),
             "can_publish": bool(current_roles(request) & {Role.board, Role.chair}),
-            "is_algorithm": engine.decision_support(q, snapshot["answers"]).rules.get(
-                "uses_algorithm", False
-            ),
+            "is_algorithm": support.rules.get("uses_algorithm", False),
         },
     )
+
+
+def _signed_facts(sealed: SealedContent, assessment: Assessment) -> dict[str, Any]:
+    """Title and department as the signed report has them (older reports: as stored)."""
+    signed = (sealed.advice or {}).get("assessment")
+    if isinstance(signed, dict):
+        return {"title": signed.get("title"), "department": signed.get("department")}
+    snapshot = sealed.snapshot or {}
+    return {
+        "title": snapshot.get("title", assessment.title),
+        "department": snapshot.get("department", assessment.department),
+    }
 
 
 @router.get(

@@ -76,7 +76,13 @@ def _number(
         raise AnswerInvalid(
             _("Enter a number from %(min)s to %(max)s.", min=_fmt(low), max=_fmt(high))
         )
-    return int(number) if integer or number == int(number) else number
+    # Whole numbers are kept as integers where JSON can hold them exactly (RFC 8785: within
+    # ±(2**53 - 1)); larger ones stay floating point.
+    whole = integer or number == int(number)
+    return int(number) if whole and abs(number) <= _SAFE_INTEGER else number
+
+
+_SAFE_INTEGER = 2**53 - 1
 
 
 def _fmt(value: float | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
@@ -10,10 +11,19 @@ from sqlmodel import Field, SQLModel
 from app.timeutil import UTCDateTime, utcnow
 
 
+class ReportKind(enum.StrEnum):
+    """What made a stored version of a report."""
+
+    signature = "signature"  # the chair's signature: sequence 1
+    cosignature = "cosignature"  # a second signature (the secretary's)
+    timestamp = "timestamp"  # a renewed document timestamp (`datawaarden archive timestamp`)
+
+
 class Report(SQLModel, table=True):
-    """One signed version of the advice report. The chair's signature gives sequence 1; an
-    optional second signature is an incremental update stored as sequence 2. Stored bytes are
-    never changed; downloads serve the newest sequence."""
+    """One stored version of the signed advice report. The chair's signature gives sequence 1;
+    a second signature and each renewed document timestamp are incremental updates stored as
+    the next sequence, so every version's bytes begin with the previous version's. Stored bytes
+    are never changed; downloads serve the newest sequence."""
 
     __tablename__ = "reports"
     __table_args__ = (UniqueConstraint("advice_id", "sequence"),)
@@ -24,9 +34,16 @@ class Report(SQLModel, table=True):
     )
     advice_id: int = Field(sa_column=Column(Integer, ForeignKey("advices.id"), nullable=False))
     sequence: int = Field(default=1, nullable=False)
+    kind: str = Field(
+        default=ReportKind.signature,
+        sa_column=Column(String(20), nullable=False, server_default="signature"),
+    )
     snapshot_sha256: str = Field(sa_column=Column(String(64), nullable=False))
     pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sha256: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    signed_by_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id"), nullable=False))
+    # Who signed; none for a renewed timestamp, which the archive job adds on its own.
+    signed_by_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True)
+    )
     signed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     audit_head_hash: str = Field(sa_column=Column(String(64), nullable=False))

@@ -22,12 +22,10 @@ from app.canonical import canonical_json, sha256_hex
 from app.config import ROOT, Settings
 from app.i18n import use_locale
 from app.questionnaires import engine
+from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT, advice_document
 from app.reviews import service as reviews
 from app.reviews.models import Advice, ReviewComment
 from app.users.models import User
-
-SNAPSHOT_ATTACHMENT = "datawaarden-snapshot.json"
-ADVICE_ATTACHMENT = "datawaarden-advice.json"
 
 
 def verification_url(settings: Settings, reference: str) -> str:
@@ -40,36 +38,6 @@ def qr_data_uri(text: str) -> str:
     buffer = io.BytesIO()
     image.save(buffer)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def advice_document(session: Session, advice: Advice) -> dict[str, Any]:
-    """The advice as data, embedded in the report next to the snapshot."""
-    names = {u.id: u.name for u in session.exec(select(User)).all()}
-    return {
-        "format": "datawaarden.advice/1",
-        "round": advice.round,
-        "outcome": advice.outcome,
-        "summary": advice.summary,
-        "rationale": json.loads(advice.rationale_json),
-        "conditions": [
-            {
-                "number": c.number,
-                "text": c.text,
-                "owner": c.owner,
-                "due_on": c.due_on.isoformat() if c.due_on else None,
-            }
-            for c in reviews.conditions_of(session, advice)
-        ],
-        "reassess_on": advice.reassess_on.isoformat() if advice.reassess_on else None,
-        "opinions": [
-            {"member": name, "stance": o.stance, "note": o.note}
-            for o, name in reviews.opinions_of(session, advice)
-        ],
-        "finalised_by": names.get(advice.finalised_by_id),
-        "finalised_at": advice.finalised_at.isoformat(timespec="seconds")
-        if advice.finalised_at
-        else None,
-    }
 
 
 @dataclass(frozen=True)
@@ -91,7 +59,7 @@ def gather(
     advice: Advice,
     settings: Settings,
     audit_head: str,
-    signer_name: str,
+    signer: User,
     now: datetime,
 ) -> ReportSource:
     """Collect the report's content in the assessment's language."""
@@ -139,7 +107,9 @@ def gather(
                 }
             )
         support = support_view(q, engine.decision_support(q, answers), locale)
-        document = advice_document(session, advice)
+        document = advice_document(
+            session, assessment=assessment, advice=advice, signer=signer, audit_head=audit_head
+        )
         context = {
             "locale": locale,
             "org_name": settings.org_name,
@@ -162,7 +132,7 @@ def gather(
             "submission": submission,
             "submissions": assessments.submissions_of(session, assessment),
             "audit_head": audit_head,
-            "signer_name": signer_name,
+            "signer_name": signer.name,
             "date": now,
             "verify_url": verification_url(settings, assessment.reference),
             "qr": qr_data_uri(verification_url(settings, assessment.reference)),

@@ -6,9 +6,14 @@ only if nobody signed in between). The database is never locked while WeasyPrint
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
+from pyhanko.sign.timestamps import TimeStamper
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -24,9 +29,19 @@ from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.i18n import _
 from app.notifications.service import notify
 from app.reports import render
-from app.reports.models import Report
-from app.reports.signing import SigningKey, load_signing_key, sign_pdf, trust_anchor_pem
-from app.reports.verify import Verification, load_trust_roots, verify_pdf
+from app.reports.explain import Statement, explain
+from app.reports.models import Report, ReportKind
+from app.reports.sealed import read_sealed
+from app.reports.signing import (
+    LongTerm,
+    SigningKey,
+    extra_trust_roots,
+    load_signing_key,
+    long_term,
+    sign_pdf,
+    trust_anchor_pem,
+)
+from app.reports.verify import Validator, Verification, load_trust_roots, verify_pdf
 from app.reviews import service as reviews
 from app.reviews.models import Advice
 from app.timeutil import utcnow
@@ -41,6 +56,17 @@ def latest_report(session: Session, assessment: Assessment) -> Report | None:
         .where(Report.assessment_id == assessment.id)
         .order_by(col(Report.advice_id).desc(), col(Report.sequence).desc())
     ).first()
+
+
+def report_versions(session: Session, assessment: Assessment) -> list[Report]:
+    """Every stored version of the assessment's signed report, oldest first."""
+    return list(
+        session.exec(
+            select(Report)
+            .where(Report.assessment_id == assessment.id)
+            .order_by(col(Report.advice_id), col(Report.sequence))
+        ).all()
+    )
 
 
 def _final_advice(session: Session, assessment: Assessment) -> Advice:
@@ -92,7 +118,7 @@ def prepare_signing(
         advice=advice,
         settings=settings,
         audit_head=audit_head,
-        signer_name=actor.name,
+        signer=actor,
         now=utcnow(),
     )
     return SignRequest(assessment.id or 0, advice.id or 0, source, actor.name, audit_head)
@@ -103,7 +129,7 @@ def produce_signed_pdf(
     *,
     settings: Settings,
     key: SigningKey | None = None,
-    timestamper: object | None = None,
+    timestamper: TimeStamper | None = None,
 ) -> bytes:
     """Render and sign (seconds of work, no database)."""
     key = key or load_signing_key(settings)
@@ -115,9 +141,13 @@ def produce_signed_pdf(
         signer_name=request.signer_name,
         reason=_report_reason(request.source.locale),
         location=settings.org_name,
-        tsa_url=settings.tsa_url,
-        timestamper=timestamper,
-    )  # type: ignore[arg-type]
+        long_term=_long_term(settings, key, timestamper),
+    )
+
+
+def _long_term(settings: Settings, key: SigningKey, timestamper: TimeStamper | None) -> LongTerm:
+    setup = long_term(settings, key)
+    return setup if timestamper is None else replace(setup, timestamper=timestamper)
 
 
 def _report_reason(locale: str) -> str:
@@ -186,7 +216,7 @@ def sign_report(
     roles: Set[Role],
     password: str,
     settings: Settings,
-    timestamper: object | None = None,
+    timestamper: TimeStamper | None = None,
 ) -> Report:
     """The whole signing, in three steps (see the module docstring)."""
     with session_scope(engine) as session:
@@ -230,7 +260,7 @@ def add_second_signature(
     current = latest_report(session, assessment)
     if current is None:
         raise Conflict(_("The chair signs first."))
-    if current.sequence >= 2:
+    if _has_cosignature(session, current):
         raise Conflict(_("This report already has a second signature."))
     if current.signed_by_id == actor.id:
         raise Conflict(_("You already signed this report."))
@@ -243,12 +273,13 @@ def add_second_signature(
         signer_name=f"{actor.name} ({role_label[:60]})",
         reason=_report_reason(assessment.locale),
         location=settings.org_name,
-        tsa_url=settings.tsa_url,
+        long_term=long_term(settings, key),
     )
     report = Report(
         assessment_id=current.assessment_id,
         advice_id=current.advice_id,
-        sequence=2,
+        sequence=current.sequence + 1,
+        kind=ReportKind.cosignature,
         pdf=pdf,
         sha256=sha256_hex(pdf),
         snapshot_sha256=current.snapshot_sha256,
@@ -264,9 +295,20 @@ def add_second_signature(
         object_type="report",
         object_id=report.id or "",
         assessment_id=assessment.id,
-        details={"sha256": report.sha256, "sequence": 2},
+        details={"sha256": report.sha256, "sequence": report.sequence},
     )
     return report
+
+
+def _has_cosignature(session: Session, report: Report) -> bool:
+    return (
+        session.exec(
+            select(Report.id).where(
+                Report.advice_id == report.advice_id, Report.kind == ReportKind.cosignature
+            )
+        ).first()
+        is not None
+    )
 
 
 def record_download(session: Session, *, report: Report, actor: User | None) -> None:
@@ -297,6 +339,7 @@ class ArchiveCheck:
     archived: Report | None
     reference: str | None
     snapshot_matches: bool | None
+    on_behalf_of: str | None = None  # the chair, as the signed content names them
 
     @property
     def ok(self) -> bool:
@@ -304,15 +347,45 @@ class ArchiveCheck:
             self.result.signatures_ok and self.archived is not None and bool(self.snapshot_matches)
         )
 
+    def statements(self, org_name: str) -> list[Statement]:
+        """The verdict in words (in the current language)."""
+        return explain(
+            self.result,
+            org_name=org_name,
+            on_behalf_of=self.on_behalf_of if self.result.signatures_ok else None,
+            archived_reference=self.reference if self.archived else None,
+            known=self.archived is not None,
+            snapshot_matches=self.snapshot_matches,
+        )
+
 
 def trust_roots(settings: Settings) -> list:  # type: ignore[type-arg]
-    return load_trust_roots(trust_anchor_pem(load_signing_key(settings)))
+    return load_trust_roots(trust_anchor_pem(load_signing_key(settings))) + extra_trust_roots(
+        settings
+    )
 
 
-def verify_file(session: Session, data: bytes, *, settings: Settings) -> ArchiveCheck:
-    """Verify an uploaded or stored file against the trust anchor and the archive."""
-    result = verify_pdf(data, trust_roots=trust_roots(settings))
-    archived = session.exec(select(Report).where(Report.sha256 == result.sha256)).first()
+def validator_for(settings: Settings) -> Validator:
+    """How this installation validates signatures: its trust anchors, the development CA's CRL
+    where that is in use, and in production the current revocation status fetched online (past
+    status always comes from the file itself)."""
+    key = load_signing_key(settings)
+    setup = long_term(settings, key) if settings.signing_p12 is None else None
+    return Validator(
+        trust_roots=tuple(trust_roots(settings)),
+        known_crls=setup.known_crls if setup else (),
+        fetch_current_revocation=settings.is_production,
+    )
+
+
+def verify_file(
+    session: Session, data: bytes, *, settings: Settings, at: datetime | None = None
+) -> ArchiveCheck:
+    """Verify an uploaded or stored file against the trust anchor and the archive. The
+    signatures' verdict is kept a while per file and date (see `_cached_verification`)."""
+    digest = sha256_hex(data)
+    archived = session.exec(select(Report).where(Report.sha256 == digest)).first()
+    result = _cached_verification(data, digest, settings, at)
     reference = None
     matches = None
     if archived is not None:
@@ -328,7 +401,39 @@ def verify_file(session: Session, data: bytes, *, settings: Settings) -> Archive
             select(Submission).where(Submission.sha256 == sha256_hex(result.attachment))
         ).first()
         matches = submission is not None
-    return ArchiveCheck(result, archived, reference, matches)
+    return ArchiveCheck(
+        result, archived, reference, matches, read_sealed(result.attachments).signer_name
+    )
+
+
+_VERDICTS: OrderedDict[tuple[str, str, str], tuple[float, Verification]] = OrderedDict()
+_VERDICTS_LOCK = threading.Lock()
+_VERDICT_SECONDS = 3600
+_VERDICT_LIMIT = 256
+
+
+def _cached_verification(
+    data: bytes, digest: str, settings: Settings, at: datetime | None
+) -> Verification:
+    """A file's signatures, verified with the full difference analysis (a database writer
+    could have stored an altered file: only the file itself is evidence). Pages show the same
+    archived report again and again, so the verdict is kept for an hour per file, date and
+    trust anchor: a verification takes a tenth of a second or more."""
+    moment = at or utcnow()
+    validator = validator_for(settings)
+    key = (digest, moment.date().isoformat() if at else "now", validator.fingerprint)
+    now = time.monotonic()
+    with _VERDICTS_LOCK:
+        cached = _VERDICTS.get(key)
+        if cached is not None and now - cached[0] < _VERDICT_SECONDS:
+            _VERDICTS.move_to_end(key)
+            return cached[1]
+    result = verify_pdf(data, trust_roots=[], validator=validator, at=at)
+    with _VERDICTS_LOCK:
+        _VERDICTS[key] = (now, result)
+        while len(_VERDICTS) > _VERDICT_LIMIT:
+            _VERDICTS.popitem(last=False)
+    return result
 
 
 def get_report_or_404(session: Session, assessment: Assessment) -> Report:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import select
 from starlette.responses import Response
@@ -22,10 +22,12 @@ from app.deps import (
     require_user,
     resolve_user,
 )
+from app.errors import InvalidInput
 from app.i18n import N_, _
 from app.reports import service
 from app.reports.models import Report
-from app.users.models import Role, User
+from app.text import parse_day
+from app.users.models import Role
 from app.web.flash import flash, register
 from app.web.templating import render
 
@@ -60,21 +62,16 @@ def sign(
     password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     user_id, roles = who
-    engine = request.app.state.engine
-    service.sign_report(
-        engine,
+    from app.archive.service import sign_and_archive
+
+    sign_and_archive(
+        request.app.state.engine,
         assessment_id=assessment_id,
         actor_id=user_id,
         roles=roles,
         password=password,
         settings=settings,
     )
-    from app.archive.service import archive_after_signing
-
-    with session_scope(engine) as session:
-        actor = session.get(User, user_id)
-        assert actor is not None
-        archive_after_signing(session, assessment_id=assessment_id, actor=actor)
     response = RedirectResponse(f"/committee/assessments/{assessment_id}/advice", status_code=303)
     flash(response, "signed")
     return response
@@ -83,6 +80,7 @@ def sign(
 @router.post("/committee/assessments/{assessment_id}/cosign", summary="Add a second signature")
 def cosign(
     request: Request,
+    background: BackgroundTasks,
     session: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,
@@ -98,6 +96,10 @@ def cosign(
         settings=settings,
         role_label=_("secretary"),
     )
+    from app.archive.service import checkpoint_after_signing
+
+    # After the response, so after the request's unit of work committed the signature.
+    background.add_task(checkpoint_after_signing, request.app.state.engine, settings)
     response = RedirectResponse(f"/committee/assessments/{assessment.id}/advice", status_code=303)
     flash(response, "cosigned")
     return response
@@ -141,7 +143,30 @@ def verify_form(
 
 @router.post("/verify", summary="Verify an uploaded PDF")
 def verify_upload(
-    request: Request, session: SessionDep, viewer: CurrentUserOptional, data: UploadDep
+    request: Request,
+    session: SessionDep,
+    viewer: CurrentUserOptional,
+    data: UploadDep,
+    at: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    check = service.verify_file(session, data, settings=request.app.state.settings)
-    return render(request, "reports/verify.html", {"known": None, "check": check})
+    settings = request.app.state.settings
+    try:
+        moment = parse_day(at)
+    except InvalidInput as exc:
+        return render(
+            request,
+            "reports/verify.html",
+            {"known": None, "check": None, "at": at[:20], "errors": exc.fields},
+            status_code=422,
+        )
+    check = service.verify_file(session, data, settings=settings, at=moment)
+    return render(
+        request,
+        "reports/verify.html",
+        {
+            "known": None,
+            "check": check,
+            "statements": check.statements(settings.org_name),
+            "at": at[:20],
+        },
+    )

@@ -24,6 +24,7 @@ from app.db import session_scope
 from app.demo import run_demo
 from tests.conftest import PASSWORD
 from tests.reports.conftest import build_world, drive_to_advice
+from tests.tamper import as_dba
 
 ALGORITHM_REGISTER_KEYS = {
     "name",
@@ -63,7 +64,7 @@ def world(tmp_path_factory):
     from app.reports.pki import ensure_dev_pki
 
     settings = get_settings()
-    ensure_dev_pki(settings.pki_dir, org_name=settings.org_name)
+    ensure_dev_pki(settings.pki_dir, org_name=settings.org_name, base_url=settings.base_url)
     built = build_world(tmp_path_factory.mktemp("archive-db"))
     sample_id = drive_to_advice(built, title="Verkeerstellingen <b>dashboard</b>")
     with built.login("chair") as chair:
@@ -282,7 +283,7 @@ def test_it_finds_a_changed_report_byte_a_changed_snapshot_and_a_broken_chain(wo
     from app.db import make_engine
 
     engine = make_engine(copy_url)
-    with engine.begin() as conn:
+    with as_dba(engine) as conn:
         pdf = conn.execute(text("SELECT id, pdf FROM reports ORDER BY id LIMIT 1")).one()
         changed = bytearray(pdf.pdf)
         changed[len(changed) // 3] ^= 0x01

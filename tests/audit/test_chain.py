@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.audit.service import record_event, verify_chain
+from app.audit.chain import verify_chain
+from app.audit.service import record_event
 from app.db import make_engine, session_scope
 from app.migrate import upgrade_to_head
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
+from tests.tamper import as_dba
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -51,7 +53,7 @@ def test_it_verifies_an_intact_chain(fresh):
 def test_it_names_an_edited_event(fresh):
     engine, _url = fresh
     target = _ids(engine)[2]
-    with engine.begin() as conn:
+    with as_dba(engine) as conn:
         conn.execute(
             text("UPDATE audit_events SET details_json = :d WHERE id = :id"),
             {"d": '{"i":99}', "id": target},
@@ -65,7 +67,7 @@ def test_it_names_an_edited_event(fresh):
 def test_it_names_the_event_after_a_deleted_one(fresh):
     engine, _url = fresh
     ids = _ids(engine)
-    with engine.begin() as conn:
+    with as_dba(engine) as conn:
         conn.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": ids[1]})
     with Session(engine) as session:
         report = verify_chain(session)
@@ -76,7 +78,7 @@ def test_it_names_the_event_after_a_deleted_one(fresh):
 def test_it_names_an_inserted_event(fresh):
     engine, _url = fresh
     ids = _ids(engine)
-    with engine.begin() as conn:
+    with as_dba(engine) as conn:
         row = (
             conn.execute(text("SELECT * FROM audit_events WHERE id = :id"), {"id": ids[1]})
             .mappings()
@@ -115,7 +117,7 @@ def test_it_exits_1_from_the_command_line_when_the_chain_is_broken(fresh):
     assert ok.returncode == 0, ok.stderr
     assert "5 events" in ok.stdout
     target = _ids(engine)[3]
-    with engine.begin() as conn:
+    with as_dba(engine) as conn:
         conn.execute(text("UPDATE audit_events SET action = 'x.y' WHERE id = :id"), {"id": target})
     broken = subprocess.run(env_cmd, capture_output=True, text=True, env=env, timeout=60)
     assert broken.returncode == 1

@@ -138,7 +138,7 @@ CHECK_FILE = re.compile(r"^(Bestand controleren|Check the file)$")
 AUTHENTIC = "Echt en ongewijzigd"
 NOT_CONFIRMED = "Niet bevestigd"
 IS_ARCHIVED_REPORT = "Dit bestand is het gearchiveerde rapport {ref}."
-ADDED_AFTER = "Na de laatste handtekening is er iets aan het bestand toegevoegd."
+ADDED_AFTER = "Na het ondertekenen is er iets in het bestand veranderd."
 
 TOKEN_NAME = {
     "nl": re.compile(r"^Naam van de token"),
@@ -577,7 +577,7 @@ def auditor_downloads_report(j: Journey, auditor: Page, folder: Path) -> None:
     find_in_archive(j, auditor)
     expect(
         auditor.get_by_role("region", name="Controle van het opgeslagen rapport")
-    ).to_contain_text("intact en vertrouwd")
+    ).to_contain_text("is het rapport geldig")
     with auditor.expect_download() as info:
         auditor.get_by_role("link", name=DOWNLOAD, exact=True).click()
     download = info.value
@@ -606,7 +606,7 @@ def auditor_verifies_report(j: Journey) -> None:
     result = verify_upload(auditor, j.pdf)
     expect(result.get_by_role("heading", level=2)).to_have_accessible_name(AUTHENTIC)
     expect(result).to_contain_text(IS_ARCHIVED_REPORT.format(ref=j.reference))
-    expect(result).to_contain_text("intact en vertrouwd")
+    expect(result).to_contain_text("is het rapport geldig")
     # The same file with a few bytes added after signing is not confirmed.
     tampered = j.pdf.with_name("gewijzigd.pdf")
     tampered.write_bytes(j.pdf.read_bytes() + b"\n% added after signing\n")

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from app.assessments import service
 from app.assessments.models import AnswerRevision, Assessment
+from app.audit.chain import verify_chain
 from app.audit.models import AuditEvent
-from app.audit.service import verify_chain
 from app.db import session_scope
 from app.questionnaires.registry import find_version
 from app.users.models import User

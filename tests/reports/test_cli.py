@@ -65,17 +65,43 @@ def files(tmp_path_factory: pytest.TempPathFactory, signed) -> dict[str, Path]: 
 def test_it_accepts_the_stored_report(world: World, files, signed):  # type: ignore[no-untyped-def]
     done = run(["report", "verify", str(files["good"])], env_for(world.url))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "intact, trusted: Chris Chair" in done.stdout
-    assert f"archived report {signed.reference}" in done.stdout
-    assert "matches the archive" in done.stdout
+    assert "signature Signature1: intact, valid; certificate Datawaarden signing" in done.stdout
+    assert (
+        "OK   That the certificate was valid at that moment is proven by the timestamp"
+        in done.stdout
+    )
+    assert "names Chris Chair as the chair on whose behalf" in done.stdout
+    assert f"This file is the archived report {signed.reference}." in done.stdout
+    assert "The embedded data matches the archived snapshot." in done.stdout
+
+
+def test_it_judges_the_report_at_a_later_date(world: World, files, signed):  # type: ignore[no-untyped-def]
+    from app.config import get_settings
+    from app.reports.signing import load_signing_key
+
+    key = load_signing_key(get_settings())
+    expired = key.signer.signing_cert.not_valid_after.year + 1
+    later = run(
+        ["report", "verify", str(files["good"]), "--at", f"{expired}-06-30"], env_for(world.url)
+    )
+    assert later.returncode == 0, later.stdout + later.stderr
+    assert f"On 30 June {expired} the report validates." in later.stdout
+    # After the newest timestamp's certificate expired, nothing proves it any longer.
+    too_late = run(
+        ["report", "verify", str(files["good"]), "--at", "2199-01-01"], env_for(world.url)
+    )
+    assert too_late.returncode == 1
+    assert "its timestamps should have been renewed" in too_late.stdout
+    wrong = run(["report", "verify", str(files["good"]), "--at", "soon"], env_for(world.url))
+    assert wrong.returncode == 2 and "'soon' is not a date" in wrong.stderr
 
 
 @pytest.mark.parametrize(
     ("name", "says"),
     [
         ("tampered", "BROKEN"),
-        ("unsigned", "NONE"),
-        ("png", "NO: not a PDF"),
+        ("unsigned", "This PDF has no digital signature."),
+        ("png", "This file is not a PDF."),
     ],
 )
 def test_it_rejects_other_files(world: World, files, name, says):  # type: ignore[no-untyped-def]
@@ -109,7 +135,7 @@ def test_it_makes_a_verifiable_demo_report_in_a_fresh_data_dir(tmp_path):
     assert "signed; report written to" in done.stdout
     checked = run(["report", "verify", str(out)], env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "intact, trusted: Vera Voorzitter (demo)" in checked.stdout
+    assert "names Vera Voorzitter (demo) as the chair" in checked.stdout
 
 
 def test_it_refuses_a_demo_in_a_database_with_real_users_unless_forced(tmp_path, pki):  # type: ignore[no-untyped-def]

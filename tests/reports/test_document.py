@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from app.assessments.models import Assessment
+from app.canonical import sha256_hex
 from app.config import get_settings
 from app.questionnaires.models import QuestionnaireVersion
 from app.reports.models import Report
@@ -120,9 +121,21 @@ def test_it_embeds_the_snapshot_byte_for_byte(pdf, signed):
         assert again.attachments[SNAPSHOT_ATTACHMENT].get_file().read_bytes() == data
 
 
-def test_it_embeds_the_advice_as_json(pdf, world):
-    document = json.loads(pdf.attachments[ADVICE_ATTACHMENT].get_file().read_bytes())
-    assert document["format"] == "datawaarden.advice/1"
+def test_it_embeds_the_advice_as_json(pdf, world, signed):
+    raw = pdf.attachments[ADVICE_ATTACHMENT].get_file().read_bytes()
+    document = json.loads(raw)
+    assert document["format"] == "datawaarden.advice/2"
+    assert document["assessment"]["id"] == signed.assessment_id
+    assert document["assessment"]["reference"] == signed.reference
+    assert document["submission"]["sha256"] == sha256_hex(signed.snapshot_json)
+    assert document["signer"] == {
+        "id": world.users["chair"],
+        "name": "Chris Chair",
+        "role": "chair",
+    }
+    assert document["audit_head"] == signed.audit_head_hash
+    assert re.fullmatch(r"[0-9a-f]{64}", document["answers_sha256"])
+    assert [c["body"] for c in document["review"]["comments"]] == [SCRIPT_COMMENT]
     assert document["outcome"] == "conditional"
     assert [(c["number"], c["text"], c["owner"], c["due_on"]) for c in document["conditions"]] == [
         (n, text, owner, due or None) for n, (text, owner, due) in enumerate(CONDITIONS, start=1)
@@ -135,9 +148,15 @@ def test_it_embeds_the_advice_as_json(pdf, world):
     assert document["reassess_on"] == "2028-01-01"
 
 
-def test_it_stores_the_report_row_with_the_hashes(world, signed):
-    from app.canonical import sha256_hex
+def test_it_writes_both_attachments_in_rfc_8785_form(pdf):
+    import rfc8785
 
+    for name in (SNAPSHOT_ATTACHMENT, ADVICE_ATTACHMENT):
+        raw = pdf.attachments[name].get_file().read_bytes()
+        assert rfc8785.dumps(json.loads(raw)) == raw
+
+
+def test_it_stores_the_report_row_with_the_hashes(world, signed):
     with world.session() as session:
         report = session.get(Report, signed.report_id)
         assert report is not None

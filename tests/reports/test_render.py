@@ -13,6 +13,7 @@ from app.reports import render
 from app.reports.models import Report
 from app.reviews.models import Advice
 from app.timeutil import utcnow
+from app.users.models import User
 from tests.reports.conftest import pdftotext
 
 ORG = 'Gemeente \'s-Hertogenbosch & "Bossche" Bol'
@@ -30,7 +31,7 @@ def source(world, signed) -> render.ReportSource:  # type: ignore[no-untyped-def
             advice=session.get(Advice, report.advice_id),
             settings=settings,
             audit_head=report.audit_head_hash,
-            signer_name="Chris Chair",
+            signer=session.get(User, report.signed_by_id),
             now=utcnow(),
         )
 

@@ -22,6 +22,7 @@ from tests.reports.conftest import (
     drive_to_advice,
     flip_byte_in_signed_range,
     needs_poppler,
+    open_pdf,
     pdfsig,
 )
 
@@ -31,28 +32,64 @@ def roots(pki):  # type: ignore[no-untyped-def]
     return trust_roots(get_settings())
 
 
-def test_it_validates_the_signature_with_pyhanko(signed_pdf, roots):
+def test_it_is_a_long_term_signature_that_pyhanko_validates(signed_pdf, roots):
     result = verify_pdf(signed_pdf, trust_roots=roots)
     assert result.is_pdf and result.readable and result.problems == []
-    assert len(result.signatures) == 1
-    check = result.signatures[0]
-    assert check.field == "Signature1"
-    assert check.intact and check.trusted and check.covers_whole_file and check.ok
-    assert check.problem is None
-    assert check.signer == "Chris Chair"
-    assert "Datawaarden signing" in check.certificate
-    assert check.signed_at is not None
+    assert [s.kind for s in result.signatures] == ["signature", "timestamp"]
+    check, stamp = result.signatures
+    assert check.field == "Signature1" and check.long_term and result.long_term
+    assert check.intact and check.trusted and check.ok and check.problem is None
+    # Who signed is the certificate's subject; the name in the signature is only stated.
+    assert check.signer == "Datawaarden signing (DEVELOPMENT ONLY)"
+    assert check.stated_name == "Chris Chair"
+    assert check.timestamped and check.proven_by.startswith("Datawaarden timestamps")
+    assert check.signed_at is not None and check.certificate_valid_until > check.signed_at
+    assert stamp.intact and stamp.covers_whole_file and stamp.signer.startswith("Datawaarden")
     assert result.signatures_ok
 
 
-def test_it_covers_the_whole_file_with_one_byte_range(signed_pdf):
-    [(start, first, second_start, second)] = [tuple(r) for r in byte_ranges(signed_pdf)]
-    assert start == 0
-    assert second_start + second == len(signed_pdf)
-    assert (
-        signed_pdf[first : first + 1] == b"<"
-        and signed_pdf[second_start - 1 : second_start] == b">"
+def test_it_carries_validation_data_and_a_document_timestamp_after_the_signature(signed_pdf):
+    ranges = byte_ranges(signed_pdf)
+    assert len(ranges) == 2  # the signature, then the document timestamp
+    (start, first, second_start, second), timestamp = ranges
+    assert start == 0 and timestamp[0] == 0
+    # The document timestamp covers the signature and the validation data added after it.
+    assert timestamp[2] + timestamp[3] > second_start + second
+    assert signed_pdf[first : first + 1] == b"<"
+    with open_pdf(signed_pdf) as pdf:
+        dss = pdf.Root.DSS
+        assert len(dss.Certs) >= 3 and len(dss.CRLs) >= 1  # chain, TSA and its CRL
+
+
+def test_it_stays_valid_after_the_signing_certificate_expired_with_the_network_off(
+    signed_pdf, roots, no_network
+):
+    from app.reports.signing import load_signing_key
+
+    expiry = load_signing_key(get_settings()).signer.signing_cert.not_valid_after
+    later = expiry.replace(year=expiry.year + 1)
+    result = verify_pdf(signed_pdf, trust_roots=roots, at=later)
+    assert result.signatures_ok, result.signatures
+    assert result.signatures[0].signed_at < expiry
+    assert no_network.attempts == []
+
+
+def test_it_would_not_stay_valid_without_the_long_term_data(roots, pki):
+    """The same key, a plain PAdES B-B signature: invalid once the certificate expired."""
+    import weasyprint
+
+    from app.reports.signing import load_signing_key, sign_pdf
+
+    key = load_signing_key(get_settings())
+    pdf = weasyprint.HTML(string="<p>Zonder tijdstempel</p>").write_pdf(pdf_variant="pdf/a-3b")
+    plain = sign_pdf(
+        pdf, key=key, field_name="Signature1", signer_name="x", reason="x", location="x"
     )
+    expiry = key.signer.signing_cert.not_valid_after
+    now = verify_pdf(plain, trust_roots=roots)
+    later = verify_pdf(plain, trust_roots=roots, at=expiry.replace(year=expiry.year + 1))
+    assert now.signatures_ok and not now.long_term
+    assert not later.signatures_ok
 
 
 def test_it_does_not_trust_a_signature_without_the_trust_anchor(signed_pdf):
@@ -63,7 +100,6 @@ def test_it_does_not_trust_a_signature_without_the_trust_anchor(signed_pdf):
 def test_it_reports_a_flipped_byte_as_a_broken_signature(signed_pdf, roots):
     result = verify_pdf(flip_byte_in_signed_range(signed_pdf), trust_roots=roots)
     assert result.is_pdf and result.readable
-    assert len(result.signatures) == 1
     assert not result.signatures[0].intact
     assert not result.signatures_ok
 
@@ -72,16 +108,21 @@ def test_it_reports_bytes_appended_after_signing(signed_pdf, roots):
     appended = signed_pdf + b"\n% appended after signing\n"
     result = verify_pdf(appended, trust_roots=roots)
     assert result.signatures and not result.signatures_ok
+    assert "modified" in result.problems
 
 
 @needs_poppler
 def test_it_is_valid_and_trusted_for_pdfsig(signed_pdf, nss_dir, tmp_path):
     out = pdfsig(nss_dir, signed_pdf, tmp_path)
-    assert "Signature #1" in out and "Signature #2" not in out
-    assert "Signature is Valid" in out, out
-    assert "Certificate is Trusted" in out, out
-    assert "Total document signed" in out, out
-    assert "SHA-256" in out
+    signature, timestamp = out.split("Signature #2")
+    assert "Signature #1" in signature and "- Signature Field Name: Signature1" in signature
+    assert "Signature is Valid" in signature, out
+    assert "Certificate is Trusted" in signature, out
+    assert "SHA-256" in signature and "ETSI.CAdES.detached" in signature
+    # poppler lists the document timestamp as a second signature but does not check
+    # timestamps (pyHanko's long-term validation does, above); it finds no mismatch in either.
+    assert "Datawaarden timestamps" in timestamp
+    assert "Digest Mismatch" not in out
 
 
 @needs_poppler
@@ -149,13 +190,17 @@ def test_it_adds_a_second_signature_as_a_new_version(world, cosigned, roots):
     assert second.pdf.startswith(first.pdf)  # an incremental update
     assert second.signed_by_id == world.users["board"]
     assert second.snapshot_sha256 == first.snapshot_sha256
+    assert (first.kind, second.kind) == ("signature", "cosignature")
     result = verify_pdf(second.pdf, trust_roots=roots)
-    assert [s.field for s in result.signatures] == ["Signature1", "Signature2"]
-    assert all(s.intact and s.trusted for s in result.signatures)
-    assert result.signatures[0].signer == "Chris Chair"
-    assert result.signatures[1].signer.startswith("Bea Board (")
+    regular = [s for s in result.signatures if s.kind == "signature"]
+    assert [s.field for s in regular] == ["Signature1", "Signature2"]
+    assert [s.kind for s in result.signatures] == ["signature", "timestamp"] * 2
+    assert all(s.intact and s.trusted and s.long_term for s in regular)
+    assert regular[0].stated_name == "Chris Chair"
+    assert regular[1].stated_name.startswith("Bea Board (")
+    assert {s.signer for s in regular} == {"Datawaarden signing (DEVELOPMENT ONLY)"}
     assert not result.signatures[0].covers_whole_file
-    assert result.signatures[1].covers_whole_file
+    assert result.signatures[-1].covers_whole_file
     assert result.signatures_ok
     with world.session() as session:
         event = session.exec(
@@ -171,10 +216,10 @@ def test_it_adds_a_second_signature_as_a_new_version(world, cosigned, roots):
 def test_it_has_two_valid_signatures_for_pdfsig(world, cosigned, nss_dir, tmp_path):
     _first, second = _versions(world, cosigned.assessment_id)
     out = pdfsig(nss_dir, second.pdf, tmp_path)
-    assert "Signature #1" in out and "Signature #2" in out
-    assert out.count("Signature is Valid") == 2, out
+    assert "Signature #1" in out and "Signature #3" in out
+    assert out.count("Signature is Valid") == 2, out  # the two signatures; timestamps unchecked
     assert "Digest Mismatch" not in out
-    first, second = out.split("Signature #2")
+    first, second = out.split("Signature #3")
     assert "Certificate is Trusted" in first, out
     # poppler 22.12 trusts the certificate of the first signature only: when the same
     # certificate signs twice, NSS answers "Unknown issue with Certificate or corrupted data"
@@ -260,3 +305,16 @@ def test_it_parses_the_signing_key_once_and_signs_validly_without_parsing_it_aga
     )
     result = verify_pdf(signed, trust_roots=roots)
     assert result.signatures_ok and result.signatures[0].trusted
+    # Long-term signing with the in-process authority parses no key either.
+    from app.reports.signing import long_term
+
+    lta = sign_pdf(
+        buffer.getvalue(),
+        key=key,
+        field_name="Signature1",
+        signer_name="Chris Chair",
+        reason="test",
+        location="Haarlem",
+        long_term=long_term(get_settings(), key),
+    )
+    assert verify_pdf(lta, trust_roots=roots).long_term

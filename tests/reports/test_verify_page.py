@@ -60,7 +60,10 @@ def test_it_shows_the_page_without_login(visitor):
 def test_it_confirms_the_archived_report(visitor, signed):
     text = verdict(upload(visitor, signed.pdf))
     assert "Authentic and unchanged" in text
-    assert "Signature by Chris Chair on" in text and "intact and trusted" in text
+    assert "with the certificate “Datawaarden signing (DEVELOPMENT ONLY)” of" in text
+    assert "proven by the timestamp of Datawaarden timestamps" in text
+    assert "names Chris Chair as the chair on whose behalf the organisation sealed it" in text
+    assert "the report validates" in text
     assert f"This file is the archived report {signed.reference}." in text
     assert "The embedded data matches the archived snapshot." in text
     assert signed.sha256 in text

@@ -641,6 +641,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/register"): Rule(PUBLIC),
     ("GET", "/register.json"): Rule(PUBLIC),
     ("GET", "/register/feed.atom"): Rule(PUBLIC),
+    # This world signs through the service without taking checkpoints: 404 for everybody.
+    ("GET", "/register/audit-checkpoint.json"): Rule(PUBLIC, lenient=True),
     ("GET", "/register/{reference}"): Rule(PUBLIC, "published", also=NOT_PUBLIC),
     ("GET", "/register/{reference}/report.pdf"): Rule(PUBLIC, "published", also=NOT_PUBLIC),
     # --- API documentation ---------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""A verification in words: what the signatures prove, by which timestamp, and whether the
+report still validates at the date asked for. One text for the verification page, the command
+line and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.formatting import day, moment
+from app.i18n import _
+from app.reports.verify import SignatureCheck, Verification
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One sentence of a verdict: good (True), a problem (False) or information (None)."""
+
+    ok: bool | None
+    text: str
+
+
+def _reason(check: SignatureCheck) -> str:
+    if check.problem == "no_poe":
+        return _(
+            "no valid timestamp proves that it existed before its certificates expired "
+            "(its timestamps should have been renewed)"
+        )
+    if check.problem == "revoked":
+        return _("its certificate was revoked")
+    return _("it was not made with a trusted certificate of the organisation")
+
+
+def _signature(check: SignatureCheck, org_name: str, on_behalf_of: str | None) -> list[Statement]:
+    if not check.intact:
+        return [
+            Statement(
+                False,
+                _(
+                    "Signature %(field)s is broken: the file was changed after signing.",
+                    field=check.field,
+                ),
+            )
+        ]
+    when = moment(check.signed_at)
+    if not check.trusted:
+        return [
+            Statement(
+                False,
+                _(
+                    "The signature with the certificate “%(name)s” is intact, but cannot be "
+                    "confirmed: %(reason)s.",
+                    name=check.signer,
+                    reason=_reason(check),
+                ),
+            )
+        ]
+    found = [
+        Statement(
+            True,
+            _(
+                "Signed on %(when)s with the certificate “%(name)s” of %(org)s, valid until %(until)s.",
+                when=when,
+                name=check.signer,
+                org=org_name,
+                until=day(check.certificate_valid_until),
+            ),
+        )
+    ]
+    if check.proven_by:
+        found.append(
+            Statement(
+                True,
+                _(
+                    "That the certificate was valid at that moment is proven by the timestamp of %(tsa)s.",
+                    tsa=check.proven_by.split(", ")[0],
+                ),
+            )
+        )
+    else:
+        found.append(
+            Statement(
+                None,
+                _(
+                    "The file carries no long-term validation data: it can only be confirmed "
+                    "while the certificate is valid."
+                ),
+            )
+        )
+    if on_behalf_of:
+        found.append(
+            Statement(
+                None,
+                _(
+                    "The signed content names %(name)s as the chair on whose behalf the "
+                    "organisation sealed it.",
+                    name=on_behalf_of,
+                ),
+            )
+        )
+    return found
+
+
+def explain(
+    result: Verification,
+    *,
+    org_name: str,
+    on_behalf_of: str | None = None,
+    archived_reference: str | None = None,
+    known: bool | None = None,
+    snapshot_matches: bool | None = None,
+) -> list[Statement]:
+    """The verdict on a file as sentences."""
+    found = _signatures(result, org_name, on_behalf_of)
+    if result.is_pdf and known is not None:
+        if archived_reference:
+            found.append(
+                Statement(
+                    True, _("This file is the archived report %(ref)s.", ref=archived_reference)
+                )
+            )
+        else:
+            found.append(Statement(False, _("This exact file is not in the archive.")))
+    if snapshot_matches is True:
+        found.append(Statement(True, _("The embedded data matches the archived snapshot.")))
+    elif snapshot_matches is False:
+        found.append(Statement(False, _("The embedded data does not match the archived snapshot.")))
+    return found
+
+
+def _signatures(result: Verification, org_name: str, on_behalf_of: str | None) -> list[Statement]:
+    if not result.is_pdf:
+        return [Statement(False, _("This file is not a PDF."))]
+    if not result.readable:
+        return [Statement(False, _("This PDF is damaged and cannot be read."))]
+    if not result.signed:
+        return [Statement(False, _("This PDF has no digital signature."))]
+    found: list[Statement] = []
+    regular = [s for s in result.signatures if s.kind == "signature"]
+    for index, check in enumerate(regular):
+        found.extend(_signature(check, org_name, on_behalf_of if index == 0 else None))
+    if "modified" in result.problems or not result.signatures[-1].covers_whole_file:
+        found.append(Statement(False, _("Something was changed in the file after it was signed.")))
+    newest = result.newest_timestamp
+    if newest is not None:
+        found.append(
+            Statement(
+                newest.intact,
+                _(
+                    "The newest document timestamp (%(tsa)s, %(when)s) keeps this evidence "
+                    "verifiable until %(until)s.",
+                    tsa=newest.signer,
+                    when=moment(newest.signed_at),
+                    until=day(newest.certificate_valid_until),
+                ),
+            )
+        )
+    at = day(result.at)
+    if result.signatures_ok:
+        found.append(Statement(True, _("On %(date)s the report validates.", date=at)))
+    else:
+        found.append(Statement(False, _("On %(date)s the report does not validate.", date=at)))
+    return found
