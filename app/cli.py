@@ -514,6 +514,7 @@ def report_verify(
         str | None,
         typer.Option("--at", help="Judge the validity as of this date (YYYY-MM-DD), not today."),
     ] = None,
+    trust_anchor: Annotated[Path | None, typer.Option(help=TRUST_ANCHOR_HELP)] = None,
 ) -> None:
     """Check a report: signatures intact and valid (long-term, at --at), the document
     timestamps, the archived copy, the embedded data. Exit 0 only when everything holds."""
@@ -529,8 +530,9 @@ def report_verify(
     if len(data) > MAX_UPLOAD * 5:
         _fail("The file is too large to be an advice report.")
     settings = _settings()
+    validator, _seal = _seals(settings, trust_anchor)
     with session_scope(_engine()) as session:
-        check = verify_file(session, data, settings=settings, at=moment)
+        check = verify_file(session, data, settings=settings, at=moment, validator=validator)
     r = check.result
     console.print(f"{file.name} (SHA-256 {r.sha256})", markup=False)
     for s in r.signatures:

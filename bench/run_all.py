@@ -78,7 +78,7 @@ def main() -> None:
     rows = [
         run("save_answers", "--clients", "8", "--saves", "60"),
         run("report", "--runs", "5"),
-        run("archive", "--entries", "10000", "--reports", "300"),
+        run("archive", "--entries", "10000", "--reports", "200"),
         run("load", "--users", "50", "--duration", "30", "--think", "1.0"),
         run("autosave_cost", "--saves", "500", "--rounds", "5"),
         run("audit_verify", "--events", "1000000"),

@@ -379,13 +379,18 @@ def validator_for(settings: Settings) -> Validator:
 
 
 def verify_file(
-    session: Session, data: bytes, *, settings: Settings, at: datetime | None = None
+    session: Session,
+    data: bytes,
+    *,
+    settings: Settings,
+    at: datetime | None = None,
+    validator: Validator | None = None,
 ) -> ArchiveCheck:
     """Verify an uploaded or stored file against the trust anchor and the archive. The
     signatures' verdict is kept a while per file and date (see `_cached_verification`)."""
     digest = sha256_hex(data)
     archived = session.exec(select(Report).where(Report.sha256 == digest)).first()
-    result = _cached_verification(data, digest, settings, at)
+    result = _cached_verification(data, digest, validator or validator_for(settings), at)
     reference = None
     matches = None
     if archived is not None:
@@ -413,14 +418,13 @@ _VERDICT_LIMIT = 256
 
 
 def _cached_verification(
-    data: bytes, digest: str, settings: Settings, at: datetime | None
+    data: bytes, digest: str, validator: Validator, at: datetime | None
 ) -> Verification:
     """A file's signatures, verified with the full difference analysis (a database writer
     could have stored an altered file: only the file itself is evidence). Pages show the same
     archived report again and again, so the verdict is kept for an hour per file, date and
     trust anchor: a verification takes a tenth of a second or more."""
     moment = at or utcnow()
-    validator = validator_for(settings)
     key = (digest, moment.date().isoformat() if at else "now", validator.fingerprint)
     now = time.monotonic()
     with _VERDICTS_LOCK:

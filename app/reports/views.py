@@ -170,3 +170,29 @@ def verify_upload(
             "at": at[:20],
         },
     )
+
+
+@router.get("/pki/ca.pem", summary="The trust anchor of the signed reports (PEM)")
+def trust_anchor(request: Request, settings: SettingsDep) -> Response:
+    """The root certificate to import into a PDF reader or an NSS database (as `datawaarden
+    signing export-ca` writes it)."""
+    from app.reports.signing import load_signing_key, trust_anchor_pem
+
+    return Response(
+        trust_anchor_pem(load_signing_key(settings)),
+        media_type="application/x-pem-file",
+        headers={"Content-Disposition": 'attachment; filename="datawaarden-ca.pem"'},
+    )
+
+
+@router.get("/pki/ca.crl", summary="The development CA's certificate revocation list")
+def development_crl(request: Request, settings: SettingsDep) -> Response:
+    """The CRL that the development PKI's certificates name (production certificates name
+    their own CA's)."""
+    from app.errors import NotFound
+    from app.reports.pki import dev_pki_paths
+
+    path = dev_pki_paths(settings.pki_dir).crl
+    if settings.signing_p12 is not None or not path.is_file():
+        raise NotFound()
+    return Response(path.read_bytes(), media_type="application/pkix-crl")

@@ -224,7 +224,17 @@ def test_it_verifies_a_pdf_sent_as_the_body(api, dev_pki):
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is False and body["is_pdf"] is True and body["signatures"] == []
+    assert body["statements"][0] == {
+        "ok": False,
+        "text": "Deze PDF is beschadigd en kan niet worden gelezen.",
+    }
     assert_problem(api("auditor").post("/api/v1/reports/verify", content=b""), 422)
+    wrong_date = api("auditor").post(
+        "/api/v1/reports/verify?at=tomorrow",
+        content=b"%PDF-1.7 not really",
+        headers={"Content-Type": "application/pdf"},
+    )
+    assert [e["field"] for e in assert_problem(wrong_date, 422)["errors"]] == ["at"]
 
 
 def test_it_limits_the_rate_per_token(client, token, monkeypatch):

@@ -156,3 +156,18 @@ def test_it_refuses_a_demo_in_a_database_with_real_users_unless_forced(tmp_path,
         assert checked.returncode == 0, checked.stdout + checked.stderr
     finally:
         engine.dispose()
+
+
+def test_it_verifies_on_an_auditors_machine_with_only_the_trust_anchor(  # type: ignore[no-untyped-def]
+    world: World, files, signed, ca_pem, tmp_path
+):
+    anchor = tmp_path / "ca.pem"
+    anchor.write_bytes(ca_pem)
+    keyless = env_for(world.url, tmp_path / "no-key")  # no signing key in this data directory
+    refused = run(["report", "verify", str(files["good"])], keyless)
+    assert refused.returncode == 1 and "--trust-anchor" in refused.stderr
+    done = run(["report", "verify", str(files["good"]), "--trust-anchor", str(anchor)], keyless)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"This file is the archived report {signed.reference}." in done.stdout
+    audit = run(["audit", "verify", "--trust-anchor", str(anchor)], keyless)
+    assert audit.returncode == 0, audit.stdout + audit.stderr

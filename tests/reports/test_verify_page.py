@@ -199,3 +199,45 @@ def test_it_escapes_the_reference_it_repeats(visitor):
     response = visitor.get("/verify?reference=<script>x</script>", headers=EN)
     assert response.status_code == 200
     assert "<script>x</script>" not in response.text
+
+
+def test_it_judges_the_report_as_of_a_date_asked_for(visitor, signed):
+    from app.config import get_settings
+    from app.reports.signing import load_signing_key
+
+    expiry = load_signing_key(get_settings()).signer.signing_cert.not_valid_after
+    later = f"{expiry.year + 2}-03-01"
+    response = visitor.post(
+        "/verify",
+        files={"file": ("rapport.pdf", signed.pdf, "application/pdf")},
+        data={"csrf_token": visitor.csrf(), "at": later},
+        headers={"Accept-Language": "en"},
+    )
+    text = verdict(response)
+    assert "Authentic and unchanged" in text
+    assert f"On 1 March {expiry.year + 2} the report validates." in text
+    refused = visitor.post(
+        "/verify",
+        files={"file": ("rapport.pdf", signed.pdf, "application/pdf")},
+        data={"csrf_token": visitor.csrf(), "at": "31-02-2040"},
+        headers={"Accept-Language": "en"},
+    )
+    assert refused.status_code == 422
+    page = BeautifulSoup(refused.text, "lxml")
+    field = page.select_one("#f-at")
+    assert field["aria-invalid"] == "true" and field["value"] == "31-02-2040"
+    assert "Enter a date such as 2040-01-31." in page.select_one("#f-at-error").get_text()
+
+
+def test_it_serves_the_trust_anchor_and_the_development_crl(visitor, ca_pem):
+    anchor = visitor.get("/pki/ca.pem")
+    assert anchor.status_code == 200 and anchor.content == ca_pem
+    crl = visitor.get("/pki/ca.crl")
+    assert crl.status_code == 200 and crl.headers["content-type"] == "application/pkix-crl"
+    from asn1crypto import crl as asn1_crl
+
+    assert (
+        asn1_crl.CertificateList.load(crl.content)
+        .issuer.native["common_name"]
+        .startswith("Datawaarden CA")
+    )

@@ -623,6 +623,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/assessments/{assessment_id}/report.pdf"): Rule(READER, "archived", also=(NO_REPORT,)),
     ("GET", "/verify"): Rule(PUBLIC),
     ("POST", "/verify"): Rule(PUBLIC, body=pdf_upload),
+    ("GET", "/pki/ca.pem"): Rule(PUBLIC),
+    ("GET", "/pki/ca.crl"): Rule(PUBLIC),
     # --- archive and audit ---------------------------------------------------------------
     ("GET", "/archive"): Rule(ARCHIVE_ROLES),
     ("GET", "/archive/export.{fmt}"): Rule(AUDIT_ROLES),
