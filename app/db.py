@@ -1,14 +1,14 @@
-"""Engine, metadata naming convention, and the one place that commits: the request session."""
+"""Engine, metadata naming convention, and units of work (`session_scope`); the request's unit
+of work is app.web.session."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from typing import Annotated, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -122,22 +122,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     finally:
         if lock is not None:
             lock.release()
-
-
-def request_session(request: Request) -> AbstractContextManager[Session]:
-    """The unit of work of one request: services flush, it commits once or rolls back. The
-    app's `state.sessions` may provide it (the tests put one there that is undone after each
-    test); otherwise a `session_scope` on the app's engine."""
-    sessions: Callable[[], AbstractContextManager[Session]] | None = getattr(
-        request.app.state, "sessions", None
-    )
-    return sessions() if sessions is not None else session_scope(request.app.state.engine)
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's session as a dependency (see `request_session`)."""
-    with request_session(request) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]

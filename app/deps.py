@@ -1,4 +1,5 @@
-"""Request dependencies: settings, the current user, and role checks."""
+"""Request dependencies for pages and the API: settings, the request's session, the current
+user, role checks, the assessment in the URL, posted forms and uploads."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app.config import Settings
-from app.db import SessionDep
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import _
 from app.text import parse_int
 from app.users.models import Role, User
 from app.users.service import SESSION_COOKIE, resolve_session
+from app.web.session import SessionDep as SessionDep
+from app.web.session import request_session as request_session
 
 
 async def app_settings(request: Request) -> Settings:

@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from app.assessments import views as assessment_views
     from app.assessments import views_form as assessment_form_views
     from app.assessments.presenters import level_label
-    from app.assessments.views import state_label
+    from app.assessments.transitions import state_label
     from app.audit import views as audit_views
     from app.notifications import views as notification_views
     from app.reviews import views as review_views

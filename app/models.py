@@ -1,11 +1,13 @@
 """Import every table so that the metadata (and Alembic) sees the whole schema."""
 
+from app import wiring  # noqa: F401  (connects the packages, see there)
 from app.archive.models import ArchiveEntry  # noqa: F401
 from app.assessments.models import (  # noqa: F401
     Answer,
     AnswerRevision,
     Assessment,
     AssessmentEditor,
+    ConflictOfInterest,
     ReferenceCounter,
     StateChange,
     Submission,
@@ -18,7 +20,6 @@ from app.reports.models import Report  # noqa: F401
 from app.reviews.models import (  # noqa: F401
     Advice,
     AdviceCondition,
-    ConflictOfInterest,
     Opinion,
     ReviewComment,
     SectionVerdict,

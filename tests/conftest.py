@@ -41,6 +41,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+import app.models  # noqa: E402  (every table, and the lifecycle subscribers)
 from app.config import get_settings  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.migrate import upgrade_to_head  # noqa: E402

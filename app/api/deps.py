@@ -9,8 +9,7 @@ from fastapi import Depends, Request
 
 from app.api.ratelimit import RateLimiter
 from app.api.tokens import resolve_token
-from app.db import SessionDep
-from app.deps import SettingsDep, Viewer, resolve_user
+from app.deps import SessionDep, SettingsDep, Viewer, resolve_user
 from app.errors import NotAuthenticated, TooManyRequests
 from app.i18n import _
 from app.users.models import User

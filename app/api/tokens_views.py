@@ -9,8 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.api.tokens import create_token, is_live, revoke_token, tokens_of
-from app.db import SessionDep
-from app.deps import CurrentUser, ObjectId
+from app.deps import CurrentUser, ObjectId, SessionDep
 from app.errors import InvalidInput
 from app.i18n import N_
 from app.text import parse_int

@@ -51,8 +51,7 @@ from app.assessments import service as assessments
 from app.assessments.models import Assessment, AssessmentEditor, State, Submission
 from app.assessments.permissions import READER_ROLES, ensure_can_view
 from app.audit.models import AuditEvent
-from app.db import SessionDep
-from app.deps import ObjectId, RawBodyDep, SettingsDep, current_roles
+from app.deps import ObjectId, RawBodyDep, SessionDep, SettingsDep, current_roles
 from app.errors import InvalidInput, PermissionDenied, PreconditionFailed
 from app.i18n import _
 from app.questionnaires.models import QuestionnaireVersion

@@ -19,8 +19,7 @@ from app.assessments.models import Assessment
 from app.audit.chain import parse_time
 from app.audit.checkpoints import newest_checkpoint
 from app.config import get_settings
-from app.db import SessionDep
-from app.deps import CurrentUserOptional, SettingsDep
+from app.deps import CurrentUserOptional, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.i18n import _, get_locale
 from app.questionnaires.registry import definition_of, get_version
@@ -28,7 +27,7 @@ from app.reports import service as reports
 from app.reports.sealed import SealedContent, read_sealed
 from app.reports.views import pdf_response
 from app.reviews import service as reviews
-from app.reviews.views import OUTCOME_LABELS
+from app.reviews.labels import OUTCOME_LABELS
 from app.text import parse_int
 from app.web.templating import render
 

@@ -17,15 +17,22 @@ from app.assessments.deps import VisibleAssessment
 from app.assessments.models import Assessment, Submission
 from app.assessments.presenters import support_view
 from app.audit.service import record_event
-from app.db import SessionDep
-from app.deps import CurrentUser, ObjectId, RequireRole, SettingsDep, UploadDep, current_roles
+from app.deps import (
+    CurrentUser,
+    ObjectId,
+    RequireRole,
+    SessionDep,
+    SettingsDep,
+    UploadDep,
+    current_roles,
+)
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
 from app.reports import service as reports
 from app.reports.sealed import SealedContent, read_sealed
 from app.reviews import service as reviews
-from app.reviews.views import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
+from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
 from app.text import parse_int
 from app.users.models import Role, User
 from app.web.flash import flash, register

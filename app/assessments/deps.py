@@ -9,8 +9,7 @@ from fastapi import Depends, Request
 from app.assessments.models import Assessment
 from app.assessments.permissions import ensure_can_view
 from app.assessments.service import get_assessment
-from app.db import SessionDep
-from app.deps import ObjectId, SettingsDep, current_roles, require_user, resolve_user
+from app.deps import ObjectId, SessionDep, SettingsDep, current_roles, require_user, resolve_user
 
 
 def visible_assessment(

@@ -65,6 +65,19 @@ class AssessmentEditor(SQLModel, table=True):
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class ConflictOfInterest(SQLModel, table=True):
+    """A committee member's declared conflict of interest for one assessment."""
+
+    __tablename__ = "conflicts_of_interest"
+
+    assessment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("assessments.id"), primary_key=True)
+    )
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id"), primary_key=True))
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    declared_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 class ReferenceCounter(SQLModel, table=True):
     """The last reference number handed out per year (DW-2026-0042)."""
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Set
 
 from sqlalchemy import exists
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from app.assessments.models import Assessment, AssessmentEditor, State, Submission
+from app.assessments.models import (
+    Assessment,
+    AssessmentEditor,
+    ConflictOfInterest,
+    State,
+    Submission,
+)
 from app.assessments.transitions import EDITABLE_STATES, STATE_LABELS, Party
 from app.errors import Conflict, PermissionDenied
 from app.i18n import _
-from app.reviews.models import ConflictOfInterest
 from app.users.models import Role, User
 
 READER_ROLES = frozenset({Role.board, Role.chair, Role.auditor, Role.admin})
@@ -96,3 +101,11 @@ def ensure_can_edit(session: Session, user: User, assessment: Assessment) -> Non
 def ensure_is_lead(user: User, assessment: Assessment) -> None:
     if assessment.lead_id != user.id:
         raise PermissionDenied(_("Only the project lead can do this."))
+
+
+def authors_of(session: Session, assessment: Assessment) -> list[User]:
+    """The lead and the co-authors of an assessment."""
+    ids = select(AssessmentEditor.user_id).where(AssessmentEditor.assessment_id == assessment.id)
+    users = list(session.exec(select(User).where(col(User.id).in_(ids))).all())
+    lead = session.get(User, assessment.lead_id)
+    return [lead, *users] if lead else users

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, or_, select
 
+from app.assessments import events
 from app.assessments.models import (
     Answer,
     AnswerRevision,
@@ -602,6 +603,7 @@ def move(
         details={"from": source, "to": target.value},
     )
     session.flush()
+    events.publish(events.Moved(session, assessment, action, actor, State(source), target))
     return target
 
 
@@ -690,9 +692,6 @@ def submit_assessment(session: Session, *, assessment: Assessment, actor: User) 
         parties=parties,
         note=f"submission {number} sha256 {submission.sha256}",
     )
-    from app.reviews.service import notify_submitted  # the committee's module, imported late
-
-    notify_submitted(session, assessment, actor, again=action == Action.resubmit)
     return submission
 
 

@@ -106,6 +106,11 @@ ACTION_LABELS: dict[Action, LazyString] = {
 }
 
 
+def state_label(state: str) -> str:
+    """The name of a state in the current language."""
+    return str(STATE_LABELS[State(state)])
+
+
 class IllegalTransition(Conflict):
     """A move that the lifecycle does not allow from the current state."""
 

@@ -11,12 +11,10 @@ from starlette.responses import Response
 
 from app.assessments import service
 from app.assessments.deps import VisibleAssessment
-from app.assessments.models import State
 from app.assessments.permissions import can_edit, is_author, parties_for
 from app.assessments.presenters import support_view
-from app.assessments.transitions import STATE_LABELS, allowed_actions
-from app.db import SessionDep
-from app.deps import CurrentUser, ObjectId, RequireRole, current_roles
+from app.assessments.transitions import allowed_actions, state_label
+from app.deps import CurrentUser, ObjectId, RequireRole, SessionDep, current_roles
 from app.errors import InvalidInput
 from app.i18n import N_, _, get_locale
 from app.questionnaires.registry import newest_versions
@@ -34,10 +32,6 @@ register("reopened", N_("Assessment %(ref)s is a draft again."))
 register("coauthor_added", N_("%(name)s can now edit this assessment."))
 register("coauthor_removed", N_("The co-author has been removed."))
 register("answer_restored", N_("The earlier answer has been restored."))
-
-
-def state_label(state: str) -> str:
-    return str(STATE_LABELS[State(state)])
 
 
 @router.get("/assessments", summary="My assessments")

@@ -17,13 +17,21 @@ from starlette.responses import Response
 
 from app.assessments import service
 from app.assessments.deps import VisibleAssessment, visible_assessment
+from app.assessments.feedback import comments_by_question
 from app.assessments.forms import read_question, read_section
 from app.assessments.models import AnswerRevision, Assessment
 from app.assessments.permissions import can_edit, ensure_can_edit
 from app.assessments.presenters import answer_text, support_view
 from app.assessments.service import AnswerConflict, StoredAnswer
-from app.db import SessionDep, request_session
-from app.deps import CurrentUser, FormDep, ObjectId, require_user, resolve_user
+from app.deps import (
+    CurrentUser,
+    FormDep,
+    ObjectId,
+    SessionDep,
+    request_session,
+    require_user,
+    resolve_user,
+)
 from app.errors import AppError, InvalidInput, NotFound
 from app.i18n import _, get_locale
 from app.questionnaires import engine
@@ -121,23 +129,6 @@ def _history_ids(session: Session, assessment: Assessment) -> set[str]:
     return {qid for qid, count in rows if count > 1}
 
 
-def _comments(session: Session, assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
-    from app.reviews.models import ReviewComment
-
-    rows = session.exec(
-        select(ReviewComment, User.name)
-        .join(User, User.id == ReviewComment.author_id)
-        .where(ReviewComment.assessment_id == assessment.id, ReviewComment.question_id.is_not(None))  # type: ignore[union-attr]
-        .order_by(ReviewComment.id)
-    ).all()
-    out: dict[str, list[dict[str, Any]]] = {}
-    for comment, name in rows:
-        out.setdefault(comment.question_id or "", []).append(
-            {"author": name, "body": comment.body, "resolved": comment.resolved_at is not None}
-        )
-    return out
-
-
 def build_items(
     session: Session,
     assessment: Assessment,
@@ -157,7 +148,7 @@ def build_items(
     # History links and committee comments belong to whole question blocks; an autosave that
     # only answers with a status line does not need them.
     history = _history_ids(session, assessment) if with_meta else set()
-    comments = _comments(session, assessment) if with_meta else {}
+    comments = comments_by_question(session, assessment) if with_meta else {}
     items = []
     for question in questions:
         current = stored.get(question.id)

@@ -13,8 +13,7 @@ from starlette.responses import Response
 
 from app.assessments.deps import VisibleAssessment
 from app.audit.models import AuditEvent
-from app.db import SessionDep
-from app.deps import CurrentUser, RequireRole
+from app.deps import CurrentUser, RequireRole, SessionDep
 from app.timeutil import UTC
 from app.users.models import Role, User
 from app.web.templating import render

@@ -1,0 +1,1 @@
+"""Notifications in the app and by e-mail; `lifecycle` subscribes to the assessments' moves."""

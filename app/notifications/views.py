@@ -8,8 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.db import SessionDep
-from app.deps import CurrentUser
+from app.deps import CurrentUser, SessionDep
 from app.i18n import get_locale
 from app.notifications.service import list_notifications, mark_all_read, render_notification
 

@@ -21,6 +21,7 @@ from app.assessments.presenters import answer_text, support_view
 from app.canonical import canonical_json, sha256_hex
 from app.config import ROOT, Settings
 from app.i18n import use_locale
+from app.jinja import environment
 from app.questionnaires import engine
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT, advice_document
 from app.reviews import service as reviews
@@ -63,7 +64,7 @@ def gather(
     now: datetime,
 ) -> ReportSource:
     """Collect the report's content in the assessment's language."""
-    from app.reviews.views import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
+    from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
 
     locale = assessment.locale
     version, q = assessments.questionnaire_of(session, assessment)
@@ -149,10 +150,8 @@ def gather(
 
 
 def render_html(source: ReportSource) -> str:
-    from app.web.templating import templates
-
     with use_locale(source.locale):
-        return templates.env.get_template("pdf/report.html").render(source.context)
+        return environment.get_template("pdf/report.html").render(source.context)
 
 
 def render_pdf(source: ReportSource, *, html: str | None = None) -> bytes:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from app.assessments import service as assessments
 from app.assessments.models import Assessment, State, Submission
-from app.assessments.permissions import parties_for
+from app.assessments.permissions import authors_of, parties_for
 from app.assessments.transitions import Action, Party
 from app.audit.service import head_hash, record_event
 from app.canonical import sha256_hex
@@ -47,6 +47,7 @@ from app.reviews.models import Advice
 from app.timeutil import utcnow
 from app.users.models import Role, User
 from app.users.passwords import verify_password
+from app.users.service import COMMITTEE_ROLES, users_with_roles
 
 
 def latest_report(session: Session, assessment: Assessment) -> Report | None:
@@ -200,7 +201,7 @@ def store_signed(
     )
     notify(
         session,
-        recipients=reviews.authors_of(session, assessment) + reviews.committee_members(session),
+        recipients=authors_of(session, assessment) + users_with_roles(session, COMMITTEE_ROLES),
         kind="signed",
         assessment_id=assessment.id,
         params={"ref": assessment.reference, "title": assessment.title, "actor": actor.name},

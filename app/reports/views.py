@@ -11,11 +11,12 @@ from starlette.responses import Response
 
 from app.assessments.deps import VisibleAssessment
 from app.assessments.models import Assessment
-from app.db import SessionDep, session_scope
+from app.db import session_scope
 from app.deps import (
     CurrentUser,
     CurrentUserOptional,
     ObjectId,
+    SessionDep,
     SettingsDep,
     UploadDep,
     current_roles,

@@ -13,8 +13,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.assessments import service as assessments
-from app.assessments.models import Assessment, AssessmentEditor, State, Submission
-from app.assessments.permissions import parties_for
+from app.assessments.models import (
+    Assessment,
+    ConflictOfInterest,
+    State,
+    Submission,
+)
+from app.assessments.permissions import authors_of, parties_for
 from app.assessments.transitions import Action, Party
 from app.audit.service import record_event
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -23,7 +28,6 @@ from app.notifications.service import notify
 from app.reviews.models import (
     Advice,
     AdviceCondition,
-    ConflictOfInterest,
     Opinion,
     Outcome,
     ReviewComment,
@@ -33,7 +37,8 @@ from app.reviews.models import (
 )
 from app.text import scrub, tidy
 from app.timeutil import utcnow
-from app.users.models import Role, User, UserRole
+from app.users.models import Role, User
+from app.users.service import COMMITTEE_ROLES, users_with_roles
 
 COMMENT_MAX = 5000
 SUMMARY_MAX = 10000
@@ -78,39 +83,12 @@ def latest_submission(session: Session, assessment: Assessment) -> Submission:
     return found
 
 
-def committee_members(session: Session) -> list[User]:
-    ids = select(UserRole.user_id).where(
-        col(UserRole.role).in_([Role.board.value, Role.chair.value])
-    )
-    return list(session.exec(select(User).where(col(User.id).in_(ids), User.is_active)).all())
-
-
-def authors_of(session: Session, assessment: Assessment) -> list[User]:
-    ids = select(AssessmentEditor.user_id).where(AssessmentEditor.assessment_id == assessment.id)
-    users = list(session.exec(select(User).where(col(User.id).in_(ids))).all())
-    lead = session.get(User, assessment.lead_id)
-    return [lead, *users] if lead else users
-
-
 def _params(assessment: Assessment, actor: User | None) -> dict[str, Any]:
     return {
         "ref": assessment.reference,
         "title": assessment.title,
         "actor": actor.name if actor else "",
     }
-
-
-def notify_submitted(session: Session, assessment: Assessment, actor: User, *, again: bool) -> None:
-    """Tell the committee (without the authors) that an assessment was (re)submitted."""
-    authors = {u.id for u in authors_of(session, assessment)}
-    recipients = [u for u in committee_members(session) if u.id not in authors]
-    notify(
-        session,
-        recipients=recipients,
-        kind="resubmitted" if again else "submitted",
-        assessment_id=assessment.id,
-        params=_params(assessment, actor),
-    )
 
 
 # --- inbox ---------------------------------------------------------------------------------
@@ -759,7 +737,7 @@ def finalise_advice(
         assessment_id=assessment.id,
         details={"round": advice.round, "outcome": advice.outcome},
     )
-    recipients = authors_of(session, assessment) + [u for u in committee_members(session)]
+    recipients = authors_of(session, assessment) + users_with_roles(session, COMMITTEE_ROLES)
     notify(
         session,
         recipients=recipients,

@@ -13,19 +13,18 @@ from starlette.responses import Response
 
 from app.assessments import service as assessments
 from app.assessments.deps import VisibleAssessment
-from app.assessments.models import Assessment, State, Submission
+from app.assessments.models import Assessment, ConflictOfInterest, State, Submission
 from app.assessments.permissions import is_author, parties_for
 from app.assessments.presenters import answer_text, support_view
 from app.assessments.transitions import STATE_LABELS, Party
-from app.db import SessionDep
-from app.deps import CurrentUser, FormDep, ObjectId, RequireRole, current_roles
+from app.deps import CurrentUser, FormDep, ObjectId, RequireRole, SessionDep, current_roles
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
 from app.questionnaires.schema import Questionnaire
 from app.reports.service import latest_report
 from app.reviews import service
-from app.reviews.models import ConflictOfInterest, Outcome, Stance, Verdict
+from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
 from app.text import parse_int
 from app.users.models import Role, User
 from app.web.flash import flash, register
@@ -34,21 +33,6 @@ from app.web.templating import render
 router = APIRouter()
 CommitteeUser = Annotated[User, Depends(RequireRole(Role.board, Role.chair))]
 
-VERDICT_LABELS = {
-    Verdict.acceptable: N_("Acceptable"),
-    Verdict.needs_improvement: N_("Needs improvement"),
-    Verdict.to_correct: N_("To correct"),
-}
-OUTCOME_LABELS = {
-    Outcome.positive: N_("Positive"),
-    Outcome.conditional: N_("Positive with conditions"),
-    Outcome.negative: N_("Negative"),
-}
-STANCE_LABELS = {
-    Stance.agree: N_("Agree"),
-    Stance.disagree: N_("Disagree"),
-    Stance.abstain: N_("Abstain"),
-}
 register("claimed", N_("You are the rapporteur of %(ref)s."))
 register(
     "conflict_declared",

@@ -381,3 +381,12 @@ def set_locale_preference(session: Session, *, user: User, locale: str) -> None:
         user.locale = locale
         session.add(user)
         session.flush()
+
+
+COMMITTEE_ROLES = frozenset({Role.board, Role.chair})
+
+
+def users_with_roles(session: Session, roles: frozenset[Role]) -> list[User]:
+    """The active users holding at least one of the roles."""
+    ids = select(UserRole.user_id).where(col(UserRole.role).in_([r.value for r in roles]))
+    return list(session.exec(select(User).where(col(User.id).in_(ids), User.is_active)).all())

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.db import SessionDep
-from app.deps import AdminUser, CurrentUserOptional, ObjectId, SettingsDep
+from app.deps import AdminUser, CurrentUserOptional, ObjectId, SessionDep, SettingsDep
 from app.errors import InvalidInput
-from app.i18n import N_, _
-from app.users.models import Role
+from app.i18n import _
+from app.users.labels import ROLE_LABELS
 from app.users.service import (
     SESSION_COOKIE,
     authenticate,
@@ -33,14 +32,6 @@ from app.web.templating import render
 from app.web.urls import safe_next
 
 router = APIRouter()
-
-ROLE_LABELS = {
-    Role.lead: N_("Project lead"),
-    Role.board: N_("Committee member"),
-    Role.chair: N_("Chair"),
-    Role.auditor: N_("Auditor"),
-    Role.admin: N_("Administrator"),
-}
 
 
 def client_address(request: Request) -> str:

@@ -167,8 +167,8 @@ def _identify_viewer(request: Request) -> None:
     session of its own, so the 404 page keeps the navigation of a logged-in user."""
     if getattr(request.state, "viewer", None) is not None or not request.cookies.get("dw_session"):
         return
-    from app.db import request_session
     from app.deps import resolve_user
+    from app.web.session import request_session
 
     try:
         with request_session(request) as session:  # the routes' unit of work

@@ -9,11 +9,12 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 from starlette.responses import Response
 
-from app.db import READ_ONLY, SessionDep
+from app.db import READ_ONLY
 from app.deps import CurrentUserOptional
 from app.i18n import LOCALES
 from app.users.service import set_locale_preference
 from app.web.middleware import LANG_COOKIE, cookie_header
+from app.web.session import SessionDep
 from app.web.templating import render
 from app.web.urls import safe_next
 

@@ -1,0 +1,12 @@
+"""Where packages that may not import each other are connected, once: a lower package
+publishes events or asks a provider, a higher one subscribes or provides here. Imported by
+app.models, which every process imports before its first query."""
+
+from __future__ import annotations
+
+from app.assessments import events, feedback
+from app.notifications.lifecycle import tell_the_committee_of_a_submission
+from app.reviews.feedback import comments_by_question
+
+events.subscribe(tell_the_committee_of_a_submission)
+feedback.provide(comments_by_question)
