@@ -11,6 +11,9 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from app.assessments.models import Assessment
+from app.assessments.permissions import ensure_can_view
+from app.assessments.service import get_assessment
 from app.config import Settings
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import _
@@ -174,3 +177,18 @@ async def raw_body(request: Request) -> bytes:
 
 
 RawBodyDep = Annotated[bytes, Depends(raw_body)]
+
+
+def visible_assessment(
+    request: Request, session: SessionDep, settings: SettingsDep, assessment_id: ObjectId
+) -> Assessment:
+    """The assessment of the path, or 404; 403 when the caller may not see it. Looks up the
+    logged-in user in the same worker thread (a handler that asks for the assessment before
+    the user gets both in one trip)."""
+    user = require_user(resolve_user(request, session, settings))
+    assessment = get_assessment(session, assessment_id)
+    ensure_can_view(session, user, current_roles(request), assessment)
+    return assessment
+
+
+VisibleAssessment = Annotated[Assessment, Depends(visible_assessment)]

@@ -35,45 +35,47 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.resolved_database_url)
 
-    from app.assessments import views as assessment_views
-    from app.assessments import views_form as assessment_form_views
+    from app.api import docs as api_docs
+    from app.api import v1 as api_v1
     from app.assessments.presenters import level_label
     from app.assessments.transitions import state_label
-    from app.audit import views as audit_views
-    from app.notifications import views as notification_views
-    from app.reviews import views as review_views
-    from app.users import views as user_views
-    from app.web import views as web_views
+    from app.pages import (
+        archive,
+        assessments,
+        audit,
+        committee,
+        guided_form,
+        notifications,
+        register,
+        reports,
+        site,
+        tokens,
+        users,
+    )
     from app.web.templating import templates
 
     # Checking every template file for changes on every render is for development only.
     templates.env.auto_reload = settings.env == "development"
     templates.env.globals["level_label"] = level_label
     templates.env.globals["state_label"] = state_label
-    from app.api import docs as api_docs
-    from app.api import tokens_views
-    from app.api import v1 as api_v1
-
     # The guided form first: its autosave is by far the most frequent request, and FastAPI
     # tries routes in order (no path of it overlaps another router's; a test checks that).
-    app.include_router(assessment_form_views.router)
+    app.include_router(guided_form.router)
     app.include_router(api_v1.router)
     app.include_router(api_docs.router)
-    app.include_router(tokens_views.router)
-    from app.archive import register as register_views
-    from app.archive import views as archive_views
-    from app.reports import views as report_views
-
-    app.include_router(archive_views.router)
-    app.include_router(register_views.router)
-
-    app.include_router(report_views.router)
-    app.include_router(review_views.router)
-    app.include_router(audit_views.router)
-    app.include_router(notification_views.router)
-    app.include_router(web_views.router)
-    app.include_router(user_views.router)
-    app.include_router(assessment_views.router)
+    for pages in (
+        tokens,
+        archive,
+        register,
+        reports,
+        committee,
+        audit,
+        notifications,
+        site,
+        users,
+        assessments,
+    ):
+        app.include_router(pages.router)
 
     app.mount(
         "/static/vendor/htmx",

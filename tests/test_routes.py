@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 from app.config import get_settings
 from app.main import create_app
 
-FORM_MODULE = "app.assessments.views_form"
+FORM_MODULE = "app.pages.guided_form"
 SAMPLE_SEGMENTS = ["1", "2", "new", "profile", "review", "history", "answers", "x"]
 
 

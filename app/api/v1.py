@@ -52,13 +52,13 @@ from app.assessments.models import Assessment, AssessmentEditor, State, Submissi
 from app.assessments.permissions import READER_ROLES, ensure_can_view
 from app.audit.models import AuditEvent
 from app.deps import ObjectId, RawBodyDep, SessionDep, SettingsDep, current_roles
+from app.downloads import pdf_response
 from app.errors import InvalidInput, PermissionDenied, PreconditionFailed
 from app.i18n import _
 from app.questionnaires.models import QuestionnaireVersion
 from app.questionnaires.registry import find_version, newest_versions
 from app.questionnaires.serialize import decision_support_to_dict
 from app.reports import service as reports
-from app.reports.views import pdf_response
 from app.reviews import service as reviews
 from app.text import parse_day
 from app.users.models import Role

@@ -20,12 +20,12 @@ from app.audit.chain import parse_time
 from app.audit.checkpoints import newest_checkpoint
 from app.config import get_settings
 from app.deps import CurrentUserOptional, SessionDep, SettingsDep
+from app.downloads import pdf_response
 from app.errors import NotFound
 from app.i18n import _, get_locale
 from app.questionnaires.registry import definition_of, get_version
 from app.reports import service as reports
 from app.reports.sealed import SealedContent, read_sealed
-from app.reports.views import pdf_response
 from app.reviews import service as reviews
 from app.reviews.labels import OUTCOME_LABELS
 from app.text import parse_int

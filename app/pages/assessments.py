@@ -10,11 +10,17 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.assessments import service
-from app.assessments.deps import VisibleAssessment
 from app.assessments.permissions import can_edit, is_author, parties_for
 from app.assessments.presenters import support_view
 from app.assessments.transitions import allowed_actions, state_label
-from app.deps import CurrentUser, ObjectId, RequireRole, SessionDep, current_roles
+from app.deps import (
+    CurrentUser,
+    ObjectId,
+    RequireRole,
+    SessionDep,
+    VisibleAssessment,
+    current_roles,
+)
 from app.errors import InvalidInput
 from app.i18n import N_, _, get_locale
 from app.questionnaires.registry import newest_versions
@@ -153,7 +159,7 @@ def submit(
         service.submit_assessment(session, assessment=assessment, actor=user)
     except InvalidInput as exc:
         session.rollback()
-        from app.assessments.views_form import review_page
+        from app.pages.guided_form import review_page
 
         return review_page(request, session, user, assessment, submit_error=exc, status=422)
     return _redirect_with(assessment.id or 0, "submitted", ref=assessment.reference)

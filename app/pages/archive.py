@@ -13,7 +13,6 @@ from starlette.responses import Response
 from app.archive import exports, search, service
 from app.archive.binding import Finding, check_binding, signed_advice_view
 from app.assessments import service as assessments
-from app.assessments.deps import VisibleAssessment
 from app.assessments.models import Assessment, Submission
 from app.assessments.presenters import support_view
 from app.audit.service import record_event
@@ -24,6 +23,7 @@ from app.deps import (
     SessionDep,
     SettingsDep,
     UploadDep,
+    VisibleAssessment,
     current_roles,
 )
 from app.errors import InvalidInput, NotFound

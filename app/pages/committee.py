@@ -12,12 +12,19 @@ from sqlmodel import select
 from starlette.responses import Response
 
 from app.assessments import service as assessments
-from app.assessments.deps import VisibleAssessment
 from app.assessments.models import Assessment, ConflictOfInterest, State, Submission
 from app.assessments.permissions import is_author, parties_for
 from app.assessments.presenters import answer_text, support_view
 from app.assessments.transitions import STATE_LABELS, Party
-from app.deps import CurrentUser, FormDep, ObjectId, RequireRole, SessionDep, current_roles
+from app.deps import (
+    CurrentUser,
+    FormDep,
+    ObjectId,
+    RequireRole,
+    SessionDep,
+    VisibleAssessment,
+    current_roles,
+)
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine

@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import select
 from starlette.responses import Response
 
-from app.assessments.deps import VisibleAssessment
 from app.assessments.models import Assessment
 from app.db import session_scope
 from app.deps import (
@@ -19,14 +18,15 @@ from app.deps import (
     SessionDep,
     SettingsDep,
     UploadDep,
+    VisibleAssessment,
     current_roles,
     require_user,
     resolve_user,
 )
+from app.downloads import pdf_response
 from app.errors import InvalidInput
 from app.i18n import N_, _
 from app.reports import service
-from app.reports.models import Report
 from app.text import parse_day
 from app.users.models import Role
 from app.web.flash import flash, register
@@ -104,19 +104,6 @@ def cosign(
     response = RedirectResponse(f"/committee/assessments/{assessment.id}/advice", status_code=303)
     flash(response, "cosigned")
     return response
-
-
-def pdf_response(assessment: Assessment, report: Report) -> Response:
-    """Exactly the stored bytes, with the reference in the file name."""
-    return Response(
-        report.pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{service.report_filename(assessment, report)}"',
-            "X-Content-SHA256": report.sha256,
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 @router.get("/assessments/{assessment_id}/report.pdf", summary="Download the signed advice report")

@@ -11,9 +11,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from starlette.responses import Response
 
-from app.assessments.deps import VisibleAssessment
 from app.audit.models import AuditEvent
-from app.deps import CurrentUser, RequireRole, SessionDep
+from app.deps import CurrentUser, RequireRole, SessionDep, VisibleAssessment
 from app.timeutil import UTC
 from app.users.models import Role, User
 from app.web.templating import render

@@ -16,9 +16,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.assessments import service
-from app.assessments.deps import VisibleAssessment, visible_assessment
 from app.assessments.feedback import comments_by_question
-from app.assessments.forms import read_question, read_section
 from app.assessments.models import AnswerRevision, Assessment
 from app.assessments.permissions import can_edit, ensure_can_edit
 from app.assessments.presenters import answer_text, support_view
@@ -28,12 +26,15 @@ from app.deps import (
     FormDep,
     ObjectId,
     SessionDep,
+    VisibleAssessment,
     request_session,
     require_user,
     resolve_user,
+    visible_assessment,
 )
 from app.errors import AppError, InvalidInput, NotFound
 from app.i18n import _, get_locale
+from app.pages.answer_forms import read_question, read_section
 from app.questionnaires import engine
 from app.questionnaires.schema import SCALE_POINTS, Question, Questionnaire, QuestionType, Section
 from app.text import parse_int
