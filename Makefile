@@ -36,15 +36,15 @@ run: bootstrap
 system-packages:
 	@scripts/ensure-system-packages.sh
 
-test: bootstrap system-packages
-	$(BIN)/ruff check app tests migrations bench
-	$(BIN)/ruff format --check app tests migrations bench
+test: bootstrap system-packages lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, types and the package contracts (pyproject.toml [tool.importlinter]).
 lint: bootstrap
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/ruff format --check app tests migrations bench
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 fmt: bootstrap
 	$(BIN)/ruff check --fix app tests migrations bench

@@ -749,9 +749,9 @@ def tokens_create(
     ] = None,
 ) -> None:
     """Make a token; it is printed once and stored only as a hash."""
-    from app.api.tokens import create_token
     from app.db import session_scope
     from app.errors import AppError
+    from app.users.tokens import create_token
 
     try:
         with session_scope(_engine()) as session:

@@ -34,6 +34,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.resolved_database_url)
+    # Error pages look up who is logged in through this (app.web knows no users).
+    from app.deps import resolve_user
+
+    app.state.identify_viewer = resolve_user
 
     from app.api import docs as api_docs
     from app.api import v1 as api_v1

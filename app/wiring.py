@@ -5,8 +5,11 @@ app.models, which every process imports before its first query."""
 from __future__ import annotations
 
 from app.assessments import events, feedback
+from app.assessments.service import uses_version
 from app.notifications.lifecycle import tell_the_committee_of_a_submission
+from app.questionnaires import registry
 from app.reviews.feedback import comments_by_question
 
 events.subscribe(tell_the_committee_of_a_submission)
 feedback.provide(comments_by_question)
+registry.used_by(uses_version)

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.api.ratelimit import RateLimiter
-from app.api.tokens import resolve_token
 from app.deps import SessionDep, SettingsDep, Viewer, resolve_user
 from app.errors import NotAuthenticated, TooManyRequests
 from app.i18n import _
 from app.users.models import User
 from app.users.service import roles_of
+from app.users.tokens import resolve_token
 
 _LIMITERS: dict[int, RateLimiter] = {}
 

@@ -143,6 +143,14 @@ _ASSESSMENT_BY_ID = (
 )
 
 
+def uses_version(session: Session, version: QuestionnaireVersion) -> bool:
+    """Whether any assessment uses a stored questionnaire version (then it may not change)."""
+    count = session.exec(
+        select(func.count()).where(Assessment.questionnaire_version_id == version.id)
+    ).one()
+    return int(count) > 0
+
+
 def get_assessment(session: Session, assessment_id: int) -> Assessment:
     """An assessment by id, or NotFound."""
     row = session.execute(_ASSESSMENT_BY_ID, {"assessment_id": assessment_id}).first()

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.api.tokens import create_token, is_live, revoke_token, tokens_of
 from app.deps import CurrentUser, ObjectId, SessionDep
 from app.errors import InvalidInput
 from app.i18n import N_
 from app.text import parse_int
+from app.users.tokens import create_token, is_live, revoke_token, tokens_of
 from app.web.flash import flash, register
 from app.web.templating import render
 

@@ -6,10 +6,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
-from app.assessments.models import Assessment
 from app.errors import NotFound
 from app.i18n import _
 from app.questionnaires.loader import (
@@ -53,11 +52,20 @@ def load_directory(directory: Path) -> list[LoadedQuestionnaire]:
     return loaded
 
 
+# Who uses stored versions (the assessments do: connected in app.wiring). A version in use is
+# never changed; with nobody registered, every stored version counts as in use.
+UseCheck = Callable[[Session, QuestionnaireVersion], bool]
+_USERS: list[UseCheck] = []
+
+
+def used_by(check: UseCheck) -> None:
+    """Register a check whether a stored version is in use (once)."""
+    if check not in _USERS:
+        _USERS.append(check)
+
+
 def _in_use(session: Session, version: QuestionnaireVersion) -> bool:
-    count = session.exec(
-        select(func.count()).where(Assessment.questionnaire_version_id == version.id)
-    ).one()
-    return count > 0
+    return not _USERS or any(check(session, version) for check in _USERS)
 
 
 def sync_questionnaires(session: Session, directory: Path) -> list[str]:

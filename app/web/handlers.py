@@ -15,29 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from app.errors import AppError, InvalidInput, NotAuthenticated, NotFound
-from app.i18n import N_, _
+from app.i18n import _
+from app.web.problems import status_title
 
 log = logging.getLogger("datawaarden")
-
-_STATUS_TITLES = {
-    400: N_("The request could not be processed"),
-    401: N_("Please log in first"),
-    403: N_("You are not allowed to do this"),
-    404: N_("This page or item does not exist"),
-    405: N_("This action is not possible here"),
-    409: N_("This cannot be done in the current state"),
-    413: N_("The upload is too large"),
-    415: N_("This type of content is not accepted"),
-    422: N_("Some of the input is not valid"),
-    429: N_("Too many attempts. Please wait and try again."),
-    500: N_("Something went wrong on our side"),
-    503: N_("The service is briefly unavailable"),
-}
-
-
-def status_title(status: int) -> str:
-    """The title of an HTTP status in the user's language (400's for one without its own)."""
-    return str(_STATUS_TITLES.get(status, _STATUS_TITLES[400]))
 
 
 def wants_json(request: Request) -> bool:
@@ -167,12 +148,14 @@ def _identify_viewer(request: Request) -> None:
     session of its own, so the 404 page keeps the navigation of a logged-in user."""
     if getattr(request.state, "viewer", None) is not None or not request.cookies.get("dw_session"):
         return
-    from app.deps import resolve_user
     from app.web.session import request_session
 
+    identify = getattr(request.app.state, "identify_viewer", None)
+    if identify is None:
+        return
     try:
         with request_session(request) as session:  # the routes' unit of work
-            resolve_user(request, session, request.app.state.settings)
+            identify(request, session, request.app.state.settings)
     except Exception:  # the page is shown without navigation then
         log.info("could not identify the viewer of a 404 page")
 

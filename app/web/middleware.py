@@ -15,6 +15,7 @@ from app.config import Settings
 from app.i18n import LOCALES, _, negotiate_locale, set_locale
 from app.text import parse_int
 from app.web.csrf import CSRF_COOKIE, is_valid_seed, new_seed
+from app.web.problems import status_title
 
 LANG_COOKIE = "dw_lang"
 MAX_BODY = 21 * 1024 * 1024  # uploads are at most 20 MB; a form is far smaller
@@ -144,8 +145,6 @@ def _refusal(headers: Headers) -> PlainTextResponse | None:
     unicode_escape can smuggle in text that is not valid UTF-8): refused in the user's language."""
     length = parse_int(headers.get("content-length", ""), default=0, max_digits=15) or 0
     if length > MAX_BODY:
-        from app.web.handlers import status_title
-
         return PlainTextResponse(status_title(413), status_code=413)
     content_type = headers.get("content-type", "").lower()
     if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.api.tokens import create_token
 from app.assessments import service as assessments
+from app.users.tokens import create_token
 from tests.conftest import COMPLETE_SAMPLE_ANSWERS
 
 

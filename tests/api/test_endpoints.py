@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.api.tokens import revoke_token
 from app.assessments import service as assessments
 from app.timeutil import utcnow
 from app.users.models import ApiToken
+from app.users.tokens import revoke_token
 
 PROBLEM = "application/problem+json"
 

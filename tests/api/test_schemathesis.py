@@ -7,7 +7,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from app.api.tokens import create_token
+from app.users.tokens import create_token
 
 EXAMPLES_PER_OPERATION = 12
 

@@ -168,7 +168,7 @@ class World:
 
     def new_token(self, key: str) -> int:
         """A personal API token of a persona, made for a route to revoke."""
-        from app.api.tokens import create_token
+        from app.users.tokens import create_token
 
         with session_scope(self.engine) as session:
             row, _text = create_token(
@@ -305,12 +305,12 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
 
 @pytest.fixture(scope="module")
 def matrix_world(tmp_path_factory: pytest.TempPathFactory, dev_pki) -> Iterator[World]:  # type: ignore[no-untyped-def]
-    from app.api.tokens import create_token
     from app.archive.exports import assessment_export
     from app.assessments.models import Assessment
     from app.main import create_app
     from app.questionnaires.registry import find_version
     from app.users.service import create_user
+    from app.users.tokens import create_token
 
     built = build_world(tmp_path_factory.mktemp("security-db"))
     # A rate limit of its own: the limiter lives per process and is keyed by token id, which
@@ -1216,7 +1216,7 @@ def test_logout_ends_the_session_on_the_server(login, app, db: Session) -> None:
 
 def test_a_deactivated_users_api_token_stops_working(matrix_world: World) -> None:
     world = matrix_world
-    from app.api.tokens import create_token
+    from app.users.tokens import create_token
 
     victim_id = world.new_user()
     with session_scope(world.engine) as session:

@@ -38,7 +38,6 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from app.api import deps as api_deps
-from app.api.tokens import create_token
 from app.archive.models import ArchiveEntry
 from app.assessments import service as assessments
 from app.assessments.models import AnswerRevision, Assessment, State
@@ -46,6 +45,7 @@ from app.db import metadata
 from app.reviews import service as reviews
 from app.users.models import LoginThrottle, Role, User, UserRole
 from app.users.service import SESSION_COOKIE, create_user, get_user_by_email, start_session
+from app.users.tokens import create_token
 from app.web.csrf import CSRF_COOKIE, new_seed
 from tests.conftest import COMPLETE_SAMPLE_ANSWERS, PASSWORD, PERSONAS, Client
 
