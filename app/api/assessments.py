@@ -1,0 +1,165 @@
+"""The API: assessments, their lifecycle and their decision support."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query, Request, Response
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+
+from app.api.common import (
+    Limit,
+    Offset,
+    assessment_out,
+    etag_of,
+    new_router,
+    visible_for,
+)
+from app.api.deps import ApiUser
+from app.api.schemas import (
+    AssessmentCreate,
+    AssessmentDetail,
+    AssessmentList,
+    AssessmentOut,
+    Completeness,
+    DecisionSupportOut,
+    StateOut,
+    SubmissionOut,
+)
+from app.assessments import service as assessments
+from app.assessments.models import Assessment, AssessmentEditor, State, Submission
+from app.assessments.permissions import READER_ROLES
+from app.deps import ObjectId, SessionDep, SettingsDep, current_roles
+from app.errors import InvalidInput, PermissionDenied
+from app.i18n import _
+from app.questionnaires.registry import find_version, newest_versions
+from app.questionnaires.serialize import decision_support_to_dict
+from app.users.models import Role
+
+router = new_router()
+
+
+@router.get(
+    "/assessments", summary="Assessments visible to the caller", response_model=AssessmentList
+)
+def list_assessments(
+    request: Request,
+    session: SessionDep,
+    user: ApiUser,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    state: Annotated[State | None, Query(description="only this state")] = None,
+) -> AssessmentList:
+    coauthored = select(AssessmentEditor.assessment_id).where(AssessmentEditor.user_id == user.id)
+    mine = or_(Assessment.lead_id == user.id, col(Assessment.id).in_(coauthored))
+    if current_roles(request) & READER_ROLES:
+        submitted = select(Submission.assessment_id)
+        visible = or_(mine, (col(Assessment.id).in_(submitted)) & (Assessment.state != State.draft))
+    else:
+        visible = mine
+    query = select(Assessment).where(visible)
+    if state is not None:
+        query = query.where(Assessment.state == state.value)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Assessment.id).desc()).offset(offset).limit(limit)).all()
+    return AssessmentList(
+        total=total, limit=limit, offset=offset, items=[assessment_out(session, a) for a in rows]
+    )
+
+
+@router.post(
+    "/assessments", summary="Start an assessment", status_code=201, response_model=AssessmentOut
+)
+def create_assessment(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: ApiUser,
+    body: AssessmentCreate,
+    settings: SettingsDep,
+) -> AssessmentOut:
+    if Role.lead not in current_roles(request):
+        raise PermissionDenied(_("Your role does not give access to this page."))
+    if body.questionnaire_key:
+        version = find_version(session, body.questionnaire_key, body.questionnaire_version)
+        if body.questionnaire_version is None and version not in newest_versions(session):
+            raise InvalidInput(_("Choose one of the questionnaires given."))
+    else:
+        version = find_version(session, settings.default_questionnaire)
+    a = assessments.create_assessment(
+        session,
+        actor=user,
+        title=body.title,
+        department=body.department,
+        description=body.description,
+        questionnaire=version,
+    )
+    response.headers["ETag"] = etag_of(a)
+    response.headers["Location"] = f"/api/v1/assessments/{a.id}"
+    return assessment_out(session, a)
+
+
+@router.get(
+    "/assessments/{assessment_id}", summary="One assessment", response_model=AssessmentDetail
+)
+def get_assessment(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: ApiUser,
+    assessment_id: ObjectId,
+) -> AssessmentDetail:
+    a = visible_for(request, session, user, assessment_id)
+    ds = assessments.decision_support_for(session, a)
+    response.headers["ETag"] = etag_of(a)
+    return AssessmentDetail(
+        **assessment_out(session, a).model_dump(),
+        completeness=Completeness(
+            percent=ds.completeness.percent,
+            complete=ds.completeness.complete,
+            missing=ds.completeness.missing,
+        ),
+        overall_level=ds.score.overall,  # type: ignore[arg-type]
+    )
+
+
+@router.get(
+    "/assessments/{assessment_id}/decision-support",
+    summary="Levels, scores and obligations",
+    response_model=DecisionSupportOut,
+)
+def get_decision_support(
+    request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
+) -> dict[str, Any]:
+    a = visible_for(request, session, user, assessment_id)
+    return decision_support_to_dict(assessments.decision_support_for(session, a))
+
+
+@router.post(
+    "/assessments/{assessment_id}/submit",
+    summary="Submit to the committee",
+    response_model=SubmissionOut,
+)
+def submit(
+    request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
+) -> SubmissionOut:
+    a = visible_for(request, session, user, assessment_id)
+    s = assessments.submit_assessment(session, assessment=a, actor=user)
+    return SubmissionOut(number=s.number, sha256=s.sha256, submitted_at=s.submitted_at)
+
+
+@router.post(
+    "/assessments/{assessment_id}/withdraw",
+    summary="Withdraw a submission",
+    response_model=StateOut,
+)
+def withdraw(
+    request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
+) -> StateOut:
+    a = visible_for(request, session, user, assessment_id)
+    assessments.withdraw_assessment(session, assessment=a, actor=user)
+    return StateOut(reference=a.reference, state=a.state, version=a.version)
+
+
+# --- committee -------------------------------------------------------------------------------

@@ -1,0 +1,89 @@
+"""The API: the signed report and the verification of a PDF."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Request, Response
+
+from app.api.common import (
+    new_router,
+    visible_for,
+)
+from app.api.deps import ApiUser
+from app.api.schemas import (
+    VerificationOut,
+)
+from app.deps import ObjectId, RawBodyDep, SessionDep
+from app.downloads import pdf_response
+from app.reports import service as reports
+from app.text import parse_day
+
+router = new_router()
+
+
+@router.get(
+    "/assessments/{assessment_id}/report",
+    summary="The signed report (PDF)",
+    responses={200: {"content": {"application/pdf": {}}, "description": "the stored signed bytes"}},
+    response_class=Response,
+)
+def get_report(
+    request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
+) -> Response:
+    a = visible_for(request, session, user, assessment_id)
+    report = reports.get_report_or_404(session, a)
+    reports.record_download(session, report=report, actor=user)
+    return pdf_response(a, report)
+
+
+@router.post(
+    "/reports/verify",
+    summary="Verify a PDF (request body: the PDF bytes)",
+    response_model=VerificationOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def verify_report(
+    request: Request,
+    session: SessionDep,
+    user: ApiUser,
+    data: RawBodyDep,
+    at: Annotated[
+        str, Query(max_length=20, description="Judge the validity as of this date (YYYY-MM-DD)")
+    ] = "",
+) -> VerificationOut:
+    settings = request.app.state.settings
+    check = reports.verify_file(session, data, settings=settings, at=parse_day(at))
+    r = check.result
+    return VerificationOut(
+        ok=check.ok,
+        sha256=r.sha256,
+        is_pdf=r.is_pdf,
+        at=r.at,
+        archived=check.archived is not None,
+        reference=check.reference,
+        snapshot_matches=check.snapshot_matches,
+        on_behalf_of=check.on_behalf_of if r.signatures_ok else None,
+        statements=[{"ok": s.ok, "text": s.text} for s in check.statements(settings.org_name)],  # type: ignore[misc]
+        signatures=[
+            {
+                "field": s.field,
+                "kind": s.kind,
+                "signer": s.signer,
+                "certificate": s.certificate,
+                "certificate_valid_until": s.certificate_valid_until,
+                "signed_at": s.signed_at,
+                "proven_by": s.proven_by,
+                "intact": s.intact,
+                "trusted": s.trusted,
+                "long_term": s.long_term,
+                "covers_whole_file": s.covers_whole_file,
+            }
+            for s in r.signatures
+        ],  # type: ignore[misc]
+    )
