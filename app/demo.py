@@ -19,7 +19,7 @@ from app.errors import Conflict
 from app.i18n import use_locale
 from app.questionnaires.registry import find_version, sync_questionnaires
 from app.reports.models import Report
-from app.reviews import service as reviews
+from app.reviews import advising, commenting, intake, judging
 from app.users.models import Role, User
 from app.users.service import create_user, get_user_by_email
 
@@ -96,8 +96,8 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
         assessments.submit_assessment(session, assessment=a, actor=lead)
         roles_board, roles_chair = {Role.board}, {Role.chair, Role.board}
         with use_locale("nl"):
-            reviews.claim_rapporteur(session, assessment=a, actor=board, roles=roles_board)
-            comment = reviews.add_comment(
+            intake.claim_rapporteur(session, assessment=a, actor=board, roles=roles_board)
+            comment = commenting.add_comment(
                 session,
                 assessment=a,
                 actor=board,
@@ -105,14 +105,14 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
                 question_id="bias_assessment",
                 body="Is het model getoetst op ongelijke uitkomsten voor groepen huishoudens?",
             )
-            reviews.request_changes(
+            judging.request_changes(
                 session,
                 assessment=a,
                 actor=board,
                 roles=roles_board,
                 note="Zie de opmerking over bias.",
             )
-            reviews.add_comment(
+            commenting.add_comment(
                 session,
                 assessment=a,
                 actor=lead,
@@ -130,11 +130,11 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
                     actor=lead,
                 )
             assessments.submit_assessment(session, assessment=a, actor=lead)
-            reviews.resolve_comment(
+            commenting.resolve_comment(
                 session, assessment=a, comment_id=comment.id or 0, actor=board, roles=roles_board
             )
             for section in ("profile", "transparent", "value_creating", "reliable", "responsible"):
-                reviews.set_verdict(
+                judging.set_verdict(
                     session,
                     assessment=a,
                     actor=board,
@@ -142,7 +142,7 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
                     section_id=section,
                     verdict="needs_improvement" if section == "responsible" else "acceptable",
                 )
-            reviews.save_advice(
+            advising.save_advice(
                 session,
                 assessment=a,
                 actor=board,
@@ -155,15 +155,15 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
                     "responsible": "Kwetsbare huishoudens: menselijke tussenkomst is essentieel.",
                 },
                 conditions=[
-                    reviews.ConditionInput(
+                    advising.ConditionInput(
                         "Voer een IAMA uit vóór ingebruikname.", "Team Schuldhulp", "2026-12-31"
                     ),
-                    reviews.ConditionInput(
+                    advising.ConditionInput(
                         "Publiceer het algoritme in het algoritmeregister.",
                         "Datateam",
                         "2027-02-28",
                     ),
-                    reviews.ConditionInput(
+                    advising.ConditionInput(
                         "Toets het model jaarlijks op bias en rapporteer aan de commissie.",
                         "Datateam",
                         "",
@@ -171,10 +171,10 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
                 ],
                 reassess_on="2027-12-01",
             )
-            reviews.record_opinion(
+            advising.record_opinion(
                 session, assessment=a, actor=board, roles=roles_board, stance="agree", note=""
             )
-            reviews.record_opinion(
+            advising.record_opinion(
                 session,
                 assessment=a,
                 actor=people["secretary"][0],
@@ -182,7 +182,7 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
                 stance="disagree",
                 note="Ik zou eerst een kleinschalige pilot willen zien.",
             )
-            reviews.finalise_advice(session, assessment=a, actor=chair, roles=roles_chair)
+            advising.finalise_advice(session, assessment=a, actor=chair, roles=roles_chair)
         assessment_id, chair_id, chair_password = a.id or 0, chair.id or 0, people["chair"][1]
     report = sign_and_archive(
         engine,

@@ -28,7 +28,7 @@ from app.api.schemas import (
     VerdictOut,
 )
 from app.deps import ObjectId, SessionDep, current_roles
-from app.reviews import service as reviews
+from app.reviews import advising, commenting, judging
 
 router = new_router()
 
@@ -55,7 +55,7 @@ def list_comments(
 ) -> CommentList:
     a = visible_for(request, session, user, assessment_id)
     items = []
-    for t in reviews.threads(session, a):
+    for t in commenting.threads(session, a):
         items.append(_comment_out(t.comment, t.author))
         items.extend(_comment_out(r, name) for r, name in t.replies)
     return CommentList(items=items)
@@ -71,7 +71,7 @@ def add_comment(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId, body: CommentIn
 ) -> CommentOut:
     a = visible_for(request, session, user, assessment_id)
-    c = reviews.add_comment(
+    c = commenting.add_comment(
         session,
         assessment=a,
         actor=user,
@@ -97,7 +97,7 @@ def put_verdict(
     body: VerdictIn,
 ) -> VerdictOut:
     a = visible_for(request, session, user, assessment_id)
-    v = reviews.set_verdict(
+    v = judging.set_verdict(
         session,
         assessment=a,
         actor=user,
@@ -117,7 +117,7 @@ def request_changes(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId, body: ChangesIn
 ) -> StateOut:
     a = visible_for(request, session, user, assessment_id)
-    reviews.request_changes(
+    judging.request_changes(
         session, assessment=a, actor=user, roles=current_roles(request), note=body.note
     )
     return StateOut(reference=a.reference, state=a.state, version=a.version)
@@ -131,7 +131,7 @@ def _advice_out(session: Session, advice: Any) -> AdviceOut:
         rationale=json.loads(advice.rationale_json),
         conditions=[
             ConditionIn(text=c.text, owner=c.owner, due_on=c.due_on)
-            for c in reviews.conditions_of(session, advice)
+            for c in advising.conditions_of(session, advice)
         ],
         reassess_on=advice.reassess_on,
         final=advice.finalised_at is not None,
@@ -147,7 +147,7 @@ def put_advice(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId, body: AdviceIn
 ) -> AdviceOut:
     a = visible_for(request, session, user, assessment_id)
-    advice = reviews.save_advice(
+    advice = advising.save_advice(
         session,
         assessment=a,
         actor=user,
@@ -156,7 +156,7 @@ def put_advice(
         summary=body.summary,
         rationale=body.rationale,
         conditions=[
-            reviews.ConditionInput(c.text, c.owner, c.due_on.isoformat() if c.due_on else "")
+            advising.ConditionInput(c.text, c.owner, c.due_on.isoformat() if c.due_on else "")
             for c in body.conditions
         ],
         reassess_on=body.reassess_on.isoformat() if body.reassess_on else "",
@@ -173,7 +173,7 @@ def put_opinion(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId, body: OpinionIn
 ) -> OpinionOut:
     a = visible_for(request, session, user, assessment_id)
-    o = reviews.record_opinion(
+    o = advising.record_opinion(
         session,
         assessment=a,
         actor=user,
@@ -195,7 +195,7 @@ def finalise(
     a = visible_for(request, session, user, assessment_id)
     return _advice_out(
         session,
-        reviews.finalise_advice(session, assessment=a, actor=user, roles=current_roles(request)),
+        advising.finalise_advice(session, assessment=a, actor=user, roles=current_roles(request)),
     )
 
 

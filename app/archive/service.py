@@ -29,7 +29,7 @@ from app.questionnaires import engine
 from app.reports import service as reports
 from app.reports.models import Report
 from app.reports.seal import organisation_seal
-from app.reviews import service as reviews
+from app.reviews import advising
 from app.timeutil import utcnow
 from app.users.models import Role, User
 
@@ -116,7 +116,7 @@ def build_entry(session: Session, assessment: Assessment) -> ArchiveEntry:
     ).first()
     assert submission is not None
     snapshot = json.loads(submission.snapshot_json)
-    advice = reviews.open_advice(session, assessment)
+    advice = advising.open_advice(session, assessment)
     assert advice is not None
     support = snapshot["decision_support"]
     by_id = engine.question_by_id(q)

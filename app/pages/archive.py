@@ -31,7 +31,7 @@ from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
 from app.reports import service as reports
 from app.reports.sealed import SealedContent, read_sealed
-from app.reviews import service as reviews
+from app.reviews import advising, commenting, judging
 from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
 from app.text import parse_int
 from app.users.models import Role, User
@@ -201,13 +201,13 @@ def archive_detail(
     rounds = [
         {
             "advice": r,
-            "conditions": reviews.conditions_of(session, r),
-            "opinions": reviews.opinions_of(session, r),
+            "conditions": advising.conditions_of(session, r),
+            "opinions": advising.opinions_of(session, r),
         }
-        for r in reviews.advice_rounds(session, assessment)
+        for r in advising.advice_rounds(session, assessment)
         if signed_advice is None or r.round != signed_advice["round"]
     ]
-    verdicts = {s.number: reviews.verdicts(session, s) for s in submissions}
+    verdicts = {s.number: judging.verdicts(session, s) for s in submissions}
     sections = {s.id: s.title.get(locale) for s in q.sections}
     support = engine.decision_support(q, signed_snapshot["answers"])
     return render(
@@ -225,7 +225,7 @@ def archive_detail(
             "signed": _signed_facts(sealed, assessment),
             "signed_advice": signed_advice,
             "rounds": rounds,
-            "threads": reviews.threads(session, assessment),
+            "threads": commenting.threads(session, assessment),
             "verdicts": verdicts,
             "sections": sections,
             "verdict_labels": VERDICT_LABELS,

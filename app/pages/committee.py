@@ -30,7 +30,8 @@ from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
 from app.questionnaires.schema import Questionnaire
 from app.reports.service import latest_report
-from app.reviews import service
+from app.reviews import advising, commenting, intake, judging
+from app.reviews import common as review_common
 from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
 from app.text import parse_int
 from app.users.models import Role, User
@@ -72,7 +73,7 @@ def inbox_page(
     obligation: str = "",
     sort: str = "age",
 ) -> Response:
-    rows = service.inbox(
+    rows = intake.inbox(
         session,
         state=state or None,
         department=department[:200] or None,
@@ -80,7 +81,7 @@ def inbox_page(
         obligation=obligation[:60] or None,
         sort=sort,
     )
-    departments = sorted({r.assessment.department for r in service.inbox(session)})
+    departments = sorted({r.assessment.department for r in intake.inbox(session)})
     return render(
         request,
         "reviews/inbox.html",
@@ -94,7 +95,7 @@ def inbox_page(
                 "sort": sort,
             },
             "departments": departments,
-            "states": service.INBOX_STATES,
+            "states": intake.INBOX_STATES,
         },
         block_name="results" if request.headers.get("HX-Request") == "true" else None,
     )
@@ -126,7 +127,7 @@ def _diff_view(
         return None
     by_id = engine.question_by_id(q)
     out = []
-    for change in service.diff_snapshots(_snapshot(previous), _snapshot(current)):
+    for change in judging.diff_snapshots(_snapshot(previous), _snapshot(current)):
         question = by_id.get(change.question_id)
         if question is None:
             continue
@@ -152,8 +153,8 @@ def _review_context(
     snapshot = _snapshot(current)
     roles = current_roles(request)
     parties = parties_for(session, user, roles, assessment)
-    threads = service.threads(session, assessment)
-    by_question: dict[str | None, list[service.Thread]] = {}
+    threads = commenting.threads(session, assessment)
+    by_question: dict[str | None, list[commenting.Thread]] = {}
     for thread in threads:
         by_question.setdefault(thread.comment.question_id, []).append(thread)
     return {
@@ -164,7 +165,7 @@ def _review_context(
         "submissions": submissions,
         "sections": _sections_view(q, snapshot, locale),
         "support": support_view(q, engine.decision_support(q, snapshot["answers"]), locale),
-        "verdicts": service.verdicts(session, current),
+        "verdicts": judging.verdicts(session, current),
         "verdict_labels": VERDICT_LABELS,
         "threads": by_question,
         "general": by_question.get(None, []),
@@ -172,7 +173,7 @@ def _review_context(
         "is_committee": bool(parties & {Party.committee, Party.chair}),
         "is_author": Party.author in parties,
         "can_act": bool(parties & {Party.committee, Party.chair})
-        and assessment.state in service.COMMITTEE_STATES,
+        and assessment.state in review_common.COMMITTEE_STATES,
         "rapporteur": session.get(User, assessment.rapporteur_id)
         if assessment.rapporteur_id
         else None,
@@ -194,7 +195,7 @@ def review_page(
 def claim(
     request: Request, session: SessionDep, user: CommitteeUser, assessment: VisibleAssessment
 ) -> Response:
-    service.claim_rapporteur(
+    intake.claim_rapporteur(
         session, assessment=assessment, actor=user, roles=current_roles(request)
     )
     return _back(f"/committee/assessments/{assessment.id}", "claimed", ref=assessment.reference)
@@ -210,7 +211,7 @@ def conflict(
     assessment: VisibleAssessment,
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    service.declare_conflict(
+    intake.declare_conflict(
         session, assessment=assessment, actor=user, roles=current_roles(request), reason=reason
     )
     return _back("/committee", "conflict_declared")
@@ -227,7 +228,7 @@ def add_comment(
     parent_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     parent = parse_int(parent_id)
-    comment = service.add_comment(
+    comment = commenting.add_comment(
         session,
         assessment=assessment,
         actor=user,
@@ -254,7 +255,7 @@ def resolve(
     assessment: VisibleAssessment,
     comment_id: ObjectId,
 ) -> Response:
-    service.resolve_comment(
+    commenting.resolve_comment(
         session,
         assessment=assessment,
         comment_id=comment_id,
@@ -274,7 +275,7 @@ def comments_page(
         "reviews/comments.html",
         {
             "a": assessment,
-            "threads": service.threads(session, assessment),
+            "threads": commenting.threads(session, assessment),
             "by_id": engine.question_by_id(q),
             "can_reply": assessment.state
             in (State.submitted, State.in_review, State.changes_requested, State.advice_drafted),
@@ -294,7 +295,7 @@ def verdict(
     section_id: str,
     verdict: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    service.set_verdict(
+    judging.set_verdict(
         session,
         assessment=assessment,
         actor=user,
@@ -315,7 +316,7 @@ def request_changes(
     assessment: VisibleAssessment,
     note: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    service.request_changes(
+    judging.request_changes(
         session, assessment=assessment, actor=user, roles=current_roles(request), note=note
     )
     return _back("/committee", "changes_requested")
@@ -333,8 +334,8 @@ def _advice_context(
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     _version, q = assessments.questionnaire_of(session, assessment)
-    advice = service.open_advice(session, assessment)
-    rounds = service.advice_rounds(session, assessment)
+    advice = advising.open_advice(session, assessment)
+    rounds = advising.advice_rounds(session, assessment)
     parties = parties_for(session, user, current_roles(request), assessment)
     # The committee deliberates in private: others see an advice only once it is final.
     deliberating = bool(parties & {Party.committee, Party.chair})
@@ -358,7 +359,7 @@ def _advice_context(
                         "owner": c.owner,
                         "due_on": c.due_on.isoformat() if c.due_on else "",
                     }
-                    for c in service.conditions_of(session, advice)
+                    for c in advising.conditions_of(session, advice)
                 ],
                 "reassess_on": advice.reassess_on.isoformat() if advice.reassess_on else "",
             }
@@ -366,8 +367,8 @@ def _advice_context(
     history = [
         {
             "advice": r,
-            "conditions": service.conditions_of(session, r),
-            "opinions": service.opinions_of(session, r),
+            "conditions": advising.conditions_of(session, r),
+            "opinions": advising.opinions_of(session, r),
             "rationale": json.loads(r.rationale_json),
             "finalised_by": names.get(r.finalised_by_id),
         }
@@ -376,7 +377,8 @@ def _advice_context(
     my_opinion = None
     if advice is not None:
         my_opinion = next(
-            (o for o, _name in service.opinions_of(session, advice) if o.member_id == user.id), None
+            (o for o, _name in advising.opinions_of(session, advice) if o.member_id == user.id),
+            None,
         )
     committee = bool(parties & {Party.committee, Party.chair})
     return {
@@ -437,7 +439,7 @@ def save_advice(
     count = min(parse_int(text("condition_rows"), default=0) or 0, 100)
     for index in range(count):
         conditions.append(
-            service.ConditionInput(
+            advising.ConditionInput(
                 text(f"condition-{index}-text"),
                 text(f"condition-{index}-owner"),
                 text(f"condition-{index}-due"),
@@ -452,7 +454,7 @@ def save_advice(
         "reassess_on": text("reassess_on"),
     }
     try:
-        service.save_advice(
+        advising.save_advice(
             session,
             assessment=assessment,
             actor=user,
@@ -484,7 +486,7 @@ def opinion(
     stance: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=10000)] = "",
 ) -> Response:
-    service.record_opinion(
+    advising.record_opinion(
         session,
         assessment=assessment,
         actor=user,
@@ -501,7 +503,7 @@ def opinion(
 def finalise(
     request: Request, session: SessionDep, user: CommitteeUser, assessment: VisibleAssessment
 ) -> Response:
-    service.finalise_advice(
+    advising.finalise_advice(
         session, assessment=assessment, actor=user, roles=current_roles(request)
     )
     return _back(f"/committee/assessments/{assessment.id}/advice", "advice_finalised")
@@ -514,7 +516,7 @@ def finalise(
 def new_round(
     request: Request, session: SessionDep, user: CommitteeUser, assessment: VisibleAssessment
 ) -> Response:
-    service.start_new_round(
+    advising.start_new_round(
         session, assessment=assessment, actor=user, roles=current_roles(request)
     )
     return _back(f"/committee/assessments/{assessment.id}/advice", "new_round")

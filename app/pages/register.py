@@ -26,7 +26,7 @@ from app.i18n import _, get_locale
 from app.questionnaires.registry import definition_of, get_version
 from app.reports import service as reports
 from app.reports.sealed import SealedContent, read_sealed
-from app.reviews import service as reviews
+from app.reviews import advising
 from app.reviews.labels import OUTCOME_LABELS
 from app.text import parse_int
 from app.web.templating import render
@@ -79,10 +79,10 @@ def public_record(
     department = str(
         (signed_assessment or {}).get("department") or snapshot.get("department") or ""
     )
-    current = reviews.open_advice(session, assessment)
+    current = advising.open_advice(session, assessment)
     stored_conditions = [
         (c.number, c.text, c.due_on.isoformat() if c.due_on else None)
-        for c in (reviews.conditions_of(session, current) if current else [])
+        for c in (advising.conditions_of(session, current) if current else [])
     ]
     signed_conditions = [
         (c.get("number"), c.get("text"), c.get("due_on")) for c in advice.get("conditions") or []

@@ -24,7 +24,7 @@ from app.i18n import use_locale
 from app.jinja import environment
 from app.questionnaires import engine
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT, advice_document
-from app.reviews import service as reviews
+from app.reviews import judging
 from app.reviews.models import Advice, ReviewComment
 from app.users.models import User
 
@@ -74,7 +74,7 @@ def gather(
     answers = snapshot["answers"]
     with use_locale(locale):
         visible = {qq.id for qq in engine.visible_questions(q, answers)}
-        verdicts = reviews.verdicts(session, submission)
+        verdicts = judging.verdicts(session, submission)
         names = {u.id: u.name for u in session.exec(select(User)).all()}
         resolved = session.exec(
             select(ReviewComment).where(

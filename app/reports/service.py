@@ -42,7 +42,7 @@ from app.reports.signing import (
     trust_anchor_pem,
 )
 from app.reports.verify import Validator, Verification, load_trust_roots, verify_pdf
-from app.reviews import service as reviews
+from app.reviews import advising
 from app.reviews.models import Advice
 from app.timeutil import utcnow
 from app.users.models import Role, User
@@ -71,7 +71,7 @@ def report_versions(session: Session, assessment: Assessment) -> list[Report]:
 
 
 def _final_advice(session: Session, assessment: Assessment) -> Advice:
-    advice = reviews.open_advice(session, assessment)
+    advice = advising.open_advice(session, assessment)
     if advice is None or advice.finalised_at is None:
         raise Conflict(_("Only a final advice can be signed. Finalise the advice first."))
     return advice
@@ -167,7 +167,7 @@ def store_signed(
     if latest_report(session, assessment) is not None:
         raise Conflict(_("This advice has already been signed."))
     advice = session.get(Advice, request.advice_id)
-    current = reviews.open_advice(session, assessment)
+    current = advising.open_advice(session, assessment)
     if advice is None or current is None or current.id != advice.id or current.finalised_at is None:
         # A new advice round started while the report was being rendered.
         raise Conflict(

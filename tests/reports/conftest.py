@@ -106,7 +106,7 @@ def drive_to_advice(
     Everything is committed. Returns the assessment id."""
     from app.assessments import service as assessments
     from app.questionnaires.registry import find_version
-    from app.reviews import service as reviews
+    from app.reviews import advising, commenting, intake
 
     with session_scope(world.engine) as session:
         lead = world.user(session, "lead")
@@ -125,15 +125,15 @@ def drive_to_advice(
                 session, assessment=a, question_id=qid, raw=value, base_version=None, actor=lead
             )
         assessments.submit_assessment(session, assessment=a, actor=lead)
-        reviews.claim_rapporteur(session, assessment=a, actor=board, roles=BOARD)
+        intake.claim_rapporteur(session, assessment=a, actor=board, roles=BOARD)
         if comment is not None:
-            c = reviews.add_comment(
+            c = commenting.add_comment(
                 session, assessment=a, actor=board, roles=BOARD, body=comment, question_id="name"
             )
-            reviews.resolve_comment(
+            commenting.resolve_comment(
                 session, assessment=a, comment_id=c.id or 0, actor=board, roles=BOARD
             )
-        reviews.save_advice(
+        advising.save_advice(
             session,
             assessment=a,
             actor=board,
@@ -141,13 +141,13 @@ def drive_to_advice(
             outcome="conditional",
             summary="De commissie adviseert positief onder voorwaarden.",
             rationale={"transparent": "Open data, goed uitgelegd."},
-            conditions=[reviews.ConditionInput(*row) for row in CONDITIONS],
+            conditions=[advising.ConditionInput(*row) for row in CONDITIONS],
             reassess_on="2028-01-01",
         )
-        reviews.record_opinion(
+        advising.record_opinion(
             session, assessment=a, actor=board, roles=BOARD, stance="agree", note=""
         )
-        reviews.record_opinion(
+        advising.record_opinion(
             session,
             assessment=a,
             actor=chair,
@@ -156,7 +156,7 @@ def drive_to_advice(
             note="Liever eerst een pilot.",
         )
         if finalise:
-            reviews.finalise_advice(session, assessment=a, actor=chair, roles=CHAIR)
+            advising.finalise_advice(session, assessment=a, actor=chair, roles=CHAIR)
         return a.id or 0
 
 

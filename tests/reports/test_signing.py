@@ -15,6 +15,7 @@ from app.notifications.models import Notification
 from app.reports.models import Report
 from app.reports.service import sign_report
 from app.reports.signing import SigningUnavailable
+from app.reviews import advising, intake
 from app.reviews.models import Advice
 from app.users.models import Role
 from tests.conftest import PASSWORD
@@ -166,11 +167,11 @@ def test_it_lets_only_the_chair_sign(world, final_advice, persona):
 
 def test_it_refuses_a_chair_with_a_conflict_of_interest(world):
     from app.db import session_scope
-    from app.reviews import service as reviews
+    from app.reviews import intake
 
     conflicted = drive_to_advice(world, title="Belangenverstrengeling", comment=None)
     with session_scope(world.engine) as session:
-        reviews.declare_conflict(
+        intake.declare_conflict(
             session,
             assessment=session.get(Assessment, conflicted),
             actor=world.user(session, "chair"),
@@ -363,12 +364,11 @@ def test_it_does_not_sign_an_advice_superseded_while_rendering(world):
     """The chair opens a new advice round (in another tab) while the report renders: the
     rendered report shows the superseded round and must not be stored as the signed advice."""
     from app.db import session_scope
-    from app.reviews import service as reviews
 
     moving = drive_to_advice(world, title="Nieuwe ronde tijdens het renderen", comment=None)
     request = _prepare(world, moving)
     with session_scope(world.engine) as session:
-        reviews.start_new_round(
+        advising.start_new_round(
             session,
             assessment=session.get(Assessment, moving),
             actor=world.user(session, "chair"),
@@ -385,13 +385,12 @@ def test_it_refuses_a_cosignature_by_a_member_with_a_conflict_of_interest(world)
     """declare_conflict: 'from then on they cannot review, vote or sign'."""
     from app.archive.service import archive_after_signing
     from app.db import session_scope
-    from app.reviews import service as reviews
 
     conflicted = drive_to_advice(world, title="Medeondertekening met belang", comment=None)
     _store(world, _prepare(world, conflicted), _small_signed_pdf("Chris Chair"))
     with session_scope(world.engine) as session:
         archive_after_signing(session, assessment_id=conflicted, actor=world.user(session, "chair"))
-        reviews.declare_conflict(
+        intake.declare_conflict(
             session,
             assessment=session.get(Assessment, conflicted),
             actor=world.user(session, "board"),

@@ -13,7 +13,7 @@ from app.assessments.models import State, StateChange
 from app.audit.models import AuditEvent
 from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.notifications.models import Notification
-from app.reviews import service
+from app.reviews import advising, commenting, intake, judging
 from app.reviews.models import Advice
 from app.users.models import Role
 from tests.conftest import COMPLETE_SAMPLE_ANSWERS
@@ -38,7 +38,7 @@ def submitted(db, make_assessment, personas):
 
 
 def _conditions(*rows):
-    return [service.ConditionInput(*row) for row in rows]
+    return [advising.ConditionInput(*row) for row in rows]
 
 
 def test_it_notifies_the_committee_of_a_submission(db, submitted, personas):
@@ -52,15 +52,15 @@ def test_it_notifies_the_committee_of_a_submission(db, submitted, personas):
 
 def test_it_requires_a_comment_before_changes_are_requested(db, submitted, personas):
     with pytest.raises(Conflict):
-        service.request_changes(db, assessment=submitted, actor=personas["board"], roles=BOARD)
+        judging.request_changes(db, assessment=submitted, actor=personas["board"], roles=BOARD)
     assert submitted.state == State.submitted
 
 
 def test_it_runs_a_review_round_trip_with_a_diff_of_the_resubmission(db, submitted, personas):
     board, lead = personas["board"], personas["lead"]
-    service.claim_rapporteur(db, assessment=submitted, actor=board, roles=BOARD)
+    intake.claim_rapporteur(db, assessment=submitted, actor=board, roles=BOARD)
     assert submitted.state == State.in_review and submitted.rapporteur_id == board.id
-    comment = service.add_comment(
+    comment = commenting.add_comment(
         db,
         assessment=submitted,
         actor=board,
@@ -68,7 +68,7 @@ def test_it_runs_a_review_round_trip_with_a_diff_of_the_resubmission(db, submitt
         body="Waarom is dit niet openbaar?",
         question_id="published",
     )
-    service.set_verdict(
+    judging.set_verdict(
         db,
         assessment=submitted,
         actor=board,
@@ -76,7 +76,7 @@ def test_it_runs_a_review_round_trip_with_a_diff_of_the_resubmission(db, submitt
         section_id="transparency",
         verdict="needs_improvement",
     )
-    service.request_changes(
+    judging.request_changes(
         db, assessment=submitted, actor=board, roles=BOARD, note="Graag aanvullen"
     )
     assert submitted.state == State.changes_requested
@@ -85,7 +85,7 @@ def test_it_runs_a_review_round_trip_with_a_diff_of_the_resubmission(db, submitt
             Notification.user_id == lead.id, Notification.kind == "changes_requested"
         )
     ).first()
-    reply = service.add_comment(
+    reply = commenting.add_comment(
         db,
         assessment=submitted,
         actor=lead,
@@ -100,11 +100,11 @@ def test_it_runs_a_review_round_trip_with_a_diff_of_the_resubmission(db, submitt
     second = assessments.submit_assessment(db, assessment=submitted, actor=lead)
     assert second.number == 2 and submitted.state == State.submitted
     first = assessments.submissions_of(db, submitted)[0]
-    changes = service.diff_snapshots(
+    changes = judging.diff_snapshots(
         json.loads(first.snapshot_json), json.loads(second.snapshot_json)
     )
     assert [(c.question_id, c.before, c.after) for c in changes] == [("published", "yes", "no")]
-    threads = service.threads(db, submitted)
+    threads = commenting.threads(db, submitted)
     assert (
         threads[0].comment.body == "Waarom is dit niet openbaar?"
         and threads[0].replies[0][0].body == "Aangepast."
@@ -128,9 +128,9 @@ def test_it_refuses_review_acts_by_authors_and_by_leads(db, submitted, personas)
         (personas["auditor"], {Role.auditor}),
     ):
         with pytest.raises(PermissionDenied):
-            service.add_comment(db, assessment=submitted, actor=actor, roles=roles, body="x")
+            commenting.add_comment(db, assessment=submitted, actor=actor, roles=roles, body="x")
         with pytest.raises(PermissionDenied):
-            service.set_verdict(
+            judging.set_verdict(
                 db,
                 assessment=submitted,
                 actor=actor,
@@ -150,13 +150,13 @@ def test_it_refuses_a_committee_member_who_coauthors_or_declared_a_conflict(
     _fill(db, a, personas["lead"], COMPLETE_SAMPLE_ANSWERS)
     assessments.submit_assessment(db, assessment=a, actor=personas["lead"])
     with pytest.raises(PermissionDenied) as excinfo:
-        service.claim_rapporteur(db, assessment=a, actor=personas["board"], roles=BOARD)
+        intake.claim_rapporteur(db, assessment=a, actor=personas["board"], roles=BOARD)
     assert "medeauteur" in excinfo.value.detail
-    service.declare_conflict(
+    intake.declare_conflict(
         db, assessment=a, actor=personas["chair"], roles=CHAIR, reason="Familie"
     )
     with pytest.raises(PermissionDenied):
-        service.add_comment(db, assessment=a, actor=personas["chair"], roles=CHAIR, body="x")
+        commenting.add_comment(db, assessment=a, actor=personas["chair"], roles=CHAIR, body="x")
 
 
 def _advise(db, a, actor, roles=BOARD, **overrides):
@@ -168,36 +168,36 @@ def _advise(db, a, actor, roles=BOARD, **overrides):
         reassess_on="2027-06-30",
     )
     args.update(overrides)
-    return service.save_advice(db, assessment=a, actor=actor, roles=roles, **args)
+    return advising.save_advice(db, assessment=a, actor=actor, roles=roles, **args)
 
 
 def test_it_drafts_advice_collects_opinions_and_lets_only_the_chair_finalise(
     db, submitted, personas
 ):
     board, chair = personas["board"], personas["chair"]
-    service.claim_rapporteur(db, assessment=submitted, actor=board, roles=BOARD)
+    intake.claim_rapporteur(db, assessment=submitted, actor=board, roles=BOARD)
     advice = _advise(db, submitted, board)
     assert submitted.state == State.advice_drafted and advice.round == 1
-    assert [(c.number, c.owner) for c in service.conditions_of(db, advice)] == [(1, "Team Data")]
+    assert [(c.number, c.owner) for c in advising.conditions_of(db, advice)] == [(1, "Team Data")]
     with pytest.raises(InvalidInput):
-        service.record_opinion(
+        advising.record_opinion(
             db, assessment=submitted, actor=board, roles=BOARD, stance="disagree", note=""
         )
-    service.record_opinion(
+    advising.record_opinion(
         db, assessment=submitted, actor=board, roles=BOARD, stance="disagree", note="Te mild"
     )
-    service.record_opinion(
+    advising.record_opinion(
         db, assessment=submitted, actor=chair, roles=CHAIR, stance="agree", note=""
     )
-    stances = {name: o.stance for o, name in service.opinions_of(db, advice)}
+    stances = {name: o.stance for o, name in advising.opinions_of(db, advice)}
     assert stances == {board.name: "disagree", chair.name: "agree"}
     with pytest.raises(PermissionDenied):
-        service.finalise_advice(db, assessment=submitted, actor=board, roles=BOARD)
-    service.finalise_advice(db, assessment=submitted, actor=chair, roles=CHAIR)
+        advising.finalise_advice(db, assessment=submitted, actor=board, roles=BOARD)
+    advising.finalise_advice(db, assessment=submitted, actor=chair, roles=CHAIR)
     with pytest.raises(Conflict):
         _advise(db, submitted, board, summary="Toch anders")
     with pytest.raises(Conflict):
-        service.record_opinion(
+        advising.record_opinion(
             db, assessment=submitted, actor=board, roles=BOARD, stance="agree", note=""
         )
     assert db.exec(
@@ -210,13 +210,13 @@ def test_it_drafts_advice_collects_opinions_and_lets_only_the_chair_finalise(
 def test_it_corrects_final_advice_in_a_new_round_that_keeps_the_old_one(db, submitted, personas):
     chair = personas["chair"]
     _advise(db, submitted, chair, roles=CHAIR)
-    service.finalise_advice(db, assessment=submitted, actor=chair, roles=CHAIR)
-    new = service.start_new_round(db, assessment=submitted, actor=chair, roles=CHAIR)
+    advising.finalise_advice(db, assessment=submitted, actor=chair, roles=CHAIR)
+    new = advising.start_new_round(db, assessment=submitted, actor=chair, roles=CHAIR)
     assert new.round == 2 and new.finalised_at is None
     _advise(
         db, submitted, chair, roles=CHAIR, outcome="negative", conditions=[], summary="Niet doen"
     )
-    rounds = service.advice_rounds(db, submitted)
+    rounds = advising.advice_rounds(db, submitted)
     assert [(r.round, r.outcome, r.superseded_at is not None) for r in rounds] == [
         (1, "conditional", True),
         (2, "negative", False),
@@ -225,7 +225,7 @@ def test_it_corrects_final_advice_in_a_new_round_that_keeps_the_old_one(db, subm
 
 def test_it_validates_advice_and_saves_nothing_when_it_is_wrong(db, submitted, personas):
     board = personas["board"]
-    service.claim_rapporteur(db, assessment=submitted, actor=board, roles=BOARD)
+    intake.claim_rapporteur(db, assessment=submitted, actor=board, roles=BOARD)
     with pytest.raises(InvalidInput) as excinfo:
         _advise(
             db,
@@ -251,14 +251,14 @@ def test_it_validates_advice_and_saves_nothing_when_it_is_wrong(db, submitted, p
 
 def test_it_limits_and_keeps_comment_text_as_text(db, submitted, personas):
     with pytest.raises(InvalidInput):
-        service.add_comment(
+        commenting.add_comment(
             db, assessment=submitted, actor=personas["board"], roles=BOARD, body="x" * 5001
         )
     with pytest.raises(InvalidInput):
-        service.add_comment(
+        commenting.add_comment(
             db, assessment=submitted, actor=personas["board"], roles=BOARD, body="   "
         )
-    c = service.add_comment(
+    c = commenting.add_comment(
         db,
         assessment=submitted,
         actor=personas["board"],
@@ -270,8 +270,8 @@ def test_it_limits_and_keeps_comment_text_as_text(db, submitted, personas):
 
 def test_it_records_every_committee_act_in_the_audit_trail(db, submitted, personas):
     board = personas["board"]
-    service.claim_rapporteur(db, assessment=submitted, actor=board, roles=BOARD)
-    service.add_comment(db, assessment=submitted, actor=board, roles=BOARD, body="Vraag")
+    intake.claim_rapporteur(db, assessment=submitted, actor=board, roles=BOARD)
+    commenting.add_comment(db, assessment=submitted, actor=board, roles=BOARD, body="Vraag")
     _advise(db, submitted, board)
     actions = [
         e.action

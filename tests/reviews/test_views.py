@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from app.assessments import service as assessments
 from app.assessments.models import State
-from app.reviews import service
+from app.reviews import intake
 from app.reviews.models import Advice, ReviewComment
 from app.users.models import Role
 from tests.conftest import COMPLETE_SAMPLE_ANSWERS
@@ -208,7 +208,7 @@ def test_it_refuses_committee_actions_to_the_lead_with_403(login, submitted):
 
 
 def test_it_refuses_a_move_in_the_wrong_state_with_409(login, submitted, db, personas):
-    service.claim_rapporteur(db, assessment=submitted, actor=personas["board"], roles={Role.board})
+    intake.claim_rapporteur(db, assessment=submitted, actor=personas["board"], roles={Role.board})
     lead = login("lead")
     assert lead.post_form(f"/assessments/{submitted.id}/withdraw").status_code == 409
 

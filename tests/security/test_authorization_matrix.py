@@ -216,7 +216,7 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
     from app.assessments.models import AnswerRevision
     from app.questionnaires.registry import find_version
     from app.reports.service import sign_report
-    from app.reviews import service as reviews
+    from app.reviews import advising, commenting, intake
 
     level = STATES.index(state)
     with session_scope(world.engine) as session:
@@ -256,8 +256,8 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
         if state == "withdrawn":
             assessments.withdraw_assessment(session, assessment=a, actor=lead)
         if level >= STATES.index("in_review"):
-            reviews.claim_rapporteur(session, assessment=a, actor=board, roles=BOARD)
-            comment = reviews.add_comment(
+            intake.claim_rapporteur(session, assessment=a, actor=board, roles=BOARD)
+            comment = commenting.add_comment(
                 session,
                 assessment=a,
                 actor=board,
@@ -267,7 +267,7 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
             )
             comment_id = comment.id
         if level >= STATES.index("advice_drafted"):
-            reviews.save_advice(
+            advising.save_advice(
                 session,
                 assessment=a,
                 actor=board,
@@ -279,7 +279,7 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
                 reassess_on="",
             )
         if level >= STATES.index("advice_final"):
-            reviews.finalise_advice(session, assessment=a, actor=chair, roles=CHAIR)
+            advising.finalise_advice(session, assessment=a, actor=chair, roles=CHAIR)
         obj = Obj(a.id or 0, a.reference, state, owner, comment_id, revision_id)
     if level >= STATES.index("archived"):
         sign_report(

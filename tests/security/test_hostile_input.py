@@ -42,7 +42,7 @@ from app.archive.models import ArchiveEntry
 from app.assessments import service as assessments
 from app.assessments.models import AnswerRevision, Assessment, State
 from app.db import metadata
-from app.reviews import service as reviews
+from app.reviews import advising, commenting
 from app.users.models import LoginThrottle, Role, User, UserRole
 from app.users.service import SESSION_COOKIE, create_user, get_user_by_email, start_session
 from app.users.tokens import create_token
@@ -286,7 +286,7 @@ def world(db, personas, make_assessment) -> World:  # type: ignore[no-untyped-de
     submitted = make_assessment("lead", "Ingediend")
     _complete(db, submitted, lead)
     assessments.submit_assessment(db, assessment=submitted, actor=lead)
-    comment = reviews.add_comment(
+    comment = commenting.add_comment(
         db,
         assessment=submitted,
         actor=board,
@@ -297,10 +297,10 @@ def world(db, personas, make_assessment) -> World:  # type: ignore[no-untyped-de
     advised = make_assessment("lead", "Met advies")
     _complete(db, advised, lead)
     assessments.submit_assessment(db, assessment=advised, actor=lead)
-    other_comment = reviews.add_comment(
+    other_comment = commenting.add_comment(
         db, assessment=advised, actor=board, roles={Role.board}, body="Algemeen"
     )
-    reviews.save_advice(
+    advising.save_advice(
         db,
         assessment=advised,
         actor=board,
@@ -308,7 +308,7 @@ def world(db, personas, make_assessment) -> World:  # type: ignore[no-untyped-de
         outcome="conditional",
         summary="Positief, mits gepubliceerd.",
         rationale={"transparent": "Open."},
-        conditions=[reviews.ConditionInput("Publiceer.", "Team", "2030-01-01")],
+        conditions=[advising.ConditionInput("Publiceer.", "Team", "2030-01-01")],
         reassess_on="2031-01-01",
     )
     archived = _archived(db, make_assessment, personas)
@@ -359,7 +359,7 @@ def _archived(db: Session, make_assessment, personas) -> Assessment:  # type: ig
     a = make_assessment("lead", "Gearchiveerd")
     _complete(db, a, lead)
     assessments.submit_assessment(db, assessment=a, actor=lead)
-    reviews.save_advice(
+    advising.save_advice(
         db,
         assessment=a,
         actor=board,
@@ -370,7 +370,7 @@ def _archived(db: Session, make_assessment, personas) -> Assessment:  # type: ig
         conditions=[],
         reassess_on="",
     )
-    reviews.finalise_advice(db, assessment=a, actor=chair, roles={Role.chair, Role.board})
+    advising.finalise_advice(db, assessment=a, actor=chair, roles={Role.chair, Role.board})
     a.state = State.archived
     db.add(a)
     db.flush()

@@ -1,0 +1,383 @@
+"""The advice: rounds, conditions, the members' opinions, finalising and correcting."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Set
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.assessments import service as assessments
+from app.assessments.models import (
+    Assessment,
+    State,
+)
+from app.assessments.permissions import authors_of
+from app.assessments.transitions import Action, Party
+from app.audit.service import record_event
+from app.errors import Conflict, InvalidInput, PermissionDenied
+from app.i18n import _
+from app.notifications.service import notify
+from app.reviews.common import (
+    CONDITION_MAX,
+    NOTE_MAX,
+    OWNER_MAX,
+    RATIONALE_MAX,
+    SUMMARY_MAX,
+    committee_parties,
+    ensure_review_started,
+    latest_submission,
+    notice_params,
+)
+from app.reviews.models import (
+    Advice,
+    AdviceCondition,
+    Opinion,
+    Outcome,
+    Stance,
+)
+from app.text import scrub, tidy
+from app.timeutil import utcnow
+from app.users.models import Role, User
+from app.users.service import COMMITTEE_ROLES, users_with_roles
+
+
+@dataclass(frozen=True)
+class ConditionInput:
+    text: str
+    owner: str
+    due_on: str
+
+
+def open_advice(session: Session, assessment: Assessment) -> Advice | None:
+    """The advice that is being written or is final but not superseded."""
+    return session.exec(
+        select(Advice)
+        .where(Advice.assessment_id == assessment.id, col(Advice.superseded_at).is_(None))
+        .order_by(col(Advice.round).desc())
+    ).first()
+
+
+def advice_rounds(session: Session, assessment: Assessment) -> list[Advice]:
+    return list(
+        session.exec(
+            select(Advice).where(Advice.assessment_id == assessment.id).order_by(col(Advice.round))
+        ).all()
+    )
+
+
+def conditions_of(session: Session, advice: Advice) -> list[AdviceCondition]:
+    return list(
+        session.exec(
+            select(AdviceCondition)
+            .where(AdviceCondition.advice_id == advice.id)
+            .order_by(col(AdviceCondition.number))
+        ).all()
+    )
+
+
+def opinions_of(session: Session, advice: Advice) -> list[tuple[Opinion, str]]:
+    return list(
+        session.exec(
+            select(Opinion, User.name)
+            .join(User, col(User.id) == Opinion.member_id)
+            .where(Opinion.advice_id == advice.id)
+            .order_by(User.name)
+        ).all()
+    )
+
+
+def parse_date(value: str, field: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            _("Enter a valid date (yyyy-mm-dd)."),
+            fields={field: _("Enter a valid date (yyyy-mm-dd).")},
+        ) from None
+
+
+def save_advice(
+    session: Session,
+    *,
+    assessment: Assessment,
+    actor: User,
+    roles: Set[Role],
+    outcome: str,
+    summary: str,
+    rationale: dict[str, str],
+    conditions: list[ConditionInput],
+    reassess_on: str,
+) -> Advice:
+    """Write or rewrite the committee's draft advice. The first draft moves the assessment to
+    'advice drafted'. Final advice cannot be edited."""
+    parties = committee_parties(session, actor, roles, assessment)
+    fields: dict[str, str] = {}
+    try:
+        chosen = Outcome(outcome)
+    except ValueError:
+        fields["outcome"] = _("Choose one of the outcomes given.")
+        chosen = None
+    summary_text = tidy(summary or "")
+    if not summary_text:
+        fields["summary"] = _("Write a summary of the advice.")
+    elif len(summary_text) > SUMMARY_MAX:
+        fields["summary"] = _(
+            "Use at most %(max)s characters (now %(n)s).", max=SUMMARY_MAX, n=len(summary_text)
+        )
+    _version, q = assessments.questionnaire_of(session, assessment)
+    values = {v.id for v in q.values}
+    clean_rationale = {}
+    for key, text in rationale.items():
+        if key not in values:
+            fields[scrub(f"rationale-{key}")[:60]] = _(
+                "This value does not exist in this questionnaire."
+            )
+            continue
+        text = tidy(text or "")
+        if len(text) > RATIONALE_MAX:
+            fields[f"rationale-{key}"] = _(
+                "Use at most %(max)s characters (now %(n)s).", max=RATIONALE_MAX, n=len(text)
+            )
+        elif text:
+            clean_rationale[key] = text
+    clean_conditions = []
+    for number, condition in enumerate(conditions, start=1):
+        if not (condition.text.strip() or condition.owner.strip() or condition.due_on.strip()):
+            continue
+        if not condition.text.strip() or len(condition.text.strip()) > CONDITION_MAX:
+            fields[f"condition-{number}-text"] = _(
+                "Describe the condition in at most %(max)s characters.", max=CONDITION_MAX
+            )
+        if not condition.owner.strip() or len(condition.owner.strip()) > OWNER_MAX:
+            fields[f"condition-{number}-owner"] = _(
+                "Name who is responsible, in at most %(max)s characters.", max=OWNER_MAX
+            )
+        try:
+            due = parse_date(condition.due_on, f"condition-{number}-due")
+        except InvalidInput as exc:
+            fields.update(exc.fields)
+            due = None
+        clean_conditions.append(
+            (tidy(condition.text), tidy(condition.owner, single_line=True), due)
+        )
+    if chosen == Outcome.conditional and not clean_conditions:
+        fields["conditions"] = _("Advice with conditions needs at least one condition.")
+    if chosen == Outcome.positive and clean_conditions:
+        fields["conditions"] = _(
+            "A positive advice without conditions has no conditions; choose 'positive with conditions'."
+        )
+    try:
+        reassess = parse_date(reassess_on, "reassess_on")
+    except InvalidInput as exc:
+        fields.update(exc.fields)
+        reassess = None
+    if fields:
+        raise InvalidInput(_("The advice has some problems. Nothing was saved."), fields=fields)
+    assert chosen is not None
+    advice = open_advice(session, assessment)
+    if advice is not None and advice.finalised_at is not None:
+        raise Conflict(
+            _("This advice is final and cannot be changed. Start a new advice round to correct it.")
+        )
+    ensure_review_started(session, assessment, actor, parties)
+    if assessment.state == State.in_review:
+        assessments.move(
+            session, assessment=assessment, action=Action.draft_advice, actor=actor, parties=parties
+        )
+    elif assessment.state != State.advice_drafted:
+        raise Conflict(_("Advice can be written while the committee reviews the assessment."))
+    submission = latest_submission(session, assessment)
+    if advice is None:
+        rounds = (
+            session.exec(
+                select(func.max(Advice.round)).where(Advice.assessment_id == assessment.id)
+            ).one()
+            or 0
+        )
+        advice = Advice(
+            assessment_id=assessment.id or 0,
+            round=rounds + 1,
+            submission_id=submission.id or 0,
+            outcome=chosen.value,
+            summary=summary_text,
+            drafted_by_id=actor.id or 0,
+        )
+    advice.outcome, advice.summary = chosen.value, summary_text
+    advice.rationale_json = json.dumps(clean_rationale, ensure_ascii=False, sort_keys=True)
+    advice.reassess_on = reassess
+    advice.submission_id = submission.id or 0
+    session.add(advice)
+    session.flush()
+    for old in conditions_of(session, advice):
+        session.delete(old)
+    session.flush()
+    for number, (text, owner, due) in enumerate(clean_conditions, start=1):
+        session.add(
+            AdviceCondition(
+                advice_id=advice.id or 0, number=number, text=text, owner=owner, due_on=due
+            )
+        )
+    # A changed draft asks every member again.
+    for opinion in session.exec(select(Opinion).where(Opinion.advice_id == advice.id)).all():
+        session.delete(opinion)
+    session.flush()
+    record_event(
+        session,
+        action="advice.saved",
+        actor_id=actor.id,
+        object_type="advice",
+        object_id=advice.id or "",
+        assessment_id=assessment.id,
+        details={
+            "round": advice.round,
+            "outcome": advice.outcome,
+            "conditions": len(clean_conditions),
+        },
+    )
+    return advice
+
+
+def record_opinion(
+    session: Session,
+    *,
+    assessment: Assessment,
+    actor: User,
+    roles: Set[Role],
+    stance: str,
+    note: str,
+) -> Opinion:
+    """A member agrees, disagrees (with a note) or abstains, so that dissent is visible."""
+    committee_parties(session, actor, roles, assessment)
+    advice = open_advice(session, assessment)
+    if advice is None:
+        raise Conflict(_("There is no advice to give an opinion on yet."))
+    if advice.finalised_at is not None:
+        raise Conflict(_("The advice is final; opinions can no longer change."))
+    try:
+        value = Stance(stance)
+    except ValueError:
+        raise InvalidInput(
+            _("Choose agree, disagree or abstain."),
+            fields={"stance": _("Choose agree, disagree or abstain.")},
+        ) from None
+    text = tidy(note or "")
+    if value == Stance.disagree and not text:
+        raise InvalidInput(
+            _("Explain why you disagree."), fields={"note": _("Explain why you disagree.")}
+        )
+    if len(text) > NOTE_MAX:
+        raise InvalidInput(
+            _("Use at most %(max)s characters (now %(n)s).", max=NOTE_MAX, n=len(text)),
+            fields={"note": ""},
+        )
+    row = session.exec(
+        select(Opinion).where(Opinion.advice_id == advice.id, Opinion.member_id == actor.id)
+    ).first()
+    if row is None:
+        row = Opinion(
+            advice_id=advice.id or 0, member_id=actor.id or 0, stance=value.value, note=text
+        )
+    else:
+        row.stance, row.note, row.updated_at = value.value, text, utcnow()
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        action="advice.opinion",
+        actor_id=actor.id,
+        object_type="advice",
+        object_id=advice.id or "",
+        assessment_id=assessment.id,
+        details={"stance": value.value},
+    )
+    return row
+
+
+def finalise_advice(
+    session: Session, *, assessment: Assessment, actor: User, roles: Set[Role]
+) -> Advice:
+    """The chair makes the advice final. It can no longer be edited."""
+    parties = committee_parties(session, actor, roles, assessment)
+    if Party.chair not in parties:
+        raise PermissionDenied(_("Only the chair can finalise the advice."))
+    advice = open_advice(session, assessment)
+    if advice is None or assessment.state != State.advice_drafted:
+        raise Conflict(_("There is no draft advice to finalise."))
+    if advice.finalised_at is not None:
+        raise Conflict(_("This advice is already final."))
+    advice.finalised_at = utcnow()
+    advice.finalised_by_id = actor.id
+    session.add(advice)
+    session.flush()
+    record_event(
+        session,
+        action="advice.finalised",
+        actor_id=actor.id,
+        object_type="advice",
+        object_id=advice.id or "",
+        assessment_id=assessment.id,
+        details={"round": advice.round, "outcome": advice.outcome},
+    )
+    recipients = authors_of(session, assessment) + users_with_roles(session, COMMITTEE_ROLES)
+    notify(
+        session,
+        recipients=recipients,
+        kind="advice_finalised",
+        assessment_id=assessment.id,
+        params=notice_params(assessment, actor),
+    )
+    return advice
+
+
+def start_new_round(
+    session: Session, *, assessment: Assessment, actor: User, roles: Set[Role]
+) -> Advice:
+    """Correct a final advice before signing: the old round is kept, a new draft starts from it."""
+    parties = committee_parties(session, actor, roles, assessment)
+    if Party.chair not in parties:
+        raise PermissionDenied(_("Only the chair can start a new advice round."))
+    old = open_advice(session, assessment)
+    if old is None or old.finalised_at is None or assessment.state != State.advice_drafted:
+        raise Conflict(
+            _(
+                "A new round is only possible after the advice was finalised and before it is signed."
+            )
+        )
+    now = utcnow()
+    old.superseded_at = now
+    session.add(old)
+    new = Advice(
+        assessment_id=assessment.id or 0,
+        round=old.round + 1,
+        submission_id=old.submission_id,
+        outcome=old.outcome,
+        summary=old.summary,
+        rationale_json=old.rationale_json,
+        reassess_on=old.reassess_on,
+        drafted_by_id=actor.id or 0,
+    )
+    session.add(new)
+    session.flush()
+    for c in conditions_of(session, old):
+        session.add(
+            AdviceCondition(
+                advice_id=new.id or 0, number=c.number, text=c.text, owner=c.owner, due_on=c.due_on
+            )
+        )
+    session.flush()
+    record_event(
+        session,
+        action="advice.new_round",
+        actor_id=actor.id,
+        object_type="advice",
+        object_id=new.id or "",
+        assessment_id=assessment.id,
+        details={"round": new.round, "supersedes": old.round},
+    )
+    return new
