@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from app import demo_data
 from app.archive.service import sign_and_archive
-from app.assessments import service as assessments
+from app.assessments import answering, lifecycle
 from app.assessments.models import Assessment
 from app.config import Settings
 from app.db import session_scope
@@ -79,7 +79,7 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
         people = {key: _person(session, key) for key in PEOPLE}
         lead, board, chair = people["lead"][0], people["board"][0], people["chair"][0]
         version = find_version(session, settings.default_questionnaire)
-        a = assessments.create_assessment(
+        a = lifecycle.create_assessment(
             session,
             actor=lead,
             title=demo_data.TITLE,
@@ -90,10 +90,10 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
         for qid, value in demo_data.ANSWERS.items():
             if qid == "bias_assessment":
                 value = "unknown"  # the committee will ask about it
-            assessments.save_answer(
+            answering.save_answer(
                 session, assessment=a, question_id=qid, raw=value, base_version=None, actor=lead
             )
-        assessments.submit_assessment(session, assessment=a, actor=lead)
+        lifecycle.submit_assessment(session, assessment=a, actor=lead)
         roles_board, roles_chair = {Role.board}, {Role.chair, Role.board}
         with use_locale("nl"):
             intake.claim_rapporteur(session, assessment=a, actor=board, roles=roles_board)
@@ -121,7 +121,7 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
                 body="Ja, de toets is uitgevoerd en het antwoord is aangevuld.",
             )
             if "bias_assessment" in demo_data.ANSWERS:
-                assessments.save_answer(
+                answering.save_answer(
                     session,
                     assessment=a,
                     question_id="bias_assessment",
@@ -129,7 +129,7 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
                     base_version=None,
                     actor=lead,
                 )
-            assessments.submit_assessment(session, assessment=a, actor=lead)
+            lifecycle.submit_assessment(session, assessment=a, actor=lead)
             commenting.resolve_comment(
                 session, assessment=a, comment_id=comment.id or 0, actor=board, roles=roles_board
             )

@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from app.assessments.models import Assessment
 from app.assessments.permissions import ensure_can_view
-from app.assessments.service import get_assessment
+from app.assessments.reading import get_assessment
 from app.config import Settings
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import _

@@ -5,7 +5,7 @@ app.models, which every process imports before its first query."""
 from __future__ import annotations
 
 from app.assessments import events, feedback
-from app.assessments.service import uses_version
+from app.assessments.reading import uses_version
 from app.notifications.lifecycle import tell_the_committee_of_a_submission
 from app.questionnaires import registry
 from app.reviews.feedback import comments_by_question

@@ -36,7 +36,7 @@ def prepare(users: int) -> None:
     """Accounts and one assessment per user, made in-process through the services."""
     from sqlmodel import select
 
-    from app.assessments.service import create_assessment
+    from app.assessments.lifecycle import create_assessment
     from app.config import get_settings
     from app.db import make_engine, session_scope
     from app.migrate import upgrade_to_head

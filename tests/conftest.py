@@ -217,7 +217,7 @@ def sample_version(db: Session):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def make_assessment(db: Session, personas, sample_version):  # type: ignore[no-untyped-def]
     """Create a draft assessment of the sample questionnaire for a persona."""
-    from app.assessments.service import create_assessment
+    from app.assessments.lifecycle import create_assessment
 
     def _make(key: str = "lead", title: str = "Verkeerstellingen dashboard"):  # type: ignore[no-untyped-def]
         assessment = create_assessment(

@@ -17,7 +17,7 @@ from app.api.schemas import (
     AnswerPut,
     AnswerSet,
 )
-from app.assessments import service as assessments
+from app.assessments import answering
 from app.deps import ObjectId, SessionDep
 from app.errors import PreconditionFailed
 from app.i18n import _
@@ -34,7 +34,7 @@ def get_answers(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> AnswerSet:
     a = visible_for(request, session, user, assessment_id)
-    stored = assessments.stored_answers(session, a)
+    stored = answering.stored_answers(session, a)
     return AnswerSet(
         items=[
             AnswerOut(question_id=q, value=s.value, version=s.version) for q, s in stored.items()
@@ -64,7 +64,7 @@ def put_answer(
         "*",
     ):
         raise PreconditionFailed(_("The assessment changed since you read it. Read it again."))
-    result = assessments.save_answer(
+    result = answering.save_answer(
         session,
         assessment=a,
         question_id=question_id[:100],

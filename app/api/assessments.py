@@ -27,7 +27,7 @@ from app.api.schemas import (
     StateOut,
     SubmissionOut,
 )
-from app.assessments import service as assessments
+from app.assessments import answering, lifecycle
 from app.assessments.models import Assessment, AssessmentEditor, State, Submission
 from app.assessments.permissions import READER_ROLES
 from app.deps import ObjectId, SessionDep, SettingsDep, current_roles
@@ -87,7 +87,7 @@ def create_assessment(
             raise InvalidInput(_("Choose one of the questionnaires given."))
     else:
         version = find_version(session, settings.default_questionnaire)
-    a = assessments.create_assessment(
+    a = lifecycle.create_assessment(
         session,
         actor=user,
         title=body.title,
@@ -111,7 +111,7 @@ def get_assessment(
     assessment_id: ObjectId,
 ) -> AssessmentDetail:
     a = visible_for(request, session, user, assessment_id)
-    ds = assessments.decision_support_for(session, a)
+    ds = answering.decision_support_for(session, a)
     response.headers["ETag"] = etag_of(a)
     return AssessmentDetail(
         **assessment_out(session, a).model_dump(),
@@ -133,7 +133,7 @@ def get_decision_support(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> dict[str, Any]:
     a = visible_for(request, session, user, assessment_id)
-    return decision_support_to_dict(assessments.decision_support_for(session, a))
+    return decision_support_to_dict(answering.decision_support_for(session, a))
 
 
 @router.post(
@@ -145,7 +145,7 @@ def submit(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> SubmissionOut:
     a = visible_for(request, session, user, assessment_id)
-    s = assessments.submit_assessment(session, assessment=a, actor=user)
+    s = lifecycle.submit_assessment(session, assessment=a, actor=user)
     return SubmissionOut(number=s.number, sha256=s.sha256, submitted_at=s.submitted_at)
 
 
@@ -158,7 +158,7 @@ def withdraw(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> StateOut:
     a = visible_for(request, session, user, assessment_id)
-    assessments.withdraw_assessment(session, assessment=a, actor=user)
+    lifecycle.withdraw_assessment(session, assessment=a, actor=user)
     return StateOut(reference=a.reference, state=a.state, version=a.version)
 
 

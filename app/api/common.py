@@ -14,7 +14,7 @@ from app.api.schemas import (
     Problem,
     QuestionnaireSummary,
 )
-from app.assessments import service as assessments
+from app.assessments import reading
 from app.assessments.models import Assessment
 from app.assessments.permissions import ensure_can_view
 from app.deps import ObjectId, current_roles
@@ -74,7 +74,7 @@ def assessment_out(session: Session, a: Assessment) -> AssessmentOut:
 def visible_for(
     request: Request, session: Session, user: ApiUser, assessment_id: ObjectId
 ) -> Assessment:
-    a = assessments.get_assessment(session, assessment_id)
+    a = reading.get_assessment(session, assessment_id)
     ensure_can_view(session, user, current_roles(request), a)
     return a
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.archive.models import ArchiveEntry
 from app.archive.search import levels_of, obligation_ids
-from app.assessments import service as assessments
+from app.assessments import answering, lifecycle, reading
 from app.assessments.models import Assessment, Submission
 from app.config import Settings
 from app.errors import Conflict, InvalidInput
@@ -166,7 +166,7 @@ def algorithm_register(
 ) -> dict[str, Any]:
     """The Algoritmeregister 1.0 document of an archived assessment about an algorithm. Fields
     come from the questions mapped to them in the questionnaire file (register_field)."""
-    _version, q = assessments.questionnaire_of(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
     submission = session.exec(
         select(Submission)
         .where(Submission.assessment_id == assessment.id)
@@ -244,7 +244,7 @@ def algorithm_register(
 
 
 def assessment_export(session: Session, assessment: Assessment) -> dict[str, Any]:
-    version, _q = assessments.questionnaire_of(session, assessment)
+    version, _q = reading.questionnaire_of(session, assessment)
     return {
         "format": "datawaarden.assessment/1",
         "reference": assessment.reference,
@@ -252,7 +252,7 @@ def assessment_export(session: Session, assessment: Assessment) -> dict[str, Any
         "department": assessment.department,
         "description": assessment.description,
         "questionnaire": {"key": version.key, "version": version.version, "sha256": version.sha256},
-        "answers": assessments.answer_values(session, assessment),
+        "answers": answering.answer_values(session, assessment),
     }
 
 
@@ -296,7 +296,7 @@ def import_assessment(
         )
     title = str(document.get("title") or "")[:200]
     copy_title = _("Copy of %(title)s", title=title)[:200] if title else ""
-    assessment = assessments.create_assessment(
+    assessment = lifecycle.create_assessment(
         session,
         actor=actor,
         title=copy_title,
@@ -308,7 +308,7 @@ def import_assessment(
     for qid, value in list(answers.items())[:1000]:
         try:
             with session.begin_nested():
-                assessments.save_answer(
+                answering.save_answer(
                     session,
                     assessment=assessment,
                     question_id=str(qid)[:100],

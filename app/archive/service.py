@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.archive.models import ArchiveEntry
 from app.archive.search import index_text
-from app.assessments import service as assessments
+from app.assessments import lifecycle, reading
 from app.assessments.models import Assessment, State, Submission
 from app.assessments.presenters import answer_text
 from app.assessments.transitions import Action, Party
@@ -39,9 +39,9 @@ log = logging.getLogger("datawaarden.archive")
 def archive_after_signing(session: Session, *, assessment_id: int, actor: User) -> None:
     """Archive a signed assessment straight away: the application does it on behalf of the
     chair who signed, recorded as an automatic move."""
-    assessment = assessments.get_assessment(session, assessment_id)
+    assessment = reading.get_assessment(session, assessment_id)
     if assessment.state == State.signed:
-        assessments.move(
+        lifecycle.move(
             session,
             assessment=assessment,
             action=Action.archive,
@@ -105,7 +105,7 @@ def _retention(signed: date, years: int) -> date:
 
 def build_entry(session: Session, assessment: Assessment) -> ArchiveEntry:
     """The archive row of an assessment, from its last submission, advice and report."""
-    version, q = assessments.questionnaire_of(session, assessment)
+    version, q = reading.questionnaire_of(session, assessment)
     report = session.exec(
         select(Report).where(Report.assessment_id == assessment.id).order_by(col(Report.sequence))
     ).first()

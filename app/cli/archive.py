@@ -153,7 +153,7 @@ def export_algoritmeregister(
     import json
 
     from app.archive.exports import algorithm_register
-    from app.assessments.service import get_by_reference
+    from app.assessments.reading import get_by_reference
     from app.db import session_scope
     from app.errors import AppError
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from app.archive import exports, search, service
 from app.archive.binding import Finding, check_binding, signed_advice_view
-from app.assessments import service as assessments
+from app.assessments import reading
 from app.assessments.models import Assessment, Submission
 from app.assessments.presenters import support_view
 from app.audit.service import record_event
@@ -180,9 +180,9 @@ def archive_detail(
     assessment: VisibleAssessment,
 ) -> Response:
     entry = service.get_entry(session, assessment.id or 0)
-    version, q = assessments.questionnaire_of(session, assessment)
+    version, q = reading.questionnaire_of(session, assessment)
     locale = get_locale()
-    submissions = assessments.submissions_of(session, assessment)
+    submissions = reading.submissions_of(session, assessment)
     report = reports.latest_report(session, assessment)
     check = reports.verify_file(session, report.pdf, settings=settings) if report else None
     # What the page shows of the decision comes from the signed report; whatever the database

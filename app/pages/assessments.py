@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.assessments import service
+from app.assessments import answering, coauthoring, lifecycle, reading
 from app.assessments.permissions import can_edit, is_author, parties_for
 from app.assessments.presenters import support_view
 from app.assessments.transitions import allowed_actions, state_label
@@ -43,8 +43,8 @@ register("answer_restored", N_("The earlier answer has been restored."))
 @router.get("/assessments", summary="My assessments")
 def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     rows = []
-    for assessment in service.assessments_of_author(session, user):
-        ds = service.decision_support_for(session, assessment)
+    for assessment in reading.assessments_of_author(session, user):
+        ds = answering.decision_support_for(session, assessment)
         rows.append({"a": assessment, "state": state_label(assessment.state), "ds": ds})
     return render(
         request,
@@ -95,10 +95,10 @@ def create(
     chosen = next((v for v in versions if str(v.id) == questionnaire), None)
     try:
         if chosen is None:
-            fields = service.check_details(title, department, description)
+            fields = lifecycle.check_details(title, department, description)
             fields["questionnaire"] = _("Choose one of the questionnaires given.")
             raise InvalidInput(fields["questionnaire"], fields=fields)
-        assessment = service.create_assessment(
+        assessment = lifecycle.create_assessment(
             session,
             actor=user,
             title=title,
@@ -118,8 +118,8 @@ def create(
 def overview(
     request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
 ) -> Response:
-    version, q = service.questionnaire_of(session, assessment)
-    answers = service.answer_values(session, assessment)
+    version, q = reading.questionnaire_of(session, assessment)
+    answers = answering.answer_values(session, assessment)
     from app.questionnaires import engine
 
     ds = engine.decision_support(q, answers)
@@ -137,8 +137,8 @@ def overview(
             "actions": [a.value for a in allowed_actions(assessment.state, parties)],
             "is_author": is_author(session, user, assessment),
             "is_lead": assessment.lead_id == user.id,
-            "coauthors": service.coauthors(session, assessment),
-            "submissions": service.submissions_of(session, assessment),
+            "coauthors": coauthoring.coauthors(session, assessment),
+            "submissions": reading.submissions_of(session, assessment),
             "lead": session.get(User, assessment.lead_id),
             "editable": can_edit(session, user, assessment),
         },
@@ -156,7 +156,7 @@ def submit(
     request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
 ) -> Response:
     try:
-        service.submit_assessment(session, assessment=assessment, actor=user)
+        lifecycle.submit_assessment(session, assessment=assessment, actor=user)
     except InvalidInput as exc:
         session.rollback()
         from app.pages.guided_form import review_page
@@ -169,7 +169,7 @@ def submit(
 def withdraw(
     request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
 ) -> Response:
-    service.withdraw_assessment(session, assessment=assessment, actor=user)
+    lifecycle.withdraw_assessment(session, assessment=assessment, actor=user)
     return _redirect_with(assessment.id or 0, "withdrawn", ref=assessment.reference)
 
 
@@ -177,7 +177,7 @@ def withdraw(
 def reopen(
     request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
 ) -> Response:
-    service.reopen_assessment(session, assessment=assessment, actor=user)
+    lifecycle.reopen_assessment(session, assessment=assessment, actor=user)
     return _redirect_with(assessment.id or 0, "reopened", ref=assessment.reference)
 
 
@@ -189,7 +189,7 @@ def add_coauthor(
     assessment: VisibleAssessment,
     email: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    added = service.add_coauthor(session, assessment=assessment, email=email, actor=user)
+    added = coauthoring.add_coauthor(session, assessment=assessment, email=email, actor=user)
     return _redirect_with(assessment.id or 0, "coauthor_added", name=added.name)
 
 
@@ -203,5 +203,5 @@ def remove_coauthor(
     assessment: VisibleAssessment,
     user_id: ObjectId,
 ) -> Response:
-    service.remove_coauthor(session, assessment=assessment, user_id=user_id, actor=user)
+    coauthoring.remove_coauthor(session, assessment=assessment, user_id=user_id, actor=user)
     return _redirect_with(assessment.id or 0, "coauthor_removed")

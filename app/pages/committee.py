@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import select
 from starlette.responses import Response
 
-from app.assessments import service as assessments
+from app.assessments import reading
 from app.assessments.models import Assessment, ConflictOfInterest, State, Submission
 from app.assessments.permissions import is_author, parties_for
 from app.assessments.presenters import answer_text, support_view
@@ -144,9 +144,9 @@ def _diff_view(
 def _review_context(
     session: SessionDep, user: User, request: Request, assessment: Assessment
 ) -> dict[str, Any]:
-    version, q = assessments.questionnaire_of(session, assessment)
+    version, q = reading.questionnaire_of(session, assessment)
     locale = get_locale()
-    submissions = assessments.submissions_of(session, assessment)
+    submissions = reading.submissions_of(session, assessment)
     if not submissions:
         raise NotFound(_("This assessment has not been submitted yet."))
     current = submissions[-1]
@@ -269,7 +269,7 @@ def resolve(
 def comments_page(
     request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
 ) -> Response:
-    _version, q = assessments.questionnaire_of(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
     return render(
         request,
         "reviews/comments.html",
@@ -333,7 +333,7 @@ def _advice_context(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    _version, q = assessments.questionnaire_of(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
     advice = advising.open_advice(session, assessment)
     rounds = advising.advice_rounds(session, assessment)
     parties = parties_for(session, user, current_roles(request), assessment)
@@ -429,7 +429,7 @@ def save_advice(
     assessment: VisibleAssessment,
     form: FormDep,
 ) -> Response:
-    _version, q = assessments.questionnaire_of(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
 
     def text(name: str) -> str:
         value = form.get(name)

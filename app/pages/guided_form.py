@@ -15,12 +15,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from app.assessments import service
+from app.assessments import answering, reading
+from app.assessments.answering import AnswerConflict, StoredAnswer
 from app.assessments.feedback import comments_by_question
 from app.assessments.models import AnswerRevision, Assessment
 from app.assessments.permissions import can_edit, ensure_can_edit
 from app.assessments.presenters import answer_text, support_view
-from app.assessments.service import AnswerConflict, StoredAnswer
 from app.deps import (
     CurrentUser,
     FormDep,
@@ -182,9 +182,9 @@ def section_page(
     form_error: str | None = None,
     status: int = 200,
 ) -> Response:
-    _version, q = service.questionnaire_of(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
     section = _section(q, section_id)
-    stored = service.stored_answers(session, assessment)
+    stored = answering.stored_answers(session, assessment)
     answers = {k: v.value for k, v in stored.items()}
     ds = engine.decision_support(q, answers)
     index = [s.id for s in q.sections].index(section.id)
@@ -254,14 +254,14 @@ def save_section(
     section_id: str,
     form: FormDep,
 ) -> Response:
-    _version, q = service.questionnaire_of(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
     section = _section(q, section_id)
     values, versions, force = read_section(section.questions, form)
     go = str(form.get("go", "stay"))
     editable = can_edit(session, user, assessment)
     if editable:
         try:
-            service.save_answers(
+            answering.save_answers(
                 session,
                 assessment=assessment,
                 raw_values=values,
@@ -342,7 +342,7 @@ def _autosave(
     settings = request.app.state.settings
     assessment = visible_assessment(request, session, settings, assessment_id)
     user = require_user(resolve_user(request, session, settings))
-    q = service.definition_for(session, assessment)
+    q = reading.definition_for(session, assessment)
     question = engine.question_by_id(q).get(question_id)
     if question is None:
         raise InvalidInput(_("This question does not exist in this questionnaire."))
@@ -354,7 +354,7 @@ def _autosave(
     base = form.get(f"v-{question_id}")
     base_version = parse_int(base, default=0) or 0
     force = question_id in form.getlist("overwrite")
-    stored = service.stored_answers(session, assessment)
+    stored = answering.stored_answers(session, assessment)
     answers = {k: v.value for k, v in stored.items()}
     # Only an answer that some `show_if` reads can show or hide other questions.
     shapes_visibility = question_id in engine.index(q).visibility_inputs
@@ -363,7 +363,7 @@ def _autosave(
     conflict = None
     status = 200
     try:
-        result = service.save_answer(
+        result = answering.save_answer(
             session,
             assessment=assessment,
             question_id=question_id,
@@ -438,7 +438,7 @@ def find_question(
     assessment: VisibleAssessment,
     question_id: str,
 ) -> Response:
-    _version, q = service.questionnaire_of(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
     section = engine.section_of(q, question_id)
     if section is None:
         raise NotFound(_("This question does not exist in this questionnaire."))
@@ -457,7 +457,7 @@ def history(
     assessment: VisibleAssessment,
     question_id: str,
 ) -> Response:
-    _version, q = service.questionnaire_of(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
     question = engine.question_by_id(q).get(question_id)
     if question is None:
         raise NotFound(_("This question does not exist in this questionnaire."))
@@ -474,7 +474,7 @@ def history(
             else "",
             "new": answer_text(question, json.loads(r.new_value_json), locale),
         }
-        for r in service.answer_history(session, assessment, question_id)
+        for r in answering.answer_history(session, assessment, question_id)
     ]
     editable = can_edit(session, user, assessment)
     section = engine.section_of(q, question_id)
@@ -502,7 +502,7 @@ def restore(
     assessment: VisibleAssessment,
     revision_id: ObjectId,
 ) -> Response:
-    result = service.restore_answer(
+    result = answering.restore_answer(
         session, assessment=assessment, revision_id=revision_id, actor=user
     )
     response = RedirectResponse(
@@ -521,8 +521,8 @@ def review_page(
     submit_error: AppError | None = None,
     status: int = 200,
 ) -> Response:
-    _version, q = service.questionnaire_of(session, assessment)
-    answers = service.answer_values(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
+    answers = answering.answer_values(session, assessment)
     ds = engine.decision_support(q, answers)
     locale = get_locale()
     visible = {qq.id for qq in engine.visible_questions(q, answers)}

@@ -15,7 +15,7 @@ import qrcode.image.svg
 import weasyprint
 from sqlmodel import Session, select
 
-from app.assessments import service as assessments
+from app.assessments import reading
 from app.assessments.models import Assessment, Submission
 from app.assessments.presenters import answer_text, support_view
 from app.canonical import canonical_json, sha256_hex
@@ -67,7 +67,7 @@ def gather(
     from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
 
     locale = assessment.locale
-    version, q = assessments.questionnaire_of(session, assessment)
+    version, q = reading.questionnaire_of(session, assessment)
     submission = session.get(Submission, advice.submission_id)
     assert submission is not None
     snapshot = json.loads(submission.snapshot_json)
@@ -131,7 +131,7 @@ def gather(
             "general_comments": by_question.get(None, []),
             "support": support,
             "submission": submission,
-            "submissions": assessments.submissions_of(session, assessment),
+            "submissions": reading.submissions_of(session, assessment),
             "audit_head": audit_head,
             "signer_name": signer.name,
             "date": now,

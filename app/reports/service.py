@@ -17,7 +17,7 @@ from pyhanko.sign.timestamps import TimeStamper
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.assessments import service as assessments
+from app.assessments import lifecycle, reading
 from app.assessments.models import Assessment, State, Submission
 from app.assessments.permissions import authors_of, parties_for
 from app.assessments.transitions import Action, Party
@@ -162,7 +162,7 @@ def store_signed(
     session: Session, *, request: SignRequest, pdf: bytes, actor: User, roles: Set[Role]
 ) -> Report:
     """Store the signed bytes once and move the assessment to 'signed'."""
-    assessment = assessments.get_assessment(session, request.assessment_id)
+    assessment = reading.get_assessment(session, request.assessment_id)
     parties = parties_for(session, actor, roles, assessment)
     if latest_report(session, assessment) is not None:
         raise Conflict(_("This advice has already been signed."))
@@ -173,9 +173,7 @@ def store_signed(
         raise Conflict(
             _("The advice changed while the report was being made. Sign the current advice.")
         )
-    assessments.move(
-        session, assessment=assessment, action=Action.sign, actor=actor, parties=parties
-    )
+    lifecycle.move(session, assessment=assessment, action=Action.sign, actor=actor, parties=parties)
     submission = session.get(Submission, advice.submission_id)
     assert submission is not None
     report = Report(
@@ -223,7 +221,7 @@ def sign_report(
     with session_scope(engine) as session:
         actor = session.get(User, actor_id)
         assert actor is not None
-        assessment = assessments.get_assessment(session, assessment_id)
+        assessment = reading.get_assessment(session, assessment_id)
         request = prepare_signing(
             session,
             assessment=assessment,

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.assessments import service as assessments
+from app.assessments import lifecycle, reading
 from app.assessments.models import (
     Assessment,
     State,
@@ -130,7 +130,7 @@ def save_advice(
         fields["summary"] = _(
             "Use at most %(max)s characters (now %(n)s).", max=SUMMARY_MAX, n=len(summary_text)
         )
-    _version, q = assessments.questionnaire_of(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
     values = {v.id for v in q.values}
     clean_rationale = {}
     for key, text in rationale.items():
@@ -187,7 +187,7 @@ def save_advice(
         )
     ensure_review_started(session, assessment, actor, parties)
     if assessment.state == State.in_review:
-        assessments.move(
+        lifecycle.move(
             session, assessment=assessment, action=Action.draft_advice, actor=actor, parties=parties
         )
     elif assessment.state != State.advice_drafted:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.assessments import service as assessments
+from app.assessments import reading
 from app.assessments.models import (
     Assessment,
     State,
@@ -70,7 +70,7 @@ def add_comment(
             )
         ensure_review_started(session, assessment, actor, parties)
     if question_id is not None:
-        _version, q = assessments.questionnaire_of(session, assessment)
+        _version, q = reading.questionnaire_of(session, assessment)
         if question_id not in {qq.id for qq in q.questions()}:
             raise InvalidInput(_("This question does not exist in this questionnaire."))
     submission = latest_submission(session, assessment)

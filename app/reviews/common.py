@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.assessments import service as assessments
+from app.assessments import lifecycle
 from app.assessments.models import (
     Assessment,
     State,
@@ -47,7 +47,7 @@ def ensure_review_started(
 ) -> None:
     """The first act of the committee on a submission starts the review."""
     if assessment.state == State.submitted:
-        assessments.move(
+        lifecycle.move(
             session, assessment=assessment, action=Action.start_review, actor=actor, parties=parties
         )
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.assessments import service as assessments
+from app.assessments import lifecycle, reading
 from app.assessments.models import (
     Assessment,
     State,
@@ -58,7 +58,7 @@ def set_verdict(
         ) from None
     if assessment.state not in (State.submitted, State.in_review):
         raise Conflict(_("Verdicts can be given while the committee reviews the assessment."))
-    _version, q = assessments.questionnaire_of(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
     if section_id not in {s.id for s in q.sections}:
         raise NotFound(_("This section does not exist."))
     ensure_review_started(session, assessment, actor, parties)
@@ -111,7 +111,7 @@ def request_changes(
     if count == 0:
         raise Conflict(_("Write at least one comment before asking for changes."))
     ensure_review_started(session, assessment, actor, parties)
-    assessments.move(
+    lifecycle.move(
         session,
         assessment=assessment,
         action=Action.request_changes,

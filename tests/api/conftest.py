@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.assessments import service as assessments
+from app.assessments import answering, lifecycle
 from app.users.tokens import create_token
 from tests.conftest import COMPLETE_SAMPLE_ANSWERS
 
@@ -47,9 +47,9 @@ def api(client, token):
 def submitted(db, make_assessment, personas):
     a = make_assessment()
     for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-        assessments.save_answer(
+        answering.save_answer(
             db, assessment=a, question_id=qid, raw=value, base_version=None, actor=personas["lead"]
         )
-    assessments.submit_assessment(db, assessment=a, actor=personas["lead"])
+    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     db.commit()
     return a

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.assessments import service as assessments
+from app.assessments import answering
 from app.timeutil import utcnow
 from app.users.models import ApiToken
 from app.users.tokens import revoke_token
@@ -120,7 +120,7 @@ def test_it_reports_a_stale_answer_as_a_conflict_with_the_newer_value(
     api, make_assessment, db, personas
 ):
     a = make_assessment()
-    assessments.save_answer(
+    answering.save_answer(
         db, assessment=a, question_id="name", raw="Nieuw", base_version=0, actor=personas["lead"]
     )
     body = assert_problem(

@@ -245,7 +245,7 @@ def test_it_imports_an_exported_assessment_as_a_new_draft(world):
         )
         assert bad.status_code == 422
     with session_scope(world.engine) as session:
-        from app.assessments.service import answer_values
+        from app.assessments.answering import answer_values
 
         new = session.get(Assessment, new_id)
         original = session.get(Assessment, world.demo_id)

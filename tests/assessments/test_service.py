@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlmodel import select
 
-from app.assessments import service
+from app.assessments import answering, coauthoring, lifecycle, reading
 from app.assessments.models import AnswerRevision, State, StateChange, Submission
 from app.assessments.transitions import IllegalTransition
 from app.audit.models import AuditEvent
@@ -19,7 +19,7 @@ from tests.conftest import COMPLETE_SAMPLE_ANSWERS, statements_run
 
 def _fill(db, assessment, user, answers):
     for qid, value in answers.items():
-        service.save_answer(
+        answering.save_answer(
             db, assessment=assessment, question_id=qid, raw=value, base_version=None, actor=user
         )
 
@@ -32,7 +32,7 @@ def test_it_gives_each_assessment_a_readable_reference(make_assessment):
 
 def test_it_saves_an_answer_with_a_revision_and_an_audit_event(db, make_assessment, personas):
     a = make_assessment()
-    result = service.save_answer(
+    result = answering.save_answer(
         db,
         assessment=a,
         question_id="name",
@@ -55,14 +55,14 @@ def test_it_refuses_a_save_based_on_an_outdated_version_and_shows_the_newer_valu
     db, make_assessment, personas
 ):
     a = make_assessment()
-    service.save_answer(
+    answering.save_answer(
         db, assessment=a, question_id="name", raw="Eerste", base_version=0, actor=personas["lead"]
     )
-    service.save_answer(
+    answering.save_answer(
         db, assessment=a, question_id="name", raw="Tweede", base_version=1, actor=personas["lead"]
     )
-    with pytest.raises(service.AnswerConflict) as excinfo:
-        service.save_answer(
+    with pytest.raises(answering.AnswerConflict) as excinfo:
+        answering.save_answer(
             db,
             assessment=a,
             question_id="name",
@@ -72,18 +72,18 @@ def test_it_refuses_a_save_based_on_an_outdated_version_and_shows_the_newer_valu
         )
     assert excinfo.value.status_code == 409
     assert excinfo.value.extra["current_value"] == "Tweede"
-    assert service.answer_values(db, a)["name"] == "Tweede"
+    assert answering.answer_values(db, a)["name"] == "Tweede"
 
 
 def test_it_overwrites_a_newer_answer_only_when_asked(db, make_assessment, personas):
     a = make_assessment()
-    service.save_answer(
+    answering.save_answer(
         db, assessment=a, question_id="name", raw="Eerste", base_version=0, actor=personas["lead"]
     )
-    service.save_answer(
+    answering.save_answer(
         db, assessment=a, question_id="name", raw="Tweede", base_version=1, actor=personas["lead"]
     )
-    result = service.save_answer(
+    result = answering.save_answer(
         db,
         assessment=a,
         question_id="name",
@@ -93,7 +93,7 @@ def test_it_overwrites_a_newer_answer_only_when_asked(db, make_assessment, perso
         force=True,
     )
     assert result.version == 3
-    assert service.answer_values(db, a)["name"] == "Mijn versie"
+    assert answering.answer_values(db, a)["name"] == "Mijn versie"
 
 
 def test_it_refuses_bad_input_with_a_message_and_saves_nothing(db, make_assessment, personas):
@@ -107,12 +107,12 @@ def test_it_refuses_bad_input_with_a_message_and_saves_nothing(db, make_assessme
     ]
     for qid, raw, message in cases:
         with pytest.raises(InvalidInput) as excinfo:
-            service.save_answer(
+            answering.save_answer(
                 db, assessment=a, question_id=qid, raw=raw, base_version=0, actor=personas["lead"]
             )
         assert excinfo.value.fields[qid] == message
     with pytest.raises(InvalidInput):
-        service.save_answer(
+        answering.save_answer(
             db,
             assessment=a,
             question_id="no_such_question",
@@ -120,13 +120,13 @@ def test_it_refuses_bad_input_with_a_message_and_saves_nothing(db, make_assessme
             base_version=0,
             actor=personas["lead"],
         )
-    assert service.answer_values(db, a) == {}
+    assert answering.answer_values(db, a) == {}
 
 
 def test_it_speaks_english_to_an_english_user(db, make_assessment, personas):
     a = make_assessment()
     with use_locale("en"), pytest.raises(InvalidInput) as excinfo:
-        service.save_answer(
+        answering.save_answer(
             db,
             assessment=a,
             question_id="personal",
@@ -141,29 +141,31 @@ def test_it_lets_only_the_lead_and_coauthors_edit(db, make_assessment, personas)
     a = make_assessment()
     for other in ("lead2", "board", "chair", "auditor", "admin"):
         with pytest.raises(PermissionDenied):
-            service.save_answer(
+            answering.save_answer(
                 db, assessment=a, question_id="name", raw="x", base_version=0, actor=personas[other]
             )
-    service.add_coauthor(db, assessment=a, email="lead2@example.org", actor=personas["lead"])
-    service.save_answer(
+    coauthoring.add_coauthor(db, assessment=a, email="lead2@example.org", actor=personas["lead"])
+    answering.save_answer(
         db, assessment=a, question_id="name", raw="Samen", base_version=0, actor=personas["lead2"]
     )
     with pytest.raises(PermissionDenied):
-        service.add_coauthor(db, assessment=a, email="board@example.org", actor=personas["lead2"])
+        coauthoring.add_coauthor(
+            db, assessment=a, email="board@example.org", actor=personas["lead2"]
+        )
 
 
 def test_it_restores_an_earlier_value_as_a_new_revision(db, make_assessment, personas):
     a = make_assessment()
-    service.save_answer(
+    answering.save_answer(
         db, assessment=a, question_id="name", raw="Eerste", base_version=0, actor=personas["lead"]
     )
-    service.save_answer(
+    answering.save_answer(
         db, assessment=a, question_id="name", raw="Tweede", base_version=1, actor=personas["lead"]
     )
-    first = service.answer_history(db, a, "name")[-1]
-    service.restore_answer(db, assessment=a, revision_id=first.id, actor=personas["lead"])
-    assert service.answer_values(db, a)["name"] == "Eerste"
-    history = service.answer_history(db, a, "name")
+    first = answering.answer_history(db, a, "name")[-1]
+    answering.restore_answer(db, assessment=a, revision_id=first.id, actor=personas["lead"])
+    assert answering.answer_values(db, a)["name"] == "Eerste"
+    history = answering.answer_history(db, a, "name")
     assert [h.kind for h in history] == ["restore", "save", "save"]
 
 
@@ -173,10 +175,10 @@ def test_it_keeps_hidden_answers_but_leaves_them_out_of_completeness_and_the_sna
     a = make_assessment()
     _fill(db, a, personas["lead"], {**COMPLETE_SAMPLE_ANSWERS, "personal": "special", "people": 50})
     _fill(db, a, personas["lead"], {"personal": "none"})  # hides "people"
-    assert service.answer_values(db, a)["people"] == 50
-    ds = service.decision_support_for(db, a)
+    assert answering.answer_values(db, a)["people"] == 50
+    ds = answering.decision_support_for(db, a)
     assert "people" in ds.hidden and ds.completeness.complete
-    submission = service.submit_assessment(db, assessment=a, actor=personas["lead"])
+    submission = lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     assert "people" not in json.loads(submission.snapshot_json)["answers"]
 
 
@@ -186,7 +188,7 @@ def test_it_refuses_to_submit_an_incomplete_assessment_with_what_is_missing(
     a = make_assessment()
     _fill(db, a, personas["lead"], {"name": "Alleen een naam"})
     with pytest.raises(InvalidInput) as excinfo:
-        service.submit_assessment(db, assessment=a, actor=personas["lead"])
+        lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     assert set(excinfo.value.fields) == {"personal", "published"}
     assert a.state == State.draft
     assert db.exec(select(Submission).where(Submission.assessment_id == a.id)).first() is None
@@ -197,7 +199,7 @@ def test_it_freezes_a_snapshot_with_its_hash_when_submitting(
 ):
     a = make_assessment()
     _fill(db, a, personas["lead"], COMPLETE_SAMPLE_ANSWERS)
-    submission = service.submit_assessment(db, assessment=a, actor=personas["lead"])
+    submission = lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     assert a.state == State.submitted
     assert submission.sha256 == sha256_hex(submission.snapshot_json)
     snapshot = json.loads(submission.snapshot_json)
@@ -216,9 +218,9 @@ def test_it_freezes_a_snapshot_with_its_hash_when_submitting(
 def test_it_keeps_a_submitted_assessment_read_only_for_the_lead(db, make_assessment, personas):
     a = make_assessment()
     _fill(db, a, personas["lead"], COMPLETE_SAMPLE_ANSWERS)
-    service.submit_assessment(db, assessment=a, actor=personas["lead"])
+    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     with pytest.raises(Conflict):
-        service.save_answer(
+        answering.save_answer(
             db,
             assessment=a,
             question_id="name",
@@ -227,7 +229,7 @@ def test_it_keeps_a_submitted_assessment_read_only_for_the_lead(db, make_assessm
             actor=personas["lead"],
         )
     with pytest.raises(IllegalTransition):
-        service.submit_assessment(db, assessment=a, actor=personas["lead"])
+        lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
 
 
 def test_it_lets_the_lead_withdraw_before_review_and_continue_as_a_draft(
@@ -235,14 +237,14 @@ def test_it_lets_the_lead_withdraw_before_review_and_continue_as_a_draft(
 ):
     a = make_assessment()
     _fill(db, a, personas["lead"], COMPLETE_SAMPLE_ANSWERS)
-    service.submit_assessment(db, assessment=a, actor=personas["lead"])
+    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     with pytest.raises(PermissionDenied):
-        service.withdraw_assessment(db, assessment=a, actor=personas["board"])
-    service.withdraw_assessment(db, assessment=a, actor=personas["lead"])
+        lifecycle.withdraw_assessment(db, assessment=a, actor=personas["board"])
+    lifecycle.withdraw_assessment(db, assessment=a, actor=personas["lead"])
     assert a.state == State.withdrawn
-    service.reopen_assessment(db, assessment=a, actor=personas["lead"])
+    lifecycle.reopen_assessment(db, assessment=a, actor=personas["lead"])
     assert a.state == State.draft
-    service.save_answer(
+    answering.save_answer(
         db,
         assessment=a,
         question_id="name",
@@ -250,29 +252,29 @@ def test_it_lets_the_lead_withdraw_before_review_and_continue_as_a_draft(
         base_version=None,
         actor=personas["lead"],
     )
-    second = service.submit_assessment(db, assessment=a, actor=personas["lead"])
+    second = lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     assert second.number == 2
 
 
 def test_it_saves_a_whole_section_or_nothing(db, make_assessment, personas):
     a = make_assessment()
     with pytest.raises(InvalidInput):
-        service.save_answers(
+        answering.save_answers(
             db,
             assessment=a,
             raw_values={"name": "Goed", "personal": "fout"},
             base_versions={},
             actor=personas["lead"],
         )
-    assert service.answer_values(db, a) == {}
-    service.save_answers(
+    assert answering.answer_values(db, a) == {}
+    answering.save_answers(
         db,
         assessment=a,
         raw_values={"name": "Goed", "personal": "none"},
         base_versions={},
         actor=personas["lead"],
     )
-    assert service.answer_values(db, a) == {"name": "Goed", "personal": "none"}
+    assert answering.answer_values(db, a) == {"name": "Goed", "personal": "none"}
 
 
 def test_it_reads_an_assessment_and_its_questionnaire_in_one_statement(db, make_assessment):
@@ -283,7 +285,7 @@ def test_it_reads_an_assessment_and_its_questionnaire_in_one_statement(db, make_
     db.expunge_all()
     db.info.clear()  # a new request's session: nothing remembered
     with statements_run(db) as seen:
-        assessment = service.get_assessment(db, made.id)
-        q = service.definition_for(db, assessment)
+        assessment = reading.get_assessment(db, made.id)
+        q = reading.definition_for(db, assessment)
     assert assessment.id == made.id and q.key == "sample"
     assert len(seen) == 1, seen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from app.assessments import service
+from app.assessments import answering, coauthoring, lifecycle
 from app.assessments.models import State
 from tests.conftest import COMPLETE_SAMPLE_ANSWERS, page_text
 
@@ -16,7 +16,7 @@ def soup(response):
 
 def _fill(db, assessment, user, answers):
     for qid, value in answers.items():
-        service.save_answer(
+        answering.save_answer(
             db, assessment=assessment, question_id=qid, raw=value, base_version=None, actor=user
         )
 
@@ -103,7 +103,7 @@ def test_it_autosaves_one_answer_and_updates_the_panel_and_visibility(login, mak
     assert people["hx-swap-oob"] == "true" and not people.has_attr("hidden")
     assert fragment.select_one("#decision-support[hx-swap-oob]") is not None
     assert fragment.select_one("#steps[hx-swap-oob]") is not None
-    assert service.answer_values(db, a)["personal"] == "special"
+    assert answering.answer_values(db, a)["personal"] == "special"
 
 
 def _shown(page) -> str:
@@ -138,7 +138,7 @@ def test_it_leaves_the_panel_alone_when_an_autosave_does_not_change_it(login, ma
     assert fragment.select_one("#steps") is None
     assert fragment.select_one("input#shown") is None
     assert "Totaalniveau" in fragment.select_one("#support-live").get_text()
-    assert service.answer_values(db, a)["name"] == "Verkeerstellingen"
+    assert answering.answer_values(db, a)["name"] == "Verkeerstellingen"
     # An answer that moves the levels brings the panel back, with its new fingerprint.
     third = lead.post(
         f"/assessments/{a.id}/answers/personal",
@@ -180,7 +180,7 @@ def test_it_answers_an_invalid_autosave_with_the_error_next_to_the_field(
     fragment = soup(response)
     assert "Vul een getal in." in fragment.select_one("#q-people-error").get_text()
     assert fragment.select_one("#status-people")["data-field-invalid"] == "true"
-    assert "people" not in service.answer_values(db, a)
+    assert "people" not in answering.answer_values(db, a)
     # Nothing changed, so the steps, the panel and the live region are left as they are.
     assert not fragment.select("[hx-swap-oob]"), fragment
 
@@ -204,7 +204,7 @@ def test_it_reports_an_autosave_conflict_with_the_newer_value(login, make_assess
         headers={"HX-Request": "true", "X-CSRF-Token": lead.csrf()},
     )
     assert overwrite.status_code == 200
-    assert service.answer_values(db, a)["name"] == "Mijn versie"
+    assert answering.answer_values(db, a)["name"] == "Mijn versie"
 
 
 def test_it_saves_a_section_without_javascript_and_goes_to_the_next(login, make_assessment, db):
@@ -224,7 +224,7 @@ def test_it_saves_a_section_without_javascript_and_goes_to_the_next(login, make_
     )
     assert response.status_code == 303
     assert response.headers["location"] == f"/assessments/{a.id}/sections/transparency"
-    values = service.answer_values(db, a)
+    values = answering.answer_values(db, a)
     assert values["name"] == "Tellingen" and values["sources"] == [
         {"name": "NDW", "personal": "no"}
     ]
@@ -243,7 +243,7 @@ def test_it_shows_errors_and_keeps_the_input_when_a_section_is_invalid(login, ma
     assert page.select_one("#a-people")["aria-invalid"] == "true"
     assert page.select_one("#a-people")["value"] == "ontelbaar"
     assert page.select_one("#a-name")["value"] == "Tellingen"
-    assert service.answer_values(db, a) == {}  # nothing half-saved
+    assert answering.answer_values(db, a) == {}  # nothing half-saved
 
 
 def test_it_shows_a_conflict_in_the_section_form_without_javascript(
@@ -257,7 +257,7 @@ def test_it_shows_a_conflict_in_the_section_form_without_javascript(
     )
     assert response.status_code == 409
     assert "Nieuwer" in page_text(response.text)
-    assert service.answer_values(db, a)["name"] == "Nieuwer"
+    assert answering.answer_values(db, a)["name"] == "Nieuwer"
 
 
 def test_it_shows_the_history_of_an_answer_and_restores_it(login, make_assessment, db, personas):
@@ -270,7 +270,7 @@ def test_it_shows_the_history_of_an_answer_and_restores_it(login, make_assessmen
     assert [r.select("td")[3].get_text(strip=True) for r in rows] == ["Tweede", "Eerste"]
     action = rows[1].select_one("form")["action"]
     assert lead.post_form(action).status_code == 303
-    assert service.answer_values(db, a)["name"] == "Eerste"
+    assert answering.answer_values(db, a)["name"] == "Eerste"
 
 
 def test_it_lists_missing_answers_with_links_on_the_review_page(login, make_assessment):
@@ -305,7 +305,7 @@ def test_it_submits_from_the_review_page_or_lists_what_is_missing(
 @pytest.fixture
 def draft(make_assessment, db, personas):
     a = make_assessment()
-    service.add_coauthor(db, assessment=a, email="auditor@example.org", actor=personas["lead"])
+    coauthoring.add_coauthor(db, assessment=a, email="auditor@example.org", actor=personas["lead"])
     return a
 
 
@@ -342,7 +342,7 @@ def test_it_lets_readers_see_a_submitted_assessment(
 ):
     a = make_assessment()
     _fill(db, a, personas["lead"], COMPLETE_SAMPLE_ANSWERS)
-    service.submit_assessment(db, assessment=a, actor=personas["lead"])
+    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     assert login(persona).get(f"/assessments/{a.id}").status_code == expected
 
 
@@ -359,7 +359,7 @@ def test_it_refuses_edits_by_anyone_but_the_authors(login, draft, db, persona):
         f"/assessments/{draft.id}/sections/profile", {"a-name": "ingebroken", "go": "stay"}
     )
     assert section.status_code == 403
-    assert "name" not in service.answer_values(db, draft)
+    assert "name" not in answering.answer_values(db, draft)
 
 
 def test_it_sends_an_anonymous_visitor_to_login(client, draft):

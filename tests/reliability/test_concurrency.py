@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlmodel import select
 
-from app.assessments import service
+from app.assessments import answering, lifecycle
 from app.assessments.models import AnswerRevision, Assessment
 from app.audit.chain import verify_chain
 from app.audit.models import AuditEvent
@@ -46,7 +46,7 @@ def fresh(request, tmp_path):
 def _new_assessment(engine, title: str) -> int:
     with session_scope(engine) as s:
         lead = s.exec(select(User).where(User.email == "lead@example.org")).one()
-        a = service.create_assessment(
+        a = lifecycle.create_assessment(
             s,
             actor=lead,
             title=title,
@@ -78,8 +78,8 @@ def test_it_loses_no_update_when_many_clients_save_the_same_answer(fresh):
                 with session_scope(fresh) as s:
                     a = s.get(Assessment, assessment_id)
                     lead = s.exec(select(User).where(User.email == "lead@example.org")).one()
-                    current = service.stored_answers(s, a).get("name")
-                    service.save_answer(
+                    current = answering.stored_answers(s, a).get("name")
+                    answering.save_answer(
                         s,
                         assessment=a,
                         question_id="name",
@@ -89,7 +89,7 @@ def test_it_loses_no_update_when_many_clients_save_the_same_answer(fresh):
                     )
                 with lock:
                     successes.append(value)
-            except service.AnswerConflict:
+            except answering.AnswerConflict:
                 with lock:
                     conflicts.append(n)
             except BaseException as exc:  # anything else is a defect
@@ -99,7 +99,7 @@ def test_it_loses_no_update_when_many_clients_save_the_same_answer(fresh):
     assert not errors, errors[:3]
     with session_scope(fresh) as s:
         a = s.get(Assessment, assessment_id)
-        stored = service.stored_answers(s, a)["name"]
+        stored = answering.stored_answers(s, a)["name"]
         revisions = s.exec(
             select(AnswerRevision).where(AnswerRevision.assessment_id == assessment_id)
         ).all()
@@ -124,7 +124,7 @@ def test_it_accepts_every_save_when_clients_write_to_different_assessments(fresh
                 with session_scope(fresh) as s:
                     a = s.get(Assessment, assessment_id)
                     lead = s.exec(select(User).where(User.email == "lead@example.org")).one()
-                    service.save_answer(
+                    answering.save_answer(
                         s,
                         assessment=a,
                         question_id="name",
@@ -140,7 +140,7 @@ def test_it_accepts_every_save_when_clients_write_to_different_assessments(fresh
     with session_scope(fresh) as s:
         for assessment_id in ids:
             a = s.get(Assessment, assessment_id)
-            assert service.stored_answers(s, a)["name"].version == SAVES
+            assert answering.stored_answers(s, a)["name"].version == SAVES
             assert a.version == 1 + SAVES
         assert verify_chain(s).ok
 
@@ -154,7 +154,7 @@ def test_it_gives_unique_references_under_concurrency(fresh):
             try:
                 with session_scope(fresh) as s:
                     lead = s.exec(select(User).where(User.email == "lead@example.org")).one()
-                    a = service.create_assessment(
+                    a = lifecycle.create_assessment(
                         s,
                         actor=lead,
                         title="t",

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import text
 
-from app.assessments import service
+from app.assessments import answering
 from app.config import get_settings
 from app.reports.signing import load_signing_key
 
@@ -29,7 +29,7 @@ def test_it_keeps_answer_text_out_of_the_logs_even_when_something_fails(
                 conn.execute(text("INSERT INTO no_such_table VALUES (:v)"), {"v": SECRET_ANSWER})
         except Exception as exc:
             logging.getLogger("datawaarden").error("database error", exc_info=exc)
-    assert service.answer_values(db, a)["name"] == SECRET_ANSWER
+    assert answering.answer_values(db, a)["name"] == SECRET_ANSWER
     assert SECRET_ANSWER not in caplog.text
 
 

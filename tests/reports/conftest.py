@@ -104,7 +104,7 @@ def drive_to_advice(
     """Submit a sample assessment, review it (a resolved comment on `name`), write a
     conditional advice with two conditions and two opinions, and (by default) finalise it.
     Everything is committed. Returns the assessment id."""
-    from app.assessments import service as assessments
+    from app.assessments import answering, lifecycle
     from app.questionnaires.registry import find_version
     from app.reviews import advising, commenting, intake
 
@@ -112,7 +112,7 @@ def drive_to_advice(
         lead = world.user(session, "lead")
         board = world.user(session, "board")
         chair = world.user(session, "chair")
-        a = assessments.create_assessment(
+        a = lifecycle.create_assessment(
             session,
             actor=lead,
             title=title,
@@ -121,10 +121,10 @@ def drive_to_advice(
             questionnaire=find_version(session, "sample"),
         )
         for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-            assessments.save_answer(
+            answering.save_answer(
                 session, assessment=a, question_id=qid, raw=value, base_version=None, actor=lead
             )
-        assessments.submit_assessment(session, assessment=a, actor=lead)
+        lifecycle.submit_assessment(session, assessment=a, actor=lead)
         intake.claim_rapporteur(session, assessment=a, actor=board, roles=BOARD)
         if comment is not None:
             c = commenting.add_comment(

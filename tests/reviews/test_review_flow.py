@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlmodel import select
 
-from app.assessments import service as assessments
+from app.assessments import answering, coauthoring, lifecycle, reading
 from app.assessments.models import State, StateChange
 from app.audit.models import AuditEvent
 from app.errors import Conflict, InvalidInput, PermissionDenied
@@ -24,7 +24,7 @@ CHAIR = {Role.chair, Role.board}
 
 def _fill(db, a, user, answers):
     for qid, value in answers.items():
-        assessments.save_answer(
+        answering.save_answer(
             db, assessment=a, question_id=qid, raw=value, base_version=None, actor=user
         )
 
@@ -33,7 +33,7 @@ def _fill(db, a, user, answers):
 def submitted(db, make_assessment, personas):
     a = make_assessment()
     _fill(db, a, personas["lead"], COMPLETE_SAMPLE_ANSWERS)
-    assessments.submit_assessment(db, assessment=a, actor=personas["lead"])
+    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     return a
 
 
@@ -94,12 +94,12 @@ def test_it_runs_a_review_round_trip_with_a_diff_of_the_resubmission(db, submitt
         parent_id=comment.id,
     )
     assert reply.question_id == "published"
-    assessments.save_answer(
+    answering.save_answer(
         db, assessment=submitted, question_id="published", raw="no", base_version=None, actor=lead
     )
-    second = assessments.submit_assessment(db, assessment=submitted, actor=lead)
+    second = lifecycle.submit_assessment(db, assessment=submitted, actor=lead)
     assert second.number == 2 and submitted.state == State.submitted
-    first = assessments.submissions_of(db, submitted)[0]
+    first = reading.submissions_of(db, submitted)[0]
     changes = judging.diff_snapshots(
         json.loads(first.snapshot_json), json.loads(second.snapshot_json)
     )
@@ -144,11 +144,11 @@ def test_it_refuses_a_committee_member_who_coauthors_or_declared_a_conflict(
     db, make_assessment, personas
 ):
     a = make_assessment()
-    assessments.add_coauthor(
+    coauthoring.add_coauthor(
         db, assessment=a, email=personas["board"].email, actor=personas["lead"]
     )
     _fill(db, a, personas["lead"], COMPLETE_SAMPLE_ANSWERS)
-    assessments.submit_assessment(db, assessment=a, actor=personas["lead"])
+    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     with pytest.raises(PermissionDenied) as excinfo:
         intake.claim_rapporteur(db, assessment=a, actor=personas["board"], roles=BOARD)
     assert "medeauteur" in excinfo.value.detail

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from app.assessments import service as assessments
+from app.assessments import answering, lifecycle
 from app.assessments.models import State
 from app.reviews import intake
 from app.reviews.models import Advice, ReviewComment
@@ -22,10 +22,10 @@ def soup(response):
 def submitted(db, make_assessment, personas):
     a = make_assessment()
     for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-        assessments.save_answer(
+        answering.save_answer(
             db, assessment=a, question_id=qid, raw=value, base_version=None, actor=personas["lead"]
         )
-    assessments.submit_assessment(db, assessment=a, actor=personas["lead"])
+    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
     return a
 
 
@@ -128,7 +128,7 @@ def test_it_shows_what_changed_after_a_resubmission(login, submitted, db, person
         f"/assessments/{submitted.id}/comments", {"body": "Publiceren?", "question_id": "published"}
     )
     board.post_form(f"/committee/assessments/{submitted.id}/request-changes", {})
-    assessments.save_answer(
+    answering.save_answer(
         db,
         assessment=submitted,
         question_id="published",

@@ -212,7 +212,7 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
     `name` (the first is the one to restore) and complete answers; from `in_review` on, the
     board member is rapporteur and has commented on `name`."""
     from app.archive.service import archive_after_signing, get_entry, set_public
-    from app.assessments import service as assessments
+    from app.assessments import answering, coauthoring, lifecycle
     from app.assessments.models import AnswerRevision
     from app.questionnaires.registry import find_version
     from app.reports.service import sign_report
@@ -223,7 +223,7 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
         lead = world.user(session, owner)
         board = world.user(session, "board")
         chair = world.user(session, "chair")
-        a = assessments.create_assessment(
+        a = lifecycle.create_assessment(
             session,
             actor=lead,
             title=f"Matrix {state}",
@@ -232,8 +232,8 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
             questionnaire=find_version(session, "sample"),
         )
         if owner == "lead":
-            assessments.add_coauthor(session, assessment=a, email=COAUTHOR_EMAIL, actor=lead)
-        assessments.save_answer(
+            coauthoring.add_coauthor(session, assessment=a, email=COAUTHOR_EMAIL, actor=lead)
+        answering.save_answer(
             session,
             assessment=a,
             question_id="name",
@@ -242,7 +242,7 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
             actor=lead,
         )
         for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-            assessments.save_answer(
+            answering.save_answer(
                 session, assessment=a, question_id=qid, raw=value, base_version=None, actor=lead
             )
         revision_id = session.exec(
@@ -252,9 +252,9 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
         ).first()
         comment_id = None
         if level >= STATES.index("submitted"):
-            assessments.submit_assessment(session, assessment=a, actor=lead)
+            lifecycle.submit_assessment(session, assessment=a, actor=lead)
         if state == "withdrawn":
-            assessments.withdraw_assessment(session, assessment=a, actor=lead)
+            lifecycle.withdraw_assessment(session, assessment=a, actor=lead)
         if level >= STATES.index("in_review"):
             intake.claim_rapporteur(session, assessment=a, actor=board, roles=BOARD)
             comment = commenting.add_comment(

@@ -39,7 +39,7 @@ from sqlmodel import Session
 
 from app.api import deps as api_deps
 from app.archive.models import ArchiveEntry
-from app.assessments import service as assessments
+from app.assessments import answering, lifecycle, reading
 from app.assessments.models import AnswerRevision, Assessment, State
 from app.db import metadata
 from app.reviews import advising, commenting
@@ -261,7 +261,7 @@ def query(params: dict[str, str]) -> dict[str, str]:
 
 def _complete(db: Session, a: Assessment, lead) -> None:  # type: ignore[no-untyped-def]
     for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-        assessments.save_answer(
+        answering.save_answer(
             db, assessment=a, question_id=qid, raw=value, base_version=None, actor=lead
         )
 
@@ -271,11 +271,11 @@ def world(db, personas, make_assessment) -> World:  # type: ignore[no-untyped-de
     lead, board = personas["lead"], personas["board"]
     draft = make_assessment("lead", "Concept van Lia")
     _complete(db, draft, lead)
-    assessments.save_answer(
+    answering.save_answer(
         db, assessment=draft, question_id="name", raw="Tweede", base_version=None, actor=lead
     )
     other_draft = make_assessment("lead2", "Concept van Lars")
-    assessments.save_answer(
+    answering.save_answer(
         db,
         assessment=other_draft,
         question_id="name",
@@ -285,7 +285,7 @@ def world(db, personas, make_assessment) -> World:  # type: ignore[no-untyped-de
     )
     submitted = make_assessment("lead", "Ingediend")
     _complete(db, submitted, lead)
-    assessments.submit_assessment(db, assessment=submitted, actor=lead)
+    lifecycle.submit_assessment(db, assessment=submitted, actor=lead)
     comment = commenting.add_comment(
         db,
         assessment=submitted,
@@ -296,7 +296,7 @@ def world(db, personas, make_assessment) -> World:  # type: ignore[no-untyped-de
     )
     advised = make_assessment("lead", "Met advies")
     _complete(db, advised, lead)
-    assessments.submit_assessment(db, assessment=advised, actor=lead)
+    lifecycle.submit_assessment(db, assessment=advised, actor=lead)
     other_comment = commenting.add_comment(
         db, assessment=advised, actor=board, roles={Role.board}, body="Algemeen"
     )
@@ -358,7 +358,7 @@ def _archived(db: Session, make_assessment, personas) -> Assessment:  # type: ig
     lead, board, chair = personas["lead"], personas["board"], personas["chair"]
     a = make_assessment("lead", "Gearchiveerd")
     _complete(db, a, lead)
-    assessments.submit_assessment(db, assessment=a, actor=lead)
+    lifecycle.submit_assessment(db, assessment=a, actor=lead)
     advising.save_advice(
         db,
         assessment=a,
@@ -1675,7 +1675,7 @@ def test_it_shows_injected_markup_as_text_everywhere(db, as_, personas, sample_v
 
 def entry_from(db: Session, a: Assessment, outcome: str = "conditional") -> None:
     """Put an assessment in the archive index, as signing would."""
-    submission = assessments.submissions_of(db, a)[-1]
+    submission = reading.submissions_of(db, a)[-1]
     db.add(
         ArchiveEntry(
             assessment_id=a.id or 0,
