@@ -159,7 +159,7 @@ def submit(
         lifecycle.submit_assessment(session, assessment=assessment, actor=user)
     except InvalidInput as exc:
         session.rollback()
-        from app.pages.guided_form import review_page
+        from app.pages.sections import review_page
 
         return review_page(request, session, user, assessment, submit_error=exc, status=422)
     return _redirect_with(assessment.id or 0, "submitted", ref=assessment.reference)
