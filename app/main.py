@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from app.assessments.presenters import level_label
     from app.assessments.transitions import state_label
     from app.pages import (
+        advice,
         archive,
         assessments,
         audit,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         register,
         reports,
         committee,
+        advice,
         audit,
         notifications,
         site,

@@ -24,7 +24,8 @@ def questionnaire_validate(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to check.")],
 ) -> None:
     """Validate questionnaire files: exit 0 when valid, 1 with every problem otherwise."""
-    from app.questionnaires.loader import QuestionnaireInvalid, load_file, questionnaire_files
+    from app.questionnaires.loader import load_file, questionnaire_files
+    from app.questionnaires.problems import QuestionnaireInvalid
 
     files: list[Path] = []
     for path in paths:
@@ -55,7 +56,7 @@ def questionnaire_validate(
 @questionnaire_app.command("list")
 def questionnaire_list() -> None:
     """List the questionnaire versions in the questionnaires directory."""
-    from app.questionnaires.loader import QuestionnaireInvalid
+    from app.questionnaires.problems import QuestionnaireInvalid
     from app.questionnaires.registry import load_directory
 
     try:
@@ -82,7 +83,7 @@ def questionnaire_show(
     """Print an outline: sections, questions with their type and basis, rules, obligations."""
     from rich.tree import Tree
 
-    from app.questionnaires.loader import QuestionnaireInvalid
+    from app.questionnaires.problems import QuestionnaireInvalid
     from app.questionnaires.registry import load_directory
 
     try:

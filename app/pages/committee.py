@@ -1,5 +1,5 @@
-"""The committee's pages: inbox, review of a submission, comments, verdicts, change requests,
-advice, opinions. Authors use the comment pages to reply."""
+"""The committee's pages: inbox, review of a submission, comments, verdicts and change
+requests (the advice has app.pages.advice). Authors use the comment pages to reply."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import select
 from starlette.responses import Response
 
 from app.assessments import reading
@@ -18,21 +17,19 @@ from app.assessments.presenters import answer_text, support_view
 from app.assessments.transitions import STATE_LABELS, Party
 from app.deps import (
     CurrentUser,
-    FormDep,
     ObjectId,
     RequireRole,
     SessionDep,
     VisibleAssessment,
     current_roles,
 )
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
 from app.questionnaires.schema import Questionnaire
-from app.reports.service import latest_report
-from app.reviews import advising, commenting, intake, judging
+from app.reviews import commenting, intake, judging
 from app.reviews import common as review_common
-from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
+from app.reviews.labels import VERDICT_LABELS
 from app.text import parse_int
 from app.users.models import Role, User
 from app.web.flash import flash, register
@@ -50,13 +47,9 @@ register("comment_added", N_("Your comment has been added."))
 register("comment_resolved", N_("The comment has been marked as resolved."))
 register("verdict_saved", N_("The verdict has been saved."))
 register("changes_requested", N_("The assessment has gone back to its authors with your comments."))
-register("advice_saved", N_("The draft advice has been saved."))
-register("opinion_saved", N_("Your opinion has been recorded."))
-register("advice_finalised", N_("The advice is final."))
-register("new_round", N_("A new advice round has started; the earlier one is kept."))
 
 
-def _back(url: str, key: str, **params: str) -> Response:
+def back(url: str, key: str, **params: str) -> Response:
     response = RedirectResponse(url, status_code=303)
     flash(response, key, **params)
     return response
@@ -198,7 +191,7 @@ def claim(
     intake.claim_rapporteur(
         session, assessment=assessment, actor=user, roles=current_roles(request)
     )
-    return _back(f"/committee/assessments/{assessment.id}", "claimed", ref=assessment.reference)
+    return back(f"/committee/assessments/{assessment.id}", "claimed", ref=assessment.reference)
 
 
 @router.post(
@@ -214,7 +207,7 @@ def conflict(
     intake.declare_conflict(
         session, assessment=assessment, actor=user, roles=current_roles(request), reason=reason
     )
-    return _back("/committee", "conflict_declared")
+    return back("/committee", "conflict_declared")
 
 
 @router.post("/assessments/{assessment_id}/comments", summary="Add a comment or a reply")
@@ -241,8 +234,8 @@ def add_comment(
     page = "comments" if is_author(session, user, assessment) else "review"
     anchor = f"comment-{comment.parent_id or comment.id}"
     if page == "comments":
-        return _back(f"/assessments/{assessment.id}/comments#{anchor}", "comment_added")
-    return _back(f"/committee/assessments/{assessment.id}#{anchor}", "comment_added")
+        return back(f"/assessments/{assessment.id}/comments#{anchor}", "comment_added")
+    return back(f"/committee/assessments/{assessment.id}#{anchor}", "comment_added")
 
 
 @router.post(
@@ -262,7 +255,7 @@ def resolve(
         actor=user,
         roles=current_roles(request),
     )
-    return _back(f"/committee/assessments/{assessment.id}#comment-{comment_id}", "comment_resolved")
+    return back(f"/committee/assessments/{assessment.id}#comment-{comment_id}", "comment_resolved")
 
 
 @router.get("/assessments/{assessment_id}/comments", summary="The committee's comments and replies")
@@ -303,7 +296,7 @@ def verdict(
         section_id=section_id,
         verdict=verdict,
     )
-    return _back(f"/committee/assessments/{assessment.id}#section-{section_id}", "verdict_saved")
+    return back(f"/committee/assessments/{assessment.id}#section-{section_id}", "verdict_saved")
 
 
 @router.post(
@@ -319,204 +312,7 @@ def request_changes(
     judging.request_changes(
         session, assessment=assessment, actor=user, roles=current_roles(request), note=note
     )
-    return _back("/committee", "changes_requested")
+    return back("/committee", "changes_requested")
 
 
 # --- advice -----------------------------------------------------------------------------------
-
-
-def _advice_context(
-    session: SessionDep,
-    request: Request,
-    user: User,
-    assessment: Assessment,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    _version, q = reading.questionnaire_of(session, assessment)
-    advice = advising.open_advice(session, assessment)
-    rounds = advising.advice_rounds(session, assessment)
-    parties = parties_for(session, user, current_roles(request), assessment)
-    # The committee deliberates in private: others see an advice only once it is final.
-    deliberating = bool(parties & {Party.committee, Party.chair})
-    visible_rounds = [r for r in rounds if deliberating or r.finalised_at is not None]
-    if values is None:
-        values = {
-            "outcome": "",
-            "summary": "",
-            "rationale": {},
-            "conditions": [],
-            "reassess_on": "",
-        }
-        if advice is not None:
-            values = {
-                "outcome": advice.outcome,
-                "summary": advice.summary,
-                "rationale": json.loads(advice.rationale_json),
-                "conditions": [
-                    {
-                        "text": c.text,
-                        "owner": c.owner,
-                        "due_on": c.due_on.isoformat() if c.due_on else "",
-                    }
-                    for c in advising.conditions_of(session, advice)
-                ],
-                "reassess_on": advice.reassess_on.isoformat() if advice.reassess_on else "",
-            }
-    names = {u.id: u.name for u in session.exec(select(User)).all()}
-    history = [
-        {
-            "advice": r,
-            "conditions": advising.conditions_of(session, r),
-            "opinions": advising.opinions_of(session, r),
-            "rationale": json.loads(r.rationale_json),
-            "finalised_by": names.get(r.finalised_by_id),
-        }
-        for r in visible_rounds
-    ]
-    my_opinion = None
-    if advice is not None:
-        my_opinion = next(
-            (o for o, _name in advising.opinions_of(session, advice) if o.member_id == user.id),
-            None,
-        )
-    committee = bool(parties & {Party.committee, Party.chair})
-    return {
-        "a": assessment,
-        "q": q,
-        "advice": advice,
-        "history": history,
-        "values": values,
-        "errors": errors or {},
-        "outcome_labels": OUTCOME_LABELS,
-        "stance_labels": STANCE_LABELS,
-        "can_edit": committee
-        and assessment.state in (State.submitted, State.in_review, State.advice_drafted)
-        and (advice is None or advice.finalised_at is None),
-        "can_opine": committee and advice is not None and advice.finalised_at is None,
-        "can_finalise": Party.chair in parties
-        and advice is not None
-        and advice.finalised_at is None
-        and assessment.state == State.advice_drafted,
-        "can_new_round": Party.chair in parties
-        and advice is not None
-        and advice.finalised_at is not None
-        and assessment.state == State.advice_drafted,
-        "my_opinion": my_opinion,
-        "report": latest_report(session, assessment),
-        "can_sign": Party.chair in parties
-        and advice is not None
-        and advice.finalised_at is not None
-        and assessment.state == State.advice_drafted,
-        "can_cosign": committee and assessment.state in (State.signed, State.archived),
-    }
-
-
-@router.get("/committee/assessments/{assessment_id}/advice", summary="The committee's advice")
-def advice_page(
-    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
-) -> Response:
-    return render(
-        request, "reviews/advice.html", _advice_context(session, request, user, assessment)
-    )
-
-
-@router.post("/committee/assessments/{assessment_id}/advice", summary="Save the draft advice")
-def save_advice(
-    request: Request,
-    session: SessionDep,
-    user: CommitteeUser,
-    assessment: VisibleAssessment,
-    form: FormDep,
-) -> Response:
-    _version, q = reading.questionnaire_of(session, assessment)
-
-    def text(name: str) -> str:
-        value = form.get(name)
-        return value[:60000] if isinstance(value, str) else ""
-
-    conditions = []
-    count = min(parse_int(text("condition_rows"), default=0) or 0, 100)
-    for index in range(count):
-        conditions.append(
-            advising.ConditionInput(
-                text(f"condition-{index}-text"),
-                text(f"condition-{index}-owner"),
-                text(f"condition-{index}-due"),
-            )
-        )
-    rationale = {v.id: text(f"rationale-{v.id}") for v in q.values}
-    values = {
-        "outcome": text("outcome"),
-        "summary": text("summary"),
-        "rationale": rationale,
-        "conditions": [{"text": c.text, "owner": c.owner, "due_on": c.due_on} for c in conditions],
-        "reassess_on": text("reassess_on"),
-    }
-    try:
-        advising.save_advice(
-            session,
-            assessment=assessment,
-            actor=user,
-            roles=current_roles(request),
-            outcome=values["outcome"],
-            summary=values["summary"],
-            rationale=rationale,
-            conditions=conditions,
-            reassess_on=values["reassess_on"],
-        )
-    except InvalidInput as exc:
-        session.rollback()
-        context = _advice_context(
-            session, request, user, assessment, values=values, errors=exc.fields
-        )
-        context["form_error"] = exc.detail
-        return render(request, "reviews/advice.html", context, status_code=422)
-    return _back(f"/committee/assessments/{assessment.id}/advice", "advice_saved")
-
-
-@router.post(
-    "/committee/assessments/{assessment_id}/opinion", summary="Record your opinion on the advice"
-)
-def opinion(
-    request: Request,
-    session: SessionDep,
-    user: CommitteeUser,
-    assessment: VisibleAssessment,
-    stance: Annotated[str, Form(max_length=20)] = "",
-    note: Annotated[str, Form(max_length=10000)] = "",
-) -> Response:
-    advising.record_opinion(
-        session,
-        assessment=assessment,
-        actor=user,
-        roles=current_roles(request),
-        stance=stance,
-        note=note,
-    )
-    return _back(f"/committee/assessments/{assessment.id}/advice#opinions", "opinion_saved")
-
-
-@router.post(
-    "/committee/assessments/{assessment_id}/advice/finalise", summary="Finalise the advice (chair)"
-)
-def finalise(
-    request: Request, session: SessionDep, user: CommitteeUser, assessment: VisibleAssessment
-) -> Response:
-    advising.finalise_advice(
-        session, assessment=assessment, actor=user, roles=current_roles(request)
-    )
-    return _back(f"/committee/assessments/{assessment.id}/advice", "advice_finalised")
-
-
-@router.post(
-    "/committee/assessments/{assessment_id}/advice/new-round",
-    summary="Start a new advice round (chair)",
-)
-def new_round(
-    request: Request, session: SessionDep, user: CommitteeUser, assessment: VisibleAssessment
-) -> Response:
-    advising.start_new_round(
-        session, assessment=assessment, actor=user, roles=current_roles(request)
-    )
-    return _back(f"/committee/assessments/{assessment.id}/advice", "new_round")

@@ -13,13 +13,12 @@ from app.errors import NotFound
 from app.i18n import _
 from app.questionnaires.loader import (
     LoadedQuestionnaire,
-    Problem,
-    QuestionnaireInvalid,
     from_canonical,
     load_file,
     questionnaire_files,
 )
 from app.questionnaires.models import QuestionnaireVersion
+from app.questionnaires.problems import Problem, QuestionnaireInvalid
 from app.questionnaires.schema import Questionnaire
 
 

@@ -699,7 +699,7 @@ def test_it_lets_the_committee_write_advice_as_soon_as_an_assessment_is_submitte
     """A submitted assessment stays 'submitted' until the committee acts on it. The service
     accepts advice in that state (reviews.advising.save_advice calls ensure_review_started and
     then moves it to 'advice drafted'), but the advice page shows its form only once the review
-    has started (can_edit in reviews.views._advice_context), and says nothing: a member who goes
+    has started (can_edit in app.pages.advice._advice_context), and says nothing: a member who goes
     straight to "Advies" - also after the lead submits again - finds nothing to fill in."""
     j = Journey(base_url=base_url, js=True)
     lead_starts_and_fills(j, actors.open("lead"))

@@ -7,12 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.questionnaires.loader import (
-    Problem,
-    QuestionnaireInvalid,
-    load_file,
-    parse_questionnaire,
-)
+from app.questionnaires.loader import load_file, parse_questionnaire
+from app.questionnaires.problems import Problem, QuestionnaireInvalid
 
 SOURCE = "questionnaires/test/v1.yaml"
 

@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from app.assessments.models import Assessment
 from app.config import ROOT
-from app.questionnaires.loader import QuestionnaireInvalid
 from app.questionnaires.models import QuestionnaireVersion
+from app.questionnaires.problems import QuestionnaireInvalid
 from app.questionnaires.registry import definition_of, find_version, sync_questionnaires
 from app.questionnaires.schema import json_schema
 
