@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app import demo_data
 from app.archive.service import sign_and_archive
@@ -45,9 +45,11 @@ class DemoResult:
 def has_real_data(session: Session) -> bool:
     """True when the database holds accounts that are not demo accounts."""
     return (
-        session.exec(select(func.count()).select_from(User).where(User.is_demo.is_(False))).one()
+        session.exec(
+            select(func.count()).select_from(User).where(col(User.is_demo).is_(False))
+        ).one()
         > 0
-    )  # type: ignore[attr-defined]
+    )
 
 
 def _person(session: Session, key: str) -> tuple[User, str]:

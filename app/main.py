@@ -14,6 +14,7 @@ from app.db import make_engine
 from app.i18n import translations
 from app.web import handlers
 from app.web.csrf import verify_csrf
+from app.web.hygiene import refuse_nul_characters
 from app.web.middleware import RequestContextMiddleware
 
 
@@ -30,7 +31,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(verify_csrf)],
+        dependencies=[Depends(refuse_nul_characters), Depends(verify_csrf)],
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.resolved_database_url)

@@ -52,7 +52,7 @@ def list_assessments(
     state: Annotated[State | None, Query(description="only this state")] = None,
 ) -> AssessmentList:
     coauthored = select(AssessmentEditor.assessment_id).where(AssessmentEditor.user_id == user.id)
-    mine = or_(Assessment.lead_id == user.id, col(Assessment.id).in_(coauthored))
+    mine = or_(col(Assessment.lead_id) == user.id, col(Assessment.id).in_(coauthored))
     if current_roles(request) & READER_ROLES:
         submitted = select(Submission.assessment_id)
         visible = or_(mine, (col(Assessment.id).in_(submitted)) & (Assessment.state != State.draft))

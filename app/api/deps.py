@@ -47,12 +47,12 @@ def api_user(request: Request, session: SessionDep, settings: SettingsDep) -> Us
         request.state.roles = frozenset(roles_of(session, user))
         request.state.viewer = Viewer(id=user.id or 0, name=user.name, email=user.email)
         return user
-    user = resolve_user(request, session, settings)
-    if user is None:
+    cookie_user = resolve_user(request, session, settings)
+    if cookie_user is None:
         raise NotAuthenticated(
             _("Log in or send a personal API token."), headers={"WWW-Authenticate": "Bearer"}
         )
-    return user
+    return cookie_user
 
 
 ApiUser = Annotated[User, Depends(api_user)]

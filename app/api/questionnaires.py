@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.api.common import (
     new_router,
@@ -28,7 +28,7 @@ router = new_router()
 def list_questionnaires(session: SessionDep, user: ApiUser) -> QuestionnaireList:
     rows = session.exec(
         select(QuestionnaireVersion).order_by(
-            QuestionnaireVersion.key, QuestionnaireVersion.version
+            col(QuestionnaireVersion.key), col(QuestionnaireVersion.version)
         )
     ).all()
     return QuestionnaireList(items=[summary_of(v) for v in rows])

@@ -26,7 +26,8 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.archive.binding import Finding, check_binding
 from app.archive.models import ArchiveEntry
@@ -81,6 +82,7 @@ def scan_rows(session: Session) -> list[RowProblem]:
     advices = select(Advice.id).where(col(Advice.assessment_id).in_(sealed))
     found: list[RowProblem] = []
     found.extend(scan_table(session, _table(Assessment), where=col(Assessment.id).in_(sealed)))
+    model: type[SQLModel]
     for model in (Submission, Report, AuditCheckpoint, ArchiveEntry):
         found.extend(scan_table(session, _table(model)))
     for model in (Answer, AnswerRevision, ReviewComment, SectionVerdict, Advice):
@@ -241,9 +243,9 @@ def verify_archive(
     result = ArchiveReport()
     damaged = scan_rows(session)
     result.problems.extend(Finding("damaged", str(p.table), str(p)) for p in damaged)
-    skip = {p.assessment_id for p in damaged if p.assessment_id is not None}
+    skip: set[int | None] = {p.assessment_id for p in damaged if p.assessment_id is not None}
     skip |= {_owner(session, p) for p in damaged if p.table in ("reports", "archive_entries")}
-    skip.discard(None)  # type: ignore[arg-type]
+    skip.discard(None)
     for assessment_id in sorted(i for i in skip if i is not None):
         result.problems.append(
             Finding(
@@ -326,8 +328,9 @@ def _check_snapshots(
     table = _table(Submission)
     after = None
     while True:
+        # SQLAlchemy's select: SQLModel's is typed for at most four columns.
         statement = (
-            select(
+            sa_select(
                 table.c.id,
                 table.c.assessment_id,
                 table.c.number,
@@ -394,7 +397,7 @@ def collect_report_heads(session: Session) -> tuple[list[ReportHead], list[Findi
     heads: list[ReportHead] = []
     problems: list[Finding] = []
     table = _table(Report)
-    references = dict(session.execute(select(Assessment.id, Assessment.reference)).all())
+    references = dict(session.exec(select(Assessment.id, Assessment.reference)).all())
     rows = session.execute(
         select(table.c.id, table.c.assessment_id).where(table.c.sequence == 1)
     ).all()

@@ -52,7 +52,7 @@ def next_reference(session: Session, *, year: int) -> str:
         .on_conflict_do_update(
             index_elements=["year"], set_={"last_number": ReferenceCounter.last_number + 1}
         )
-        .returning(ReferenceCounter.last_number)
+        .returning(col(ReferenceCounter.last_number))
     )
     number = session.execute(statement).scalar_one()
     return f"DW-{year}-{number:04d}"
@@ -145,12 +145,14 @@ def move(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(_("Someone else changed the state of this assessment. Reload the page."))
     session.refresh(assessment)
+    actor_id = actor.id if actor else assessment.lead_id
+    assert actor_id is not None  # a stored user
     session.add(
         StateChange(
             assessment_id=assessment.id or 0,
             from_state=source,
             to_state=target.value,
-            actor_id=actor.id if actor else assessment.lead_id,
+            actor_id=actor_id,
             note=note[:2000],
         )
     )

@@ -30,8 +30,8 @@ def is_author(session: Session, user: User, assessment: Assessment) -> bool:
         session.exec(
             select(
                 exists().where(
-                    AssessmentEditor.assessment_id == assessment.id,
-                    AssessmentEditor.user_id == user.id,
+                    col(AssessmentEditor.assessment_id) == assessment.id,
+                    col(AssessmentEditor.user_id) == user.id,
                 )
             )
         ).one()
@@ -61,7 +61,7 @@ def parties_for(
 
 def was_submitted(session: Session, assessment: Assessment) -> bool:
     return bool(
-        session.exec(select(exists().where(Submission.assessment_id == assessment.id))).one()
+        session.exec(select(exists().where(col(Submission.assessment_id) == assessment.id))).one()
     )
 
 

@@ -122,8 +122,8 @@ def support_view(q: Questionnaire, ds: engine.DecisionSupport, locale: str) -> d
                 "floors": [
                     {
                         "level_label": level_label(f.level),
-                        "reason": rules[f.rule_id].reason.get(locale)
-                        if rules[f.rule_id].reason
+                        "reason": reason.get(locale)
+                        if (reason := rules[f.rule_id].reason)
                         else f.rule_id,
                     }
                     for f in v.floors

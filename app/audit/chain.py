@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Text, cast, func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlmodel import Session
 
 from app.audit.models import AuditEvent
@@ -103,7 +103,7 @@ def _statement(dialect: str, after: int | None, batch: int) -> Any:
     return statement if after is None else statement.where(_EVENTS.c.id > after)
 
 
-def _rows(connection: Connection, batch: int) -> Iterator[tuple[Any, ...]]:
+def _rows(connection: Connection, batch: int) -> Iterator[Row[Any]]:
     dialect = connection.dialect.name
     after: Any = None
     while True:

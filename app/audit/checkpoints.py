@@ -337,11 +337,12 @@ def take_checkpoint(
             if file is not None:
                 append_to_file(file, [previous])
             return previous, False
+        sequence = (previous.sequence if previous else 0) + 1
         statement = {
             "format": FORMAT,
             "organisation": organisation,
             "chain": chain,
-            "sequence": (previous.sequence if previous else 0) + 1,
+            "sequence": sequence,
             "events": count,
             "last_event_id": last_id,
             "head": head,
@@ -355,7 +356,7 @@ def take_checkpoint(
             with session_scope(engine) as session:
                 session.add(
                     AuditCheckpoint(
-                        sequence=statement["sequence"],
+                        sequence=sequence,
                         event_count=count,
                         last_event_id=last_id,
                         head_hash=head,
@@ -447,19 +448,19 @@ def check_checkpoints(
     # The stored checkpoints form a chain 1, 2, 3, ... each naming the one before.
     previous = GENESIS
     for sequence in range(1, max(by_sequence, default=0) + 1):
-        checkpoint = by_sequence.get(sequence)
-        if checkpoint is None:
+        in_chain = by_sequence.get(sequence)
+        if in_chain is None:
             report.problems.append(
                 f"checkpoint {sequence} is missing from the database: checkpoint rows were removed"
             )
             previous = ""
             continue
-        if previous and checkpoint.statement["previous"] != previous:
+        if previous and in_chain.statement["previous"] != previous:
             report.problems.append(
-                f"{checkpoint.label} does not follow checkpoint {sequence - 1}: "
+                f"{in_chain.label} does not follow checkpoint {sequence - 1}: "
                 "checkpoints were removed, replaced or reordered"
             )
-        previous = checkpoint.sha256
+        previous = in_chain.sha256
     for checkpoint in outside:
         if checkpoint.sha256 not in valid:
             continue

@@ -161,12 +161,13 @@ def save_advice(
             )
         )
     rationale = {v.id: text(f"rationale-{v.id}") for v in q.values}
-    values = {
-        "outcome": text("outcome"),
-        "summary": text("summary"),
+    outcome, summary, reassess_on = text("outcome"), text("summary"), text("reassess_on")
+    values: dict[str, Any] = {
+        "outcome": outcome,
+        "summary": summary,
         "rationale": rationale,
         "conditions": [{"text": c.text, "owner": c.owner, "due_on": c.due_on} for c in conditions],
-        "reassess_on": text("reassess_on"),
+        "reassess_on": reassess_on,
     }
     try:
         advising.save_advice(
@@ -174,11 +175,11 @@ def save_advice(
             assessment=assessment,
             actor=user,
             roles=current_roles(request),
-            outcome=values["outcome"],
-            summary=values["summary"],
+            outcome=outcome,
+            summary=summary,
             rationale=rationale,
             conditions=conditions,
-            reassess_on=values["reassess_on"],
+            reassess_on=reassess_on,
         )
     except InvalidInput as exc:
         session.rollback()

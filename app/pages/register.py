@@ -28,6 +28,7 @@ from app.reports import service as reports
 from app.reports.sealed import SealedContent, read_sealed
 from app.reviews import advising
 from app.reviews.labels import OUTCOME_LABELS
+from app.reviews.models import Outcome
 from app.text import parse_int
 from app.web.templating import render
 
@@ -50,6 +51,12 @@ def public_entry(session: Session, reference: str) -> tuple[ArchiveEntry, Assess
     assessment = session.get(Assessment, entry.assessment_id)
     assert assessment is not None
     return entry, assessment
+
+
+def _assessment_of(session: Session, entry: ArchiveEntry) -> Assessment:
+    assessment = session.get(Assessment, entry.assessment_id)
+    assert assessment is not None  # a foreign key guarantees it
+    return assessment
 
 
 def public_record(
@@ -115,7 +122,9 @@ def public_record(
         or snapshot.get("description")
         or (entry.description if not sealed.advice else ""),
         "outcome": outcome,
-        "outcome_label": str(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else outcome,
+        "outcome_label": str(OUTCOME_LABELS[Outcome(outcome)])
+        if outcome in OUTCOME_LABELS
+        else outcome,
         "levels": [{"value": values.get(k, k), "level": v} for k, v in signed_levels.items()],
         "obligations": [obligations.get(o, o) for o in signed_obligations],
         "conditions": [
@@ -149,9 +158,8 @@ def register_page(
     )
     locale = get_locale()
     records = [
-        public_record(session, e, session.get(Assessment, e.assessment_id), locale)
-        for e in result.entries
-    ]  # type: ignore[arg-type]
+        public_record(session, e, _assessment_of(session, e), locale) for e in result.entries
+    ]
     return render(
         request,
         "register/list.html",
@@ -173,7 +181,7 @@ def register_json(request: Request, session: SessionDep, settings: SettingsDep) 
     ).all()
     records = []
     for e in entries:
-        record = public_record(session, e, session.get(Assessment, e.assessment_id), "nl")  # type: ignore[arg-type]
+        record = public_record(session, e, _assessment_of(session, e), "nl")
         record["url"] = f"{settings.base_url}/register/{e.reference}"
         if settings.public_register_pdf:
             record["report"] = f"{settings.base_url}/register/{e.reference}/report.pdf"
@@ -219,7 +227,7 @@ def register_feed(request: Request, session: SessionDep, settings: SettingsDep) 
     items = []
     for e in entries:
         when = (e.published_at or e.signed_at).isoformat(timespec="seconds")
-        record = public_record(session, e, session.get(Assessment, e.assessment_id), "nl")  # type: ignore[arg-type]
+        record = public_record(session, e, _assessment_of(session, e), "nl")
         summary = f"{record['outcome_label']}. {record['description']}"
         items.append(
             f"<entry><id>{escape(base)}/register/{escape(e.reference)}</id>"

@@ -302,8 +302,8 @@ def _max_points(q: Questionnaire) -> dict[str, float]:
             else:
                 totals[value_id] += max(points)
     for rule in q.rules:
-        for value_id, points in rule.risk.items():
-            totals[value_id] += points
+        for value_id, rule_points in rule.risk.items():
+            totals[value_id] += rule_points
     return totals
 
 
@@ -358,11 +358,11 @@ def score(q: Questionnaire, answers: Mapping[str, Any], ev: Evaluation | None = 
         inherent_pct = 100 * raw / top if top else 0.0
         level = _level(pct, q)
         inherent_level = _level(inherent_pct, q)
-        for floor in floors[vid]:
-            if _rank(floor.level) > _rank(level):
-                level = floor.level
-            if _rank(floor.level) > _rank(inherent_level):
-                inherent_level = floor.level
+        for applied in floors[vid]:
+            if _rank(applied.level) > _rank(level):
+                level = applied.level
+            if _rank(applied.level) > _rank(inherent_level):
+                inherent_level = applied.level
         results.append(
             ValueScore(
                 value_id=vid,

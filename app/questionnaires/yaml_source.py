@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import yaml
+from pydantic_core import ErrorDetails
 
 from app.questionnaires.problems import Path_
 from app.questionnaires.schema import (
@@ -102,7 +103,7 @@ def pydantic_path(loc: tuple[Any, ...]) -> Path_:
     return tuple(out)
 
 
-def pydantic_message(err: dict[str, Any], path: Path_) -> str:
+def pydantic_message(err: ErrorDetails, path: Path_) -> str:
     kind = err["type"]
     if kind == "missing" and path and path[-1] in ("nl", "en"):
         return f"missing translation ({path[-1]})"

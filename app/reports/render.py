@@ -13,7 +13,7 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 import weasyprint
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.assessments import reading
 from app.assessments.models import Assessment, Submission
@@ -25,7 +25,7 @@ from app.jinja import environment
 from app.questionnaires import engine
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT, advice_document
 from app.reviews import judging
-from app.reviews.models import Advice, ReviewComment
+from app.reviews.models import Advice, Outcome, ReviewComment, Verdict
 from app.users.models import User
 
 
@@ -78,8 +78,9 @@ def gather(
         names = {u.id: u.name for u in session.exec(select(User)).all()}
         resolved = session.exec(
             select(ReviewComment).where(
-                ReviewComment.assessment_id == assessment.id, ReviewComment.resolved_at.is_not(None)
-            )  # type: ignore[union-attr]
+                ReviewComment.assessment_id == assessment.id,
+                col(ReviewComment.resolved_at).is_not(None),
+            )
         ).all()
         by_question: dict[str | None, list[dict[str, str]]] = {}
         for c in resolved:
@@ -104,13 +105,16 @@ def gather(
                     "id": section.id,
                     "title": section.title.get(locale),
                     "rows": rows,
-                    "verdict": str(VERDICT_LABELS[verdict]) if verdict else None,
+                    # stored through judging.set_verdict, which accepts only a Verdict
+                    "verdict": str(VERDICT_LABELS[Verdict(verdict)]) if verdict else None,
                 }
             )
         support = support_view(q, engine.decision_support(q, answers), locale)
         document = advice_document(
             session, assessment=assessment, advice=advice, signer=signer, audit_head=audit_head
         )
+        # stored through advising.save_advice, which accepts only an Outcome
+        outcome_label = str(OUTCOME_LABELS[Outcome(advice.outcome)])
         context = {
             "locale": locale,
             "org_name": settings.org_name,
@@ -119,7 +123,7 @@ def gather(
             "q": q,
             "version": version,
             "advice": advice,
-            "outcome_label": str(OUTCOME_LABELS[advice.outcome]),
+            "outcome_label": outcome_label,
             "advice_doc": document,
             "stance_labels": {k: str(v) for k, v in STANCE_LABELS.items()},
             "rationale": [
@@ -144,7 +148,7 @@ def gather(
         snapshot_json=submission.snapshot_json,
         advice_json=canonical_json(document),
         title=f"{assessment.reference} {assessment.title}",
-        subject=context["outcome_label"],
+        subject=outcome_label,
         locale=locale,
     )
 

@@ -31,6 +31,7 @@ from pyhanko.sign import fields, general, signers
 from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from app.config import Settings
@@ -56,12 +57,20 @@ class _KnownRevocationData(logging.Filter):
 logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_KnownRevocationData())
 
 
+def _signing_cert(signer: signers.Signer) -> asn1_x509.Certificate:
+    """The signer's certificate. pyHanko types it optional on every signer; a SimpleSigner
+    always has one."""
+    cert = signer.signing_cert
+    assert cert is not None
+    return cert
+
+
 def reserved_hex_digits(key: SigningKey, *, timestamper: TimeStamper | None) -> int:
     """Room for the CMS signature in the file, in hex digits: the certificates it carries, the
     signature and its attributes, and a timestamp token when there is one. Verifiers read this
     room byte by byte (a third of a verification's time went into reading zeros), so it is
     sized to fit rather than generous."""
-    certificates = len(key.signer.signing_cert.dump()) + sum(len(c.dump()) for c in key.ca_certs)
+    certificates = len(_signing_cert(key.signer).dump()) + sum(len(c.dump()) for c in key.ca_certs)
     size = certificates + 1536
     if isinstance(timestamper, DevTimeStamper):
         # A token of our own authority: its certificates, the signature and its attributes.
@@ -88,7 +97,7 @@ class SigningKey:
     @property
     def is_development(self) -> bool:
         """Whether this is the development PKI's certificate (its subject says so)."""
-        subject = self.signer.signing_cert.subject.native
+        subject = _signing_cert(self.signer).subject.native
         return subject.get("organizational_unit_name") == DEV_LABEL
 
 
@@ -154,7 +163,8 @@ def _load(path: str, password: bytes | None, _mtime: float) -> SigningKey:
     if signer is None:
         log.error("signing key %s cannot be read with the configured password", path)
         raise SigningUnavailable()
-    ca = tuple(c for c in signer.cert_registry if c.subject != signer.signing_cert.subject)
+    subject = _signing_cert(signer).subject
+    ca = tuple(c for c in signer.cert_registry if c.subject != subject)
     return SigningKey(signer, ca, Path(path))
 
 
@@ -162,7 +172,7 @@ def trust_anchor_pem(key: SigningKey) -> bytes:
     """The root certificate that auditors import as trusted (PEM)."""
     roots = [c for c in key.ca_certs if c.self_signed] or list(key.ca_certs)
     if not roots:
-        return pem.armor("CERTIFICATE", key.signer.signing_cert.dump())
+        return pem.armor("CERTIFICATE", _signing_cert(key.signer).dump())
     return b"".join(pem.armor("CERTIFICATE", c.dump()) for c in roots)
 
 
@@ -173,7 +183,11 @@ class DevTimeStamper(DummyTimeStamper):
     upgrade that changes that method shows."""
 
     def __init__(self, tsa_cert: asn1_x509.Certificate, tsa_key: Any, chain: list[Any]) -> None:
-        super().__init__(tsa_cert=tsa_cert, tsa_key=tsa_key, certs_to_embed=chain)
+        super().__init__(
+            tsa_cert=tsa_cert,
+            tsa_key=tsa_key,
+            certs_to_embed=SimpleCertificateStore.from_certs(chain),
+        )
         self._private_key = serialization.load_der_private_key(tsa_key.dump(), password=None)
 
     def token_size(self) -> int:

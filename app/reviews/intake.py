@@ -60,7 +60,7 @@ def inbox(
     names = {u.id: u.name for u in session.exec(select(User)).all()}
     latest = (
         select(Submission.assessment_id, func.max(Submission.number).label("n"))
-        .group_by(Submission.assessment_id)
+        .group_by(col(Submission.assessment_id))
         .subquery()
     )
     submissions = {
@@ -68,8 +68,8 @@ def inbox(
         for s in session.exec(
             select(Submission).join(
                 latest,
-                (Submission.assessment_id == latest.c.assessment_id)
-                & (Submission.number == latest.c.n),
+                (col(Submission.assessment_id) == latest.c.assessment_id)
+                & (col(Submission.number) == latest.c.n),
             )
         ).all()
     }

@@ -138,6 +138,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    assert user.id is not None  # the flush assigned it
     for role in sorted(roles):
         session.add(UserRole(user_id=user.id, role=role.value))
     session.flush()
@@ -158,6 +159,7 @@ def set_roles(session: Session, *, user: User, roles: set[Role], actor: User | N
         raise Conflict(_("You cannot remove your own administrator role."))
     before = roles_of(session, user)
     session.execute(delete(UserRole).where(col(UserRole.user_id) == user.id))
+    assert user.id is not None  # a stored user
     for role in sorted(roles):
         session.add(UserRole(user_id=user.id, role=role.value))
     session.flush()
