@@ -129,10 +129,19 @@ def drop_postgres_database(url: str) -> None:
     admin.dispose()
 
 
+def skip_without_postgres() -> None:
+    """Skip when no PostgreSQL is configured; fail instead where it is required (.ci/run sets
+    DATAWAARDEN_REQUIRE_POSTGRES on a machine that has PostgreSQL)."""
+    if POSTGRES_URL:
+        return
+    if os.environ.get("DATAWAARDEN_REQUIRE_POSTGRES"):
+        pytest.fail("PostgreSQL is required here, but DATAWAARDEN_TEST_POSTGRES_URL is not set")
+    pytest.skip("DATAWAARDEN_TEST_POSTGRES_URL is not set (CI sets it when PostgreSQL runs)")
+
+
 @pytest.fixture(scope="session")
 def postgresql_engine() -> Iterator[Engine]:
-    if not POSTGRES_URL:
-        pytest.skip("DATAWAARDEN_TEST_POSTGRES_URL is not set (CI sets it when PostgreSQL runs)")
+    skip_without_postgres()
     url = create_postgres_database()
     engine = build_database(url)
     yield engine
@@ -161,6 +170,18 @@ def dev_pki():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def engine(sqlite_engine: Engine) -> Engine:
     return sqlite_engine
+
+
+def on_both_databases():  # type: ignore[no-untyped-def]
+    """An `engine` fixture for a test module or a conftest: its tests run on SQLite and on
+    PostgreSQL (the rolled-back `db`, the `app` and the personas follow the engine)."""
+
+    @pytest.fixture(params=["sqlite", "postgresql"])
+    def engine(request: pytest.FixtureRequest) -> Engine:
+        engine: Engine = request.getfixturevalue(f"{request.param}_engine")
+        return engine
+
+    return engine
 
 
 @pytest.fixture

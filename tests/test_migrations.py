@@ -9,7 +9,12 @@ from sqlalchemy import inspect
 from app.db import make_engine
 from app.migrate import alembic_config, upgrade_to_head
 from app.models import metadata
-from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
+from tests.conftest import (
+    POSTGRES_URL,
+    create_postgres_database,
+    drop_postgres_database,
+    skip_without_postgres,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -18,7 +23,7 @@ def empty_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     if not POSTGRES_URL:
-        pytest.skip("DATAWAARDEN_TEST_POSTGRES_URL is not set (CI sets it when PostgreSQL runs)")
+        skip_without_postgres()
     url = create_postgres_database()
     yield url
     drop_postgres_database(url)

@@ -6,7 +6,13 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
 from app.i18n import LOCALES, TRANSLATIONS_DIR
-from tests.conftest import page_text
+from tests.conftest import (
+    on_both_databases,
+    page_text,
+)
+
+# The pages are tested on SQLite and on PostgreSQL.
+engine = on_both_databases()
 
 
 def test_it_speaks_dutch_by_default(client):

@@ -4,7 +4,10 @@ import pytest
 
 from app.assessments import answering, lifecycle
 from app.users.tokens import create_token
-from tests.conftest import COMPLETE_SAMPLE_ANSWERS
+from tests.conftest import COMPLETE_SAMPLE_ANSWERS, on_both_databases
+
+# The API suites run on SQLite and on PostgreSQL.
+engine = on_both_databases()
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app.archive.models import ArchiveEntry
-from app.archive.search import PAGE_SIZE, ArchiveQuery, index_text, search
+from app.archive.search import PAGE_SIZE, ArchiveQuery, _text_filter, index_text, search
 from app.assessments.models import Assessment
 from app.canonical import canonical_json
 from app.db import session_scope
@@ -188,3 +188,25 @@ def test_it_indexes_an_assessment_when_it_is_archived_in_one_transaction(any_eng
         raise RuntimeError("rolled back")
     with session_scope(any_engine) as session:
         assert search(session, ArchiveQuery(text="zeldzaamwoord")).total == 0
+
+
+def test_it_searches_through_the_full_text_index(archive):
+    """A search that merely scanned the rows would return the same results; this checks that
+    every entry is in the full-text structures and that a text search goes through them."""
+    from sqlalchemy import text as sql
+
+    total = archive.exec(select(func.count()).select_from(ArchiveEntry)).one()
+    if archive.get_bind().dialect.name == "sqlite":
+        indexed = archive.execute(sql("SELECT count(*) FROM archive_fts")).scalar_one()
+        assert indexed == total
+        hits = archive.execute(
+            sql("SELECT count(*) FROM archive_fts WHERE archive_fts MATCH 'warmtenet*'")
+        ).scalar_one()
+        assert hits == 1
+        return
+    archive.execute(sql("SET LOCAL enable_seqscan = off"))
+    statement = select(ArchiveEntry.assessment_id).where(_text_filter(archive, "warmtenet"))
+    compiled = statement.compile(dialect=archive.get_bind().dialect)
+    rows = archive.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all()
+    plan = "\n".join(row[0] for row in rows)
+    assert "ix_archive_entries_fts" in plan, plan

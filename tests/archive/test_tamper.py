@@ -36,6 +36,7 @@ from tests.conftest import (
     build_database,
     create_postgres_database,
     drop_postgres_database,
+    skip_without_postgres,
 )
 from tests.reports.conftest import World, drive_to_advice
 from tests.tamper import as_dba, tamper
@@ -74,9 +75,7 @@ def archive(request, tmp_path_factory, dev_pki):  # type: ignore[no-untyped-def]
         url = f"sqlite:///{directory / 'archive.db'}"
     else:
         if not POSTGRES_URL:
-            pytest.skip(
-                "DATAWAARDEN_TEST_POSTGRES_URL is not set (CI sets it when PostgreSQL runs)"
-            )
+            skip_without_postgres()
         url = create_postgres_database()
     engine = build_database(url)
     from sqlmodel import select as sql_select

@@ -289,3 +289,36 @@ def test_it_reads_an_assessment_and_its_questionnaire_in_one_statement(db, make_
         q = reading.definition_for(db, assessment)
     assert assessment.id == made.id and q.key == "sample"
     assert len(seen) == 1, seen
+
+
+def test_it_refuses_a_save_whose_version_was_overtaken_between_its_read_and_its_write(
+    db, make_assessment, personas
+):
+    """Two requests read version 1, one saves first: the compare-and-set on the version (not
+    the check in Python, which both pass) refuses the second. On SQLite writes queue one at a
+    time, so the interleaving is made by hand: a save that read the answers before another
+    save."""
+    from app.assessments.answering import AnswerConflict
+
+    a = make_assessment()
+    lead = personas["lead"]
+    answering.save_answer(
+        db, assessment=a, question_id="name", raw="Een", base_version=None, actor=lead
+    )
+    read_before = answering.stored_answers(db, a)  # what the slower request saw: version 1
+    answering.save_answer(
+        db, assessment=a, question_id="name", raw="Twee", base_version=1, actor=lead
+    )
+    db.commit()
+    with pytest.raises(AnswerConflict):
+        answering.save_answer(
+            db,
+            assessment=a,
+            question_id="name",
+            raw="Drie",
+            base_version=1,
+            actor=lead,
+            known=read_before,
+        )
+    db.rollback()
+    assert answering.answer_values(db, a)["name"] == "Twee"

@@ -7,7 +7,14 @@ from bs4 import BeautifulSoup
 
 from app.assessments import answering, coauthoring, lifecycle
 from app.assessments.models import State
-from tests.conftest import COMPLETE_SAMPLE_ANSWERS, page_text
+from tests.conftest import (
+    COMPLETE_SAMPLE_ANSWERS,
+    on_both_databases,
+    page_text,
+)
+
+# The pages are tested on SQLite and on PostgreSQL.
+engine = on_both_databases()
 
 
 def soup(response):

@@ -13,7 +13,12 @@ from app.audit.chain import verify_chain
 from app.audit.service import record_event
 from app.db import make_engine, session_scope
 from app.migrate import upgrade_to_head
-from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
+from tests.conftest import (
+    POSTGRES_URL,
+    create_postgres_database,
+    drop_postgres_database,
+    skip_without_postgres,
+)
 from tests.tamper import as_dba
 
 
@@ -23,9 +28,7 @@ def fresh(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'audit.db'}"
     else:
         if not POSTGRES_URL:
-            pytest.skip(
-                "DATAWAARDEN_TEST_POSTGRES_URL is not set (CI sets it when PostgreSQL runs)"
-            )
+            skip_without_postgres()
         url = create_postgres_database()
     engine = make_engine(url)
     upgrade_to_head(engine)
@@ -122,3 +125,79 @@ def test_it_exits_1_from_the_command_line_when_the_chain_is_broken(fresh):
     broken = subprocess.run(env_cmd, capture_output=True, text=True, env=env, timeout=60)
     assert broken.returncode == 1
     assert f"event {target}" in broken.stderr
+
+
+# --- every hashed field is covered ---------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def trail(request, tmp_path):  # type: ignore[no-untyped-def]
+    """A trail whose events name an actor and an assessment, so that every field has a value."""
+    from app.assessments import lifecycle
+    from app.questionnaires.registry import find_version
+    from app.users.service import get_user_by_email
+    from tests.conftest import PERSONAS, build_database
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'trail.db'}"
+    else:
+        if not POSTGRES_URL:
+            skip_without_postgres()
+        url = create_postgres_database()
+    engine = build_database(url)
+    with session_scope(engine) as session:
+        lead = get_user_by_email(session, PERSONAS["lead"].email)
+        board = get_user_by_email(session, PERSONAS["board"].email)
+        a = lifecycle.create_assessment(
+            session,
+            actor=lead,
+            title="Spoor",
+            department="Audit",
+            description="Een spoor met alle velden.",
+            questionnaire=find_version(session, "sample"),
+        )
+        for i in range(3):
+            record_event(
+                session,
+                action="test.event",
+                actor_id=lead.id,
+                object_type="thing",
+                object_id=f"t{i}",
+                assessment_id=a.id,
+                details={"i": i},
+            )
+        other = board.id
+    yield engine, other
+    engine.dispose()
+    if request.param == "postgresql":
+        drop_postgres_database(url)
+
+
+HASHED_FIELDS = {
+    "created_at": "created_at = created_at + {interval}",
+    "actor_id": "actor_id = {other}",
+    "action": "action = 'test.forged'",
+    "object_type": "object_type = 'forged'",
+    "object_id": "object_id = 'forged'",
+    "assessment_id": "assessment_id = NULL",
+    "details_json": "details_json = '{{\"i\": 99}}'",
+    "prev_hash": "prev_hash = '" + "0" * 64 + "'",
+}
+
+
+@pytest.mark.parametrize("field", list(HASHED_FIELDS))
+def test_it_notices_a_change_to_any_hashed_field(trail, field):
+    engine, other = trail
+    with engine.connect() as conn:
+        target = conn.execute(
+            text("SELECT max(id) FROM audit_events WHERE action = 'test.event'")
+        ).scalar_one()
+    interval = "interval '1 second'" if engine.dialect.name == "postgresql" else "0"
+    change = HASHED_FIELDS[field].format(other=other, interval=interval)
+    if field == "created_at" and engine.dialect.name == "sqlite":
+        change = "created_at = '2001-01-01 00:00:00.000000'"
+    with as_dba(engine) as conn:
+        conn.execute(text(f"UPDATE audit_events SET {change} WHERE id = :id"), {"id": target})
+    with Session(engine) as session:
+        report = verify_chain(session)
+    assert report.problem is not None and report.problem.event_id == target, field

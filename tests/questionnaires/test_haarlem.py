@@ -837,3 +837,52 @@ def test_it_asks_follow_up_questions_only_when_they_apply(q: Questionnaire) -> N
     assert not follow_ups & dashboard
     assert follow_ups <= debt
     assert len(dashboard) < len(debt)
+
+
+# --- each obligation's triggers, one at a time --------------------------------------------------
+# Every other example meets several triggers at once, so dropping one trigger from a rule
+# would go unnoticed. Here each example starts from the traffic dashboard (personal data
+# only where the trigger needs them) and adds exactly one trigger.
+
+
+def with_personal_data(**changes: Any) -> dict[str, Any]:
+    answers = traffic_dashboard()
+    answers.update(personal_data="ordinary", people_count=500, ap_dpia_list=["none"])
+    answers.update(changes)
+    return answers
+
+
+ISOLATED = [
+    # (obligation, answers with one trigger, the obligation it must not be confused with)
+    ("dpia_required", lambda: with_personal_data(ap_dpia_list=["camera"]), None),
+    ("dpia_recommended", lambda: with_personal_data(matching="yes"), "dpia_required"),
+    (
+        "dpia_required",
+        lambda: with_personal_data(matching="yes", systematic_monitoring="yes"),
+        "dpia_recommended",
+    ),
+    ("art22_check", lambda: with_personal_data(profiling="yes"), None),
+]
+
+
+@pytest.mark.parametrize(("obligation", "answers", "not_also"), ISOLATED)
+def test_it_raises_each_obligation_from_a_single_trigger(
+    q: Questionnaire, obligation: str, answers: Any, not_also: str | None
+) -> None:
+    found = obligation_ids(q, answers())
+    assert obligation in found, found
+    if not_also:
+        assert not_also not in found
+
+
+def test_it_requires_a_dpia_for_a_processing_on_the_dpa_list_without_any_criterion(
+    q: Questionnaire,
+) -> None:
+    from app.questionnaires import engine
+
+    answers = with_personal_data(ap_dpia_list=["location"])
+    fired = {r for r, on in engine.decision_support(q, answers).rules.items() if on}
+    assert "ap_list" in fired
+    assert not {r for r in fired if r.startswith("crit_")}, fired
+    assert "dpia_required" in obligation_ids(q, answers)
+    assert "dpia_required" not in obligation_ids(q, with_personal_data())

@@ -18,6 +18,23 @@ def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _evidence(url: str) -> tuple[list, list, list, list]:
+    """Reports (bytes), audit events (hashes), snapshots and archive entries of a database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return (
+                conn.execute(text("SELECT id, pdf, sha256 FROM reports ORDER BY id")).all(),
+                conn.execute(text("SELECT id, hash FROM audit_events ORDER BY id")).all(),
+                conn.execute(text("SELECT id, snapshot_json FROM submissions ORDER BY id")).all(),
+                conn.execute(text("SELECT reference, title FROM archive_entries")).all(),
+            )
+    finally:
+        engine.dispose()
+
+
 def test_it_backs_up_and_restores_an_archive_that_still_verifies(tmp_path, dev_pki):
     world = build_world(tmp_path)
     assessment_id = drive_to_advice(world)
@@ -38,6 +55,11 @@ def test_it_backs_up_and_restores_an_archive_that_still_verifies(tmp_path, dev_p
     verify = _cli(restored, "archive", "verify")
     assert verify.returncode == 0, verify.stderr
     assert "Problems" in verify.stdout
+    # The restored database holds the same evidence, byte for byte.
+    assert _evidence(restored) == _evidence(world.url)
+    reports, events, submissions, entries = _evidence(restored)
+    assert len(reports) == 1 and len(submissions) == 1 and len(entries) == 1
+    assert len(events) > 10
     assert (
         _cli(restored, "restore", str(backup_file)).returncode == 1
     )  # refuses to replace without --force

@@ -20,6 +20,7 @@ from tests.conftest import (
     build_database,
     create_postgres_database,
     drop_postgres_database,
+    skip_without_postgres,
 )
 
 THREADS = 6
@@ -32,9 +33,7 @@ def fresh(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'c.db'}"
     else:
         if not POSTGRES_URL:
-            pytest.skip(
-                "DATAWAARDEN_TEST_POSTGRES_URL is not set (CI sets it when PostgreSQL runs)"
-            )
+            skip_without_postgres()
         url = create_postgres_database()
     engine = build_database(url)
     yield engine

@@ -76,8 +76,9 @@ class World:
         return c
 
 
-def build_world(directory: Path) -> World:
-    url = f"sqlite:///{directory / f'reports-{uuid.uuid4().hex[:8]}.db'}"
+def build_world(directory: Path, url: str | None = None) -> World:
+    """A committed database with the personas (SQLite in `directory` unless a URL is given)."""
+    url = url or f"sqlite:///{directory / f'reports-{uuid.uuid4().hex[:8]}.db'}"
     engine = build_database(url)
     with Session(engine) as session:
         users = {

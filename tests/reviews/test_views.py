@@ -11,7 +11,13 @@ from app.assessments.models import State
 from app.reviews import intake
 from app.reviews.models import Advice, ReviewComment
 from app.users.models import Role
-from tests.conftest import COMPLETE_SAMPLE_ANSWERS
+from tests.conftest import (
+    COMPLETE_SAMPLE_ANSWERS,
+    on_both_databases,
+)
+
+# The pages are tested on SQLite and on PostgreSQL.
+engine = on_both_databases()
 
 
 def soup(response):

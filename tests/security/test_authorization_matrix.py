@@ -40,7 +40,15 @@ from app.timeutil import utcnow
 from app.users.models import ApiToken, Role, User, WebSession
 from app.users.service import SESSION_COOKIE
 from app.web.csrf import CSRF_COOKIE
-from tests.conftest import COMPLETE_SAMPLE_ANSWERS, PASSWORD, PERSONAS, Client
+from tests.conftest import (
+    COMPLETE_SAMPLE_ANSWERS,
+    PASSWORD,
+    PERSONAS,
+    Client,
+    create_postgres_database,
+    drop_postgres_database,
+    skip_without_postgres,
+)
 from tests.reports.conftest import build_world
 
 PROBLEM = "application/problem+json"
@@ -303,8 +311,8 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
     return obj
 
 
-@pytest.fixture(scope="module")
-def matrix_world(tmp_path_factory: pytest.TempPathFactory, dev_pki) -> Iterator[World]:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def matrix_world(request, tmp_path_factory: pytest.TempPathFactory, dev_pki) -> Iterator[World]:  # type: ignore[no-untyped-def]
     from app.archive.exports import assessment_export
     from app.assessments.models import Assessment
     from app.main import create_app
@@ -312,7 +320,11 @@ def matrix_world(tmp_path_factory: pytest.TempPathFactory, dev_pki) -> Iterator[
     from app.users.service import create_user
     from app.users.tokens import create_token
 
-    built = build_world(tmp_path_factory.mktemp("security-db"))
+    url = None
+    if request.param == "postgresql":
+        skip_without_postgres()
+        url = create_postgres_database()
+    built = build_world(tmp_path_factory.mktemp("security-db"), url)
     # A rate limit of its own: the limiter lives per process and is keyed by token id, which
     # the other test databases reuse.
     settings = get_settings().model_copy(update={"api_rate_limit_per_minute": 100_000})
@@ -350,6 +362,8 @@ def matrix_world(tmp_path_factory: pytest.TempPathFactory, dev_pki) -> Iterator[
     yield w
     w.close()
     built.engine.dispose()
+    if url is not None:
+        drop_postgres_database(url)
 
 
 # --- the authorization table ----------------------------------------------------------------
