@@ -36,8 +36,9 @@ run: bootstrap
 system-packages:
 	@scripts/ensure-system-packages.sh
 
+# The PostgreSQL half runs when a local server answers (scripts/postgres-env.sh).
 test: bootstrap system-packages lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@. scripts/postgres-env.sh && $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Style, types and the package contracts (pyproject.toml [tool.importlinter]).
 lint: bootstrap
