@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from app.assessments import events, feedback
 from app.assessments.reading import uses_version
-from app.notifications.lifecycle import tell_the_committee_of_a_submission
+from app.notifications.lifecycle import tell_the_committee_of_a_submission, tell_the_new_coauthor
 from app.questionnaires import registry
 from app.reviews.feedback import comments_by_question
 
 events.subscribe(tell_the_committee_of_a_submission)
+events.subscribe(tell_the_new_coauthor, to=events.CoauthorAdded)
 feedback.provide(comments_by_question)
 registry.used_by(uses_version)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -30,6 +29,7 @@ from app.audit.models import AuditEvent
 from app.deps import ObjectId, SessionDep, SettingsDep, current_roles
 from app.errors import PermissionDenied
 from app.i18n import _
+from app.reviews.deliberation import visible_events
 from app.users.models import Role
 
 router = new_router()
@@ -145,16 +145,17 @@ def audit_events(
         offset=offset,
         items=[
             AuditEventOut(
-                id=e.id or 0,
-                created_at=e.created_at,
-                actor_id=e.actor_id,
-                action=e.action,
-                object_type=e.object_type,
-                object_id=e.object_id,
-                details=json.loads(e.details_json),
-                hash=e.hash,
-                prev_hash=e.prev_hash,
+                id=v.event.id or 0,
+                created_at=v.event.created_at,
+                actor_id=v.actor_id,
+                action=v.event.action,
+                object_type=v.event.object_type,
+                object_id=v.event.object_id,
+                details=v.details,
+                withheld=v.withheld,
+                hash=v.event.hash,
+                prev_hash=v.event.prev_hash,
             )
-            for e in rows
+            for v in visible_events(session, user, current_roles(request), rows)
         ],
     )

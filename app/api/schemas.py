@@ -291,6 +291,11 @@ class AuditEventOut(BaseModel):
     object_type: str
     object_id: str
     details: dict[str, Any]
+    withheld: bool = Field(
+        default=False,
+        description="True while the event is part of the committee's private deliberation: "
+        "its details (and, for an opinion, who gave it) are shown once the advice is final.",
+    )
     hash: str
     prev_hash: str
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
@@ -26,17 +27,30 @@ class Moved:
     target: State
 
 
-Subscriber = Callable[[Moved], None]
-_SUBSCRIBERS: list[Subscriber] = []
+@dataclass(frozen=True)
+class CoauthorAdded:
+    """The lead let another person edit an assessment."""
+
+    session: Session
+    assessment: Assessment
+    coauthor: User
+    actor: User
 
 
-def subscribe(subscriber: Subscriber) -> Subscriber:
-    """Call `subscriber` after every move (usable as a decorator; subscribing twice is once)."""
-    if subscriber not in _SUBSCRIBERS:
-        _SUBSCRIBERS.append(subscriber)
+Event = Moved | CoauthorAdded
+Subscriber = Callable[[Any], None]
+_SUBSCRIBERS: dict[type, list[Subscriber]] = {}
+
+
+def subscribe(subscriber: Subscriber, *, to: type = Moved) -> Subscriber:
+    """Call `subscriber` after every event of a kind (moves unless told otherwise); subscribing
+    twice is once."""
+    listeners = _SUBSCRIBERS.setdefault(to, [])
+    if subscriber not in listeners:
+        listeners.append(subscriber)
     return subscriber
 
 
-def publish(event: Moved) -> None:
-    for subscriber in list(_SUBSCRIBERS):
+def publish(event: Event) -> None:
+    for subscriber in list(_SUBSCRIBERS.get(type(event), [])):
         subscriber(event)

@@ -29,3 +29,15 @@ def tell_the_committee_of_a_submission(event: events.Moved) -> None:
             "actor": actor.name if actor else "",
         },
     )
+
+
+def tell_the_new_coauthor(event: events.CoauthorAdded) -> None:
+    """The person added as co-author hears it (the lead's form says nothing about accounts)."""
+    assessment = event.assessment
+    notify(
+        event.session,
+        recipients=[event.coauthor],
+        kind="coauthor_added",
+        assessment_id=assessment.id,
+        params={"ref": assessment.reference, "title": assessment.title, "actor": event.actor.name},
+    )

@@ -45,6 +45,10 @@ KINDS: dict[str, tuple[LazyString, LazyString]] = {
         N_("Advice on %(ref)s is final"),
         N_("The chair finalised the committee's advice on %(ref)s, %(title)s."),
     ),
+    "coauthor_added": (
+        N_("You can now edit %(ref)s"),
+        N_("%(actor)s added you as a co-author of the assessment %(ref)s, %(title)s."),
+    ),
     "signed": (
         N_("Advice on %(ref)s has been signed"),
         N_("The signed advice report on %(ref)s, %(title)s, is available."),

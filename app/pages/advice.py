@@ -26,6 +26,7 @@ from app.i18n import N_
 from app.pages.committee import CommitteeUser, back
 from app.reports.service import latest_report
 from app.reviews import advising
+from app.reviews.deliberation import is_private, sees_deliberation
 from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS
 from app.text import parse_int
 from app.users.models import User
@@ -53,8 +54,8 @@ def _advice_context(
     rounds = advising.advice_rounds(session, assessment)
     parties = parties_for(session, user, current_roles(request), assessment)
     # The committee deliberates in private: others see an advice only once it is final.
-    deliberating = bool(parties & {Party.committee, Party.chair})
-    visible_rounds = [r for r in rounds if deliberating or r.finalised_at is not None]
+    deliberating = sees_deliberation(parties)
+    visible_rounds = [r for r in rounds if deliberating or not is_private(r)]
     if values is None:
         values = {
             "outcome": "",

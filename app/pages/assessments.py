@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app.assessments import answering, coauthoring, lifecycle, reading
 from app.assessments.permissions import can_edit, is_author, parties_for
 from app.assessments.presenters import support_view
-from app.assessments.transitions import allowed_actions, state_label
+from app.assessments.transitions import EDITABLE_STATES, allowed_actions, state_label
 from app.deps import (
     CurrentUser,
     ObjectId,
@@ -35,7 +35,13 @@ register("assessment_created", N_("Assessment %(ref)s has been created."))
 register("submitted", N_("Assessment %(ref)s has been submitted to the ethics committee."))
 register("withdrawn", N_("The submission of %(ref)s has been withdrawn."))
 register("reopened", N_("Assessment %(ref)s is a draft again."))
-register("coauthor_added", N_("%(name)s can now edit this assessment."))
+register(
+    "coauthor_added",
+    N_(
+        "If %(email)s belongs to an active account, that person can now edit this assessment "
+        "and has been told so."
+    ),
+)
 register("coauthor_removed", N_("The co-author has been removed."))
 register("answer_restored", N_("The earlier answer has been restored."))
 
@@ -137,6 +143,7 @@ def overview(
             "actions": [a.value for a in allowed_actions(assessment.state, parties)],
             "is_author": is_author(session, user, assessment),
             "is_lead": assessment.lead_id == user.id,
+            "authors_may_change": assessment.state in EDITABLE_STATES,
             "coauthors": coauthoring.coauthors(session, assessment),
             "submissions": reading.submissions_of(session, assessment),
             "lead": session.get(User, assessment.lead_id),
@@ -189,8 +196,8 @@ def add_coauthor(
     assessment: VisibleAssessment,
     email: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    added = coauthoring.add_coauthor(session, assessment=assessment, email=email, actor=user)
-    return _redirect_with(assessment.id or 0, "coauthor_added", name=added.name)
+    coauthoring.add_coauthor(session, assessment=assessment, email=email, actor=user)
+    return _redirect_with(assessment.id or 0, "coauthor_added", email=email.strip()[:254])
 
 
 @router.post(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time
 from typing import Annotated
 
@@ -12,7 +11,8 @@ from sqlmodel import col, select
 from starlette.responses import Response
 
 from app.audit.models import AuditEvent
-from app.deps import CurrentUser, RequireRole, SessionDep, VisibleAssessment
+from app.deps import CurrentUser, RequireRole, SessionDep, VisibleAssessment, current_roles
+from app.reviews.deliberation import visible_events
 from app.timeutil import UTC
 from app.users.models import Role, User
 from app.web.templating import render
@@ -22,15 +22,18 @@ AuditReader = Annotated[User, Depends(RequireRole(Role.auditor, Role.admin))]
 PAGE_SIZE = 100
 
 
-def _rows(session: SessionDep, events: list[AuditEvent]) -> list[dict[str, object]]:
+def _rows(
+    request: Request, session: SessionDep, user: User, events: list[AuditEvent]
+) -> list[dict[str, object]]:
     names = {u.id: u.name for u in session.exec(select(User)).all()}
     return [
         {
-            "e": e,
-            "actor": names.get(e.actor_id, "") if e.actor_id else "",
-            "details": json.loads(e.details_json),
+            "e": v.event,
+            "actor": names.get(v.actor_id, "") if v.actor_id else "",
+            "details": v.details,
+            "withheld": v.withheld,
         }
-        for e in events
+        for v in visible_events(session, user, current_roles(request), events)
     ]
 
 
@@ -44,7 +47,9 @@ def assessment_trail(
         .order_by(col(AuditEvent.id))
     ).all()
     return render(
-        request, "audit/trail.html", {"a": assessment, "rows": _rows(session, list(events))}
+        request,
+        "audit/trail.html",
+        {"a": assessment, "rows": _rows(request, session, user, list(events))},
     )
 
 
@@ -87,7 +92,7 @@ def audit_log(
         request,
         "audit/log.html",
         {
-            "rows": _rows(session, list(events)),
+            "rows": _rows(request, session, user, list(events)),
             "total": total,
             "page": page,
             "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE),
