@@ -31,7 +31,7 @@ from app.pages.form_items import (
     section_steps,
 )
 from app.questionnaires import engine
-from app.questionnaires.schema import QuestionType
+from app.questionnaires.schema import Question, QuestionType
 from app.text import parse_int
 from app.web.templating import render
 
@@ -89,7 +89,7 @@ def _autosave(
     )
     if done.refused:
         session.rollback()
-    grows = question.type == QuestionType.table and done.changed
+    new_row = _next_empty_row(question, form, raw) if not done.refused else None
     items = build_items(
         session,
         assessment,
@@ -97,7 +97,7 @@ def _autosave(
         [question, *done.flipped],
         done.stored,
         done.answers,
-        with_meta=bool(done.flipped) or grows,
+        with_meta=bool(done.flipped),
         visible=set(done.evaluation.visible_ids),
     )
     item = items[0]
@@ -109,7 +109,8 @@ def _autosave(
         "a": assessment,
         "item": item,
         "saved": not done.refused,
-        "changed": items[1:] + ([item] if grows else []),
+        "changed": items[1:],
+        "new_row": new_row,
         "current": section.id,
         "editable": True,
         "refresh": False,
@@ -124,3 +125,15 @@ def _autosave(
         )
     status = 409 if done.conflict else 422 if done.error is not None else 200
     return render(request, "assessments/_autosave.html", context, status_code=status)
+
+
+def _next_empty_row(question: Question, form: FormData, raw: Any) -> int | None:
+    """A table grows by one empty row once its last row holds something. Only that row is sent:
+    the rows on the page are never re-rendered, because the user may already be typing in the
+    next cell while this save travels (re-rendering them dropped those keys)."""
+    if question.type != QuestionType.table or not isinstance(raw, list) or not raw:
+        return None
+    shown = parse_int(form.get(f"rows-{question.id}"), default=0) or 0
+    if shown != len(raw) or not raw[-1] or shown >= question.max_rows:
+        return None
+    return shown

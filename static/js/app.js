@@ -34,3 +34,18 @@ document.addEventListener("htmx:afterSwap", function (event) {
     });
   });
 });
+// An autosave that fails (no connection, a server error) says so next to the question, so that
+// nobody walks away believing it was stored; the typed text stays in the field.
+function autosaveFailed(event) {
+  var source = event.detail.elt;
+  var form = source && source.closest ? source.closest("form.section-form") : null;
+  var question = source && source.closest ? source.closest(".question") : null;
+  if (!form || !question) { return; }
+  var error = question.querySelector(".field-error");
+  if (!error) { return; }
+  error.textContent = form.getAttribute("data-save-failed") || "";
+  var saved = question.querySelector(".save-status .saved");
+  if (saved) { saved.remove(); }
+}
+document.addEventListener("htmx:responseError", autosaveFailed);
+document.addEventListener("htmx:sendError", autosaveFailed);

@@ -168,6 +168,45 @@ def test_it_autosaves_only_the_fields_of_the_question(login, make_assessment):
     assert not page.select_one("#q-sources fieldset").has_attr("hx-params")
 
 
+def test_it_saves_a_table_without_sending_back_the_rows_being_typed_in(
+    login, make_assessment, db
+):
+    a = make_assessment()
+    lead = login("lead")
+    headers = {"HX-Request": "true", "X-CSRF-Token": lead.csrf()}
+    url = f"/assessments/{a.id}/answers/sources"
+    first = lead.post(
+        url,
+        data={"rows-sources": "1", "a-sources-0-name": "Spaarnelanden", "v-sources": "0"},
+        headers=headers,
+    )
+    assert first.status_code == 200
+    fragment = BeautifulSoup(first.text, "html.parser")  # keeps a <tbody> inside <template>
+    # Only a new empty row (index 1) and the row count come back; no cell of row 0, and the
+    # question itself is not re-rendered.
+    assert fragment.select_one("#q-sources") is None
+    assert fragment.select_one("#a-sources-0-name") is None
+    added = fragment.find("tbody", attrs={"hx-swap-oob": "beforeend:#tbody-sources"})
+    assert added is not None and added.find_parent("template") is not None
+    assert added is not None and added.select_one("input#a-sources-1-name")["value"] == ""
+    assert fragment.select_one("input#rows-sources[hx-swap-oob]")["value"] == "2"
+    assert fragment.select_one("input#v-sources[hx-swap-oob]")["value"] == "1"
+    assert answering.answer_values(db, a)["sources"] == [{"name": "Spaarnelanden"}]
+    # A save while the last row is still empty adds nothing.
+    second = lead.post(
+        url,
+        data={
+            "rows-sources": "2",
+            "a-sources-0-name": "Spaarnelanden BV",
+            "v-sources": "1",
+        },
+        headers=headers,
+    )
+    assert second.status_code == 200
+    assert not soup(second).select("template, #rows-sources")
+    assert answering.answer_values(db, a)["sources"] == [{"name": "Spaarnelanden BV"}]
+
+
 def test_it_answers_an_invalid_autosave_with_the_error_next_to_the_field(
     login, make_assessment, db
 ):
