@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from app.formatting import day, moment
 from app.i18n import _
-from app.reports.verify import SignatureCheck, Verification
+from app.reports.verify import INFLATE_LIMIT, SignatureCheck, Verification
 
 
 @dataclass(frozen=True)
@@ -108,11 +108,25 @@ def explain(
     archived_reference: str | None = None,
     known: bool | None = None,
     snapshot_matches: bool | None = None,
+    public: bool = False,
 ) -> list[Statement]:
-    """The verdict on a file as sentences."""
+    """The verdict on a file as sentences. A public edition is a genuine report of its own:
+    sealed by the organisation on behalf of the committee, it names no members."""
     found = _signatures(result, org_name, on_behalf_of)
     if result.is_pdf and known is not None:
-        if archived_reference:
+        if archived_reference and public:
+            found.append(
+                Statement(
+                    True,
+                    _(
+                        "This file is the public edition of the archived report %(ref)s: it "
+                        "gives the committee's advice without the names and opinions of its "
+                        "members.",
+                        ref=archived_reference,
+                    ),
+                )
+            )
+        elif archived_reference:
             found.append(
                 Statement(
                     True, _("This file is the archived report %(ref)s.", ref=archived_reference)
@@ -122,14 +136,27 @@ def explain(
             found.append(Statement(False, _("This exact file is not in the archive.")))
     if snapshot_matches is True:
         found.append(Statement(True, _("The embedded data matches the archived snapshot.")))
-    elif snapshot_matches is False:
+    elif snapshot_matches is False and result.signatures_ok:  # otherwise it was not read
         found.append(Statement(False, _("The embedded data does not match the archived snapshot.")))
     return found
+
+
+def _too_much(result: Verification) -> Statement:
+    return Statement(
+        False,
+        _(
+            "The file unpacks to more than %(mb)s MB of data, far more than an advice report "
+            "holds: it was not checked further.",
+            mb=max(1, round(result.max_inflated / (1024 * 1024))),
+        ),
+    )
 
 
 def _signatures(result: Verification, org_name: str, on_behalf_of: str | None) -> list[Statement]:
     if not result.is_pdf:
         return [Statement(False, _("This file is not a PDF."))]
+    if INFLATE_LIMIT in result.problems and not result.signatures:
+        return [_too_much(result)]
     if not result.readable:
         return [Statement(False, _("This PDF is damaged and cannot be read."))]
     if not result.signed:
@@ -151,6 +178,17 @@ def _signatures(result: Verification, org_name: str, on_behalf_of: str | None) -
                     tsa=newest.signer,
                     when=moment(newest.signed_at),
                     until=day(newest.certificate_valid_until),
+                ),
+            )
+        )
+    if INFLATE_LIMIT in result.problems:
+        found.append(_too_much(result))
+    elif not result.signatures_ok:
+        found.append(
+            Statement(
+                None,
+                _(
+                    "The embedded data was not read, because the signatures do not confirm the file."
                 ),
             )
         )

@@ -8,7 +8,16 @@ document proves that the certificate was valid and not revoked then, and the cha
 timestamps proves that this evidence existed before anything it relies on expired. A report
 without validation data (older reports, PAdES B-B) is checked the simple way, at the moment
 asked for. The signer named is the certificate's subject, never the signature dictionary's
-self-asserted name."""
+self-asserted name.
+
+An upload may be a decompression bomb (a 255 KB file whose embedded JSON inflates to 250 MB).
+So the signatures are checked first, inflating only what locating and validating them needs
+(the cross-reference and object streams, the validation data); the embedded JSON is inflated
+only once every signature is intact and trusted; and all inflating of one verification shares
+one allowance of `MAX_INFLATED` bytes, inflated incrementally (pyHanko's bounded FlateDecode:
+`zlib.decompressobj().decompress(data, max_length)`), beyond which the file is refused as
+`INFLATE_LIMIT`. A real report inflates some 25 KB in all (its two JSON documents about
+3 KB)."""
 
 from __future__ import annotations
 
@@ -16,6 +25,9 @@ import asyncio
 import dataclasses
 import io
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +35,13 @@ from typing import Any
 from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.decode_limits import (
+    DecodeContext,
+    DecodeLimits,
+    DecodePurpose,
+    StreamDecodeLimits,
+)
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
@@ -48,6 +67,8 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from app.canonical import sha256_hex
+from app.errors import AppError
+from app.i18n import N_, _
 from app.reports.offloop import off_loop
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT
 from app.timeutil import utcnow
@@ -56,6 +77,16 @@ log = logging.getLogger("datawaarden.verify")
 ATTACHMENT_NAME = SNAPSHOT_ATTACHMENT
 ATTACHMENTS = (SNAPSHOT_ATTACHMENT, ADVICE_ATTACHMENT)
 MAX_UPLOAD = 20 * 1024 * 1024
+# What one verification may inflate in all: a real report inflates some 25 KB (its embedded
+# JSON about 3 KB; a full questionnaire with every text answer at its longest stays well
+# under 1 MB).
+MAX_INFLATED = 8 * 1024 * 1024
+INFLATE_LIMIT = "inflate_limit"  # a problem: the file inflates to more than MAX_INFLATED
+# Files verified at once for the page and the API (each may hold an upload of 20 MB and up to
+# MAX_INFLATED); the others are told to come back rather than queued.
+MAX_CONCURRENT_VERIFICATIONS = 4
+RETRY_AFTER_SECONDS = 5
+_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_VERIFICATIONS)
 # pyHanko logs expected conditions of untrusted files (a failed timestamp chain, say) as
 # warnings with a traceback; the verdict says it in words instead.
 for _name in (
@@ -104,6 +135,7 @@ class Verification:
     signatures: list[SignatureCheck] = field(default_factory=list)
     attachments: dict[str, bytes] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    max_inflated: int = 0  # what the verification could inflate in all (INFLATE_LIMIT)
 
     @property
     def attachment(self) -> bytes | None:
@@ -125,6 +157,7 @@ class Verification:
             and all(s.ok for s in self.signatures)
             and self.signatures[-1].covers_whole_file
             and "modified" not in self.problems
+            and INFLATE_LIMIT not in self.problems
         )
 
     @property
@@ -136,6 +169,29 @@ class Verification:
     @property
     def newest_timestamp(self) -> SignatureCheck | None:
         return self.timestamps[-1] if self.timestamps else None
+
+
+class VerificationBusy(AppError):
+    """Every verification slot is taken: 503 with Retry-After."""
+
+    status_code = 503
+    slug = "busy"
+    title = N_("The service is briefly unavailable")
+
+
+@contextmanager
+def verification_slot() -> Iterator[None]:
+    """Hold one of the MAX_CONCURRENT_VERIFICATIONS slots while verifying an upload, or refuse
+    at once with VerificationBusy when all are taken (no queue builds up behind them)."""
+    if not _SLOTS.acquire(blocking=False):
+        raise VerificationBusy(
+            _("Too many files are being checked at the moment. Please try again in a few seconds."),
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    try:
+        yield
+    finally:
+        _SLOTS.release()
 
 
 def load_trust_roots(pem_bytes: bytes) -> list[asn1_x509.Certificate]:
@@ -166,6 +222,83 @@ def _name_in_signature(sig: Any) -> str | None:
         return str(value) if value else None
     except Exception:
         return None
+
+
+class _Allowance(DecodeContext):
+    """One allowance of inflated bytes for a whole verification: the reader and every earlier
+    revision read from it (pyHanko gives each revision a fresh budget of its own) draw on it,
+    and each filter is asked for no more than what is left.
+
+    pyHanko turns some errors into verdicts of its own (a failed difference analysis, say), so
+    a refusal is also remembered here: a filter that was held to what is left and did not
+    finish (`record_output` follows every filter that finishes) was refused, unless the error
+    that stopped it reaches `settle` and is another one (a damaged stream)."""
+
+    def __init__(self, allowance: int) -> None:
+        per_stream = StreamDecodeLimits(max_output_size=allowance)
+        super().__init__(DecodeLimits(per_stream=per_stream, document_budget=None))
+        self.allowance = allowance
+        self.left = allowance
+        self._held = False  # the filter running now was held to what is left
+        self._refused = False
+
+    @property
+    def remaining_budget(self) -> int | None:
+        return self.left
+
+    @property
+    def exhausted(self) -> bool:
+        return self._refused or self._held
+
+    def settle(self, exc: BaseException) -> None:
+        """The error that stopped the filter running now, if any."""
+        self._refused = self._refused or _over_limit(exc)
+        self._held = False
+
+    def fresh(self) -> DecodeContext:
+        return self
+
+    def stage_output_cap(self, stream_cap: int | None) -> int | None:
+        self._refused = self._refused or self._held
+        left = max(0, self.left)
+        self._held = stream_cap is None or left <= stream_cap
+        return left if self._held else stream_cap
+
+    def record_output(self, size: int) -> None:
+        self._held = False
+        self.left -= size
+
+    def stream_output_cap(
+        self,
+        encoded_size: int,
+        purpose: DecodePurpose = DecodePurpose.GENERIC,
+        expected_size: int | None = None,
+    ) -> int | None:
+        cap = super().stream_output_cap(encoded_size, purpose, expected_size)
+        return self.allowance if cap is None else min(cap, self.allowance)
+
+
+class _BoundedReader(PdfFileReader):
+    """A reader whose streams, and those of its earlier revisions, inflate from `allowance`."""
+
+    def __init__(self, data: bytes, allowance: _Allowance) -> None:
+        self._allowance = allowance
+        super().__init__(io.BytesIO(data), strict=False, decode_limits=allowance.limits)
+
+    @property
+    def decode_context(self) -> DecodeContext:
+        return self._allowance
+
+
+def _over_limit(exc: BaseException | None) -> bool:
+    """Whether an error is, or was caused by, refusing to inflate more."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, PdfDecodeLimitError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
 
 
 def _embedded_files(reader: PdfFileReader) -> dict[str, bytes]:
@@ -255,7 +388,9 @@ def _has_dss(reader: PdfFileReader) -> bool:
         DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
         return False
-    except Exception:
+    except Exception as exc:
+        if _over_limit(exc):
+            raise
         return False
     return True
 
@@ -369,7 +504,9 @@ def _covers_rest(embedded: Any) -> bool:
     """Whether this signature covers the file, or its whole revision with only updates after
     it. That those updates are permitted ones is the difference analysis' verdict (or, for an
     archived file, known)."""
-    return embedded.coverage.name in ("ENTIRE_FILE", "ENTIRE_REVISION")
+    # Set by validating it; read from the byte range and the cross-references otherwise.
+    coverage = embedded.coverage or embedded.evaluate_signature_coverage()
+    return bool(coverage.name in ("ENTIRE_FILE", "ENTIRE_REVISION"))
 
 
 def _failed(name: str, exc: Exception, kind: str = "signature") -> SignatureCheck:
@@ -405,60 +542,116 @@ def _modifications(embedded: Any) -> str | None:
     return None
 
 
+def _check(
+    embedded: Any,
+    validator: Validator,
+    at: datetime,
+    context: ValidationContext | None,
+    long_term: bool,
+) -> tuple[SignatureCheck, bool]:
+    """One signature's or document timestamp's integrity and trust (nothing it signed is
+    inflated), and whether it covers the rest of the file."""
+    name = str(embedded.field_name)
+    is_timestamp = embedded.sig_object_type == "/DocTimeStamp"
+    try:
+        # Whether it covers the whole file is decided once the later revisions are judged.
+        if is_timestamp:
+            check = _check_timestamp(embedded, validator, False)
+        elif long_term:
+            check = _check_long_term(embedded, validator, at, False)
+        else:
+            check = _check_simple(embedded, validator, at, False, context)
+        return check, _covers_rest(embedded)
+    except Exception as exc:  # pyHanko raises on corrupted signatures
+        if _over_limit(exc):
+            raise
+        if isinstance(embedded.reader.decode_context, _Allowance):
+            embedded.reader.decode_context.settle(exc)
+        return _failed(name, exc, "timestamp" if is_timestamp else "signature"), False
+
+
 def _verify(
     data: bytes,
     validator: Validator,
     at: datetime,
     context: ValidationContext | None,
     known: bool,
+    max_inflated: int,
 ) -> Verification:
-    result = Verification(sha256=sha256_hex(data), at=at)
+    result = Verification(sha256=sha256_hex(data), at=at, max_inflated=max_inflated)
     if data[:1024].lstrip()[:5] != b"%PDF-":
         result.problems.append("not_pdf")
         return result
     result.is_pdf = True
+    allowance = _Allowance(max_inflated)
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = _BoundedReader(data, allowance)
         signatures = list(reader.embedded_signatures)
         result.readable = True
     except Exception as exc:  # a damaged file is a verdict, not a crash
         log.info("unreadable PDF: %s", type(exc).__name__)
-        result.problems.append("unreadable")
+        allowance.settle(exc)
+        if not allowance.exhausted:
+            result.problems.append("unreadable")
+            return result
+    if allowance.exhausted:  # its very structure inflates to more than a report's
+        result.readable = True
+        result.problems.append(INFLATE_LIMIT)
         return result
-    long_term = _has_dss(reader)
-    changed = None
     regular = [e for e in signatures if e.sig_object_type != "/DocTimeStamp"]
-    if regular and not known:
+    if not regular:
+        # Nothing signed it: nothing in it is worth inflating.
+        result.problems.append("unsigned")
+        return result
+    # First each signature's integrity and trust: what it needs (its validation data) is all
+    # that is inflated before every signature is found intact and trusted.
+    covers: list[bool] = []
+    try:
+        long_term = _has_dss(reader)
+        for embedded in signatures:
+            check, whole = _check(embedded, validator, at, context, long_term)
+            result.signatures.append(check)
+            covers.append(whole)
+    except Exception as exc:  # only the allowance: _check turns the rest into verdicts
+        log.info("inflating stopped at %s bytes: %s", max_inflated, type(exc).__name__)
+        allowance.settle(exc)
+    if allowance.exhausted:
+        result.signatures = []  # not judged on all they need: the file is refused as a whole
+        result.problems.append(INFLATE_LIMIT)
+        return result
+    trusted = all(s.ok for s in result.signatures)
+    # Then what was appended after the first signature (that reads the later revisions), only
+    # for signatures that hold: a broken or untrusted one is not confirmed whatever follows.
+    changed = None
+    if trusted and not known:
         try:
             changed = _modifications(regular[0])
         except Exception as exc:  # the analysis raises on some malformed updates
             log.info("difference analysis failed: %s", type(exc).__name__)
+            allowance.settle(exc)
             changed = "the file's later revisions cannot be analysed"
-    for index, embedded in enumerate(signatures):
-        name = str(embedded.field_name)
-        is_timestamp = embedded.sig_object_type == "/DocTimeStamp"
-        try:
-            last = index == len(signatures) - 1
-            whole = last and _covers_rest(embedded) and changed is None
-            if is_timestamp:
-                check = _check_timestamp(embedded, validator, whole)
-            elif long_term:
-                check = _check_long_term(embedded, validator, at, whole)
-            else:
-                check = _check_simple(embedded, validator, at, whole, context)
-        except Exception as exc:  # pyHanko raises on corrupted signatures
-            check = _failed(name, exc, "timestamp" if is_timestamp else "signature")
-        result.signatures.append(check)
+        if allowance.exhausted:  # not a change found, a file too large to judge
+            result.problems.append(INFLATE_LIMIT)
+            changed = None
     if changed is None and not known and not data.rstrip().endswith(b"%%EOF"):
         changed = "bytes were added after the end of the file"
+    result.signatures[-1] = dataclasses.replace(
+        result.signatures[-1], covers_whole_file=covers[-1] and changed is None
+    )
     if changed is not None:
         result.problems.append("modified")
-    if not result.signed:
-        result.problems.append("unsigned")
-    try:
-        result.attachments = _embedded_files(reader)
-    except Exception:  # a damaged name tree is a missing attachment
-        result.attachments = {}
+    # Last the embedded JSON: only from a file whose signatures are confirmed (or from the
+    # archive's own bytes), and never more than what is left of the allowance.
+    if result.signatures_ok or (known and INFLATE_LIMIT not in result.problems):
+        try:
+            result.attachments = _embedded_files(reader)
+        except Exception as exc:  # a damaged name tree is a missing attachment
+            allowance.settle(exc)
+            result.attachments = {}
+        if allowance.exhausted:
+            log.info("embedded files inflate to more than %s bytes", max_inflated)
+            result.problems.append(INFLATE_LIMIT)
+            result.attachments = {}
     return result
 
 
@@ -470,6 +663,7 @@ def verify_pdf(
     validator: Validator | None = None,
     at: datetime | None = None,
     known: bool = False,
+    max_inflated: int | None = None,
 ) -> Verification:
     """Check a PDF: each signature's integrity and validity at `at` (default: now), who signed
     and when, the document timestamps, and read the embedded JSON. Comparing with the archive
@@ -479,6 +673,11 @@ def verify_pdf(
     `known` says the bytes are an archived report's (its hash found in the archive, where the
     audit trail recorded it at signing): what was appended after signing is then known to be
     only what the application itself appended, and the difference analysis of the later
-    revisions (half of a verification's time) is skipped."""
+    revisions (half of a verification's time) is skipped.
+
+    Nothing the signatures signed is inflated unless they are intact and trusted, and all
+    inflating stops at `max_inflated` bytes (default `MAX_INFLATED`): the file is then refused
+    with the problem `INFLATE_LIMIT`."""
     validator = validator or Validator(tuple(trust_roots))
-    return off_loop(_verify, data, validator, at or utcnow(), context, known)
+    limit = MAX_INFLATED if max_inflated is None else max_inflated
+    return off_loop(_verify, data, validator, at or utcnow(), context, known, limit)
