@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -49,8 +50,20 @@ class Settings(BaseSettings):
     public_register_pdf: bool = True
     session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 14)
+    # Login throttling never locks an account for everyone (app.users.throttle): after
+    # LOGIN_MAX_FAILURES failures of one account from one client address, each further attempt
+    # of that pair waits LOGIN_FIRST_DELAY_SECONDS, doubling per failure up to
+    # LOGIN_MAX_DELAY_MINUTES. A client address as a whole (all accounts) gets the same delays
+    # after LOGIN_ADDRESS_MAX_FAILURES failures within LOGIN_WINDOW_MINUTES, which is also the
+    # window over which failed logins are summarised in the audit log.
     login_max_failures: int = Field(default=5, ge=1, le=100)
-    login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_first_delay_seconds: int = Field(default=30, ge=1, le=3600)
+    login_max_delay_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_address_max_failures: int = Field(default=100, ge=1, le=100_000)
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # The reverse proxies whose X-Forwarded-For (and -Proto) is believed: comma-separated IP
+    # addresses or networks (CIDR). Empty: nobody, the client address is the socket's peer.
+    trusted_proxies: str = ""
     # Where signed audit checkpoints are appended outside the database ("off": nowhere).
     audit_checkpoint_file: str = ""
 
@@ -69,6 +82,27 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://") or value.startswith("postgres://"):
             value = "postgresql+psycopg://" + value.split("://", 1)[1]
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        entries = []
+        for entry in (item.strip() for item in value.split(",")):
+            if not entry:
+                continue
+            try:
+                # Written the way uvicorn reads them: it ignores a network with host bits set.
+                entries.append(
+                    str(ipaddress.ip_network(entry, strict=False))
+                    if "/" in entry
+                    else str(ipaddress.ip_address(entry))
+                )
+            except ValueError:
+                raise ValueError(
+                    f"not an IP address or network (CIDR): {entry!r}; list the proxies' "
+                    "addresses, separated by commas"
+                ) from None
+        return ",".join(entries)
 
     @field_validator("smtp_url", "tsa_url")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -15,6 +15,7 @@ from app.cli.common import (
     open_engine,
     settings_or_exit,
 )
+from app.config import Settings
 
 
 def init(
@@ -96,19 +97,30 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Number of worker processes.")] = 1,
 ) -> None:
-    """Start the web application with uvicorn."""
+    """Start the web application with uvicorn. X-Forwarded-For is believed only from the
+    proxies in DATAWAARDEN_TRUSTED_PROXIES."""
     import uvicorn
 
-    settings_or_exit()
+    settings = settings_or_exit()
     uvicorn.run(
         "app.asgi:app",
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=False,
         log_level="info",
         server_header=False,
+        **uvicorn_proxy_options(settings),
     )
+
+
+def uvicorn_proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for the client address. Without trusted proxies the address is the
+    socket's peer and forwarding headers are ignored (uvicorn on its own would believe them from
+    127.0.0.1); with them, X-Forwarded-For and -Proto count only when the peer is one of them,
+    and the client is the right-most address in X-Forwarded-For that is not a trusted proxy."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.trusted_proxies}
 
 
 def demo(

@@ -12,6 +12,7 @@ from app.cli.common import (
     fail,
     open_engine,
     read_password,
+    settings_or_exit,
 )
 
 users_app = typer.Typer(help="Manage accounts and roles.", no_args_is_help=True)
@@ -101,7 +102,9 @@ def users_deactivate(email: Annotated[str, typer.Option(help="E-mail address.")]
     with session_scope(open_engine()) as session:
         user = user_or_fail(session, email)
         deactivate_user(session, user=user, actor=None)
-        console.print(f"Deactivated {user.email}.")
+        console.print(
+            f"Deactivated {user.email}; their sessions have ended and their API tokens are revoked."
+        )
 
 
 @users_app.command("set-password")
@@ -116,6 +119,24 @@ def users_set_password(email: Annotated[str, typer.Option(help="E-mail address."
         with session_scope(open_engine()) as session:
             user = user_or_fail(session, email)
             set_password(session, user=user, password=password, actor=None)
-            console.print(f"Password of {user.email} changed; their sessions have ended.")
+            console.print(
+                f"Password of {user.email} changed; their sessions have ended and their API "
+                "tokens are revoked."
+            )
     except AppError as exc:
         fail(exc.detail)
+
+
+@users_app.command("sweep-logins")
+def users_sweep_logins() -> None:
+    """Write the audit summary of every failed-login window that has closed and forget throttle
+    state nobody needs any more. Login attempts do this as they go; run it periodically (for
+    example every 15 minutes) so that a quiet system's summaries do not wait."""
+    from app.db import session_scope
+    from app.users.throttle import sweep
+
+    settings = settings_or_exit()
+    with session_scope(open_engine()) as session:
+        written = sweep(session, settings=settings)
+    noun = "summary" if written == 1 else "summaries"
+    console.print(f"{written} {noun} of failed logins written to the audit log.")

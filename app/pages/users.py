@@ -25,6 +25,7 @@ from app.users.service import (
     set_roles,
     start_session,
 )
+from app.users.throttle import wait_message
 from app.web.csrf import CSRF_COOKIE, new_seed
 from app.web.flash import flash
 from app.web.middleware import LANG_COOKIE, cookie_header
@@ -35,7 +36,8 @@ router = APIRouter()
 
 
 def client_address(request: Request) -> str:
-    """The client's address as seen by this server."""
+    """The client's address: the socket's peer, or, when that is one of the trusted proxies
+    (DATAWAARDEN_TRUSTED_PROXIES, applied by uvicorn), the client it forwards for."""
     return request.client.host if request.client else "unknown"
 
 
@@ -59,17 +61,14 @@ def login(
         session, email=email, password=password, client=client_address(request), settings=settings
     )
     context = {"next": safe_next(next), "email": email[:254]}
-    if result.locked_minutes:
-        context["error"] = _(
-            "Too many failed attempts. Logging in is blocked for %(minutes)s minutes.",
-            minutes=result.locked_minutes,
-        )
+    if result.retry_after:
+        context["error"] = wait_message(result.retry_after)
         return render(
             request,
             "users/login.html",
             context,
             status_code=429,
-            headers={"Retry-After": str(result.locked_minutes * 60)},
+            headers={"Retry-After": str(result.retry_after)},
         )
     if result.user is None:
         context["error"] = _("The e-mail address or password is not correct.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.timeutil import UTCDateTime, utcnow
@@ -67,14 +67,29 @@ class WebSession(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed logins per key (an account or a client address) within the current window."""
+    """Small per-key state of the login throttle (see app.users.throttle), one row per key:
+
+    * kind "pair", key "pair:<e-mail>|<address>": failures of one account from one client
+      address, when the last was, and until when the pair must wait;
+    * kind "client", key "client:<address>": failures from one address over all accounts in
+      the window that began at window_started_at, and until when it must wait;
+    * kind "account", key "account:<e-mail>": the open audit window of one e-mail address:
+      failures, attempts refused while waiting, first (window_started_at) and last attempt,
+      and the first few client addresses. It becomes one audit event when the window closes.
+    """
 
     __tablename__ = "login_throttles"
+    __table_args__ = (Index("ix_login_throttles_kind_window", "kind", "window_started_at"),)
 
-    key: str = Field(sa_column=Column(String(300), primary_key=True))
+    key: str = Field(sa_column=Column(String(400), primary_key=True))
+    # Empty only where the table serves as a plain counter (tests/test_db.py).
+    kind: str = Field(default="", sa_column=Column(String(10), nullable=False))
     failures: int = Field(default=0, nullable=False)
+    refused: int = Field(default=0, nullable=False)
     window_started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    clients: str = Field(default="", sa_column=Column(String(300), nullable=False))
 
 
 class ApiToken(SQLModel, table=True):

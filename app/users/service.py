@@ -17,8 +17,10 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import LOCALES, _
 from app.text import tidy
 from app.timeutil import utcnow
-from app.users.models import LoginThrottle, Role, User, UserRole, WebSession
+from app.users import throttle
+from app.users.models import Role, User, UserRole, WebSession
 from app.users.passwords import hash_password, password_problem, verify_password
+from app.users.tokens import revoke_all_tokens
 
 SESSION_COOKIE = "dw_session"
 
@@ -177,12 +179,12 @@ def set_roles(session: Session, *, user: User, roles: set[Role], actor: User | N
 
 
 def deactivate_user(session: Session, *, user: User, actor: User | None) -> None:
-    """Deactivate an account and end its sessions; the account and its history stay."""
+    """Deactivate an account, end all its web sessions and revoke all its API tokens (for good:
+    they stay revoked should the account come back); the account and its history stay."""
     if actor is not None and actor.id == user.id:
         raise Conflict(_("You cannot deactivate your own account."))
     user.is_active = False
     session.add(user)
-    end_all_sessions(session, user=user)
     record_event(
         session,
         action="user.deactivated",
@@ -190,22 +192,39 @@ def deactivate_user(session: Session, *, user: User, actor: User | None) -> None
         object_type="user",
         object_id=user.id or "",
     )
+    revoke_access(session, user=user, actor=actor, reason="deactivated")
 
 
 def set_password(session: Session, *, user: User, password: str, actor: User | None) -> None:
-    """Set a new password after checking the policy; ends the user's other sessions."""
+    """Set a new password after checking the policy (an administrator's reset: `datawaarden
+    users set-password`). Ends all the user's web sessions and revokes all their API tokens:
+    whoever knew the old password may have made either."""
     problem = password_problem(password, email=user.email, name=user.name)
     if problem:
         raise InvalidInput(problem, fields={"password": problem})
     user.password_hash = hash_password(password)
     session.add(user)
-    end_all_sessions(session, user=user)
     record_event(
         session,
         action="user.password_set",
         actor_id=actor.id if actor else None,
         object_type="user",
         object_id=user.id or "",
+    )
+    revoke_access(session, user=user, actor=actor, reason="password_reset")
+
+
+def revoke_access(session: Session, *, user: User, actor: User | None, reason: str) -> None:
+    """End every web session and revoke every API token of a user, with one audit event."""
+    sessions = end_all_sessions(session, user=user)
+    tokens = revoke_all_tokens(session, user=user)
+    record_event(
+        session,
+        action="user.access_revoked",
+        actor_id=actor.id if actor else None,
+        object_type="user",
+        object_id=user.id or "",
+        details={"reason": reason, "sessions": sessions, "tokens": tokens},
     )
 
 
@@ -227,76 +246,58 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
-# --- login throttling -------------------------------------------------------------------
+# --- logging in ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class LoginResult:
-    """The outcome of a login attempt."""
+    """The outcome of a login attempt: the user, or none; `retry_after` seconds when the
+    attempt was refused unchecked because its (account, address) pair or its address must
+    wait (see app.users.throttle)."""
 
     user: User | None
-    locked_minutes: int = 0
-
-
-def _throttle_keys(email: str, client: str) -> list[str]:
-    return [f"account:{normalise_email(email)[:250]}", f"client:{client[:60]}"]
-
-
-def _locked_minutes(session: Session, keys: list[str], now: datetime) -> int:
-    rows = session.exec(select(LoginThrottle).where(col(LoginThrottle.key).in_(keys))).all()
-    remaining = [r.locked_until - now for r in rows if r.locked_until and r.locked_until > now]
-    if not remaining:
-        return 0
-    return max(1, int(max(remaining).total_seconds() // 60) + 1)
-
-
-def _record_failure(session: Session, keys: list[str], settings: Settings, now: datetime) -> None:
-    window = timedelta(minutes=settings.login_lockout_minutes)
-    for key in keys:
-        row = session.get(LoginThrottle, key)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, window_started_at=now)
-        if now - row.window_started_at > window:
-            row.failures = 0
-            row.window_started_at = now
-        row.failures += 1
-        # A client address serves many people (an office behind NAT): allow it more tries.
-        limit = settings.login_max_failures * (1 if key.startswith("account:") else 4)
-        if row.failures >= limit:
-            row.locked_until = now + window
-        session.add(row)
-    session.flush()
+    retry_after: int = 0
 
 
 def authenticate(
-    session: Session, *, email: str, password: str, client: str, settings: Settings
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    client: str,
+    settings: Settings,
+    now: datetime | None = None,
 ) -> LoginResult:
-    """Check a login; throttles per account and per client address. Never says which part
-    was wrong."""
-    now = utcnow()
-    keys = _throttle_keys(email, client)
-    locked = _locked_minutes(session, keys, now)
-    if locked:
-        record_event(
-            session, action="auth.login_locked", actor_id=None, details={"email": email[:254]}
-        )
-        return LoginResult(None, locked)
-    user = get_user_by_email(session, email) if len(email) <= 254 else None
-    ok = verify_password(user.password_hash if user else None, password[:1024])
-    if not ok or user is None or not user.is_active:
-        _record_failure(session, keys, settings, now)
-        record_event(
-            session,
-            action="auth.login_failed",
-            actor_id=None,
-            details={"email": normalise_email(email)[:254], "client": client[:60]},
-        )
-        return LoginResult(None, _locked_minutes(session, keys, now))
-    session.execute(delete(LoginThrottle).where(col(LoginThrottle.key) == keys[0]))
-    record_event(
-        session, action="auth.login", actor_id=user.id, object_type="user", object_id=user.id or ""
-    )
-    return LoginResult(user)
+    """Check a login, throttled per (account, client address) pair and, more loosely, per
+    address; never locks an account for everyone. Never says which part was wrong, nor
+    whether the account exists. Failed attempts reach the audit log as one summary per
+    account and window, not one event each."""
+    now = now or throttle.clock()
+    keys = throttle.keys_for(normalise_email(email), client)
+    wait = throttle.check(session, keys=keys, now=now)
+    result: LoginResult
+    if wait:
+        throttle.record_refusal(session, keys=keys, settings=settings, now=now)
+        result = LoginResult(None, wait)
+    else:
+        user = get_user_by_email(session, email) if len(email) <= 254 else None
+        ok = verify_password(user.password_hash if user else None, password[:1024])
+        if not ok or user is None or not user.is_active:
+            throttle.record_failure(session, keys=keys, settings=settings, now=now)
+            result = LoginResult(None)
+        else:
+            throttle.record_success(session, keys=keys, now=now)
+            record_event(
+                session,
+                action="auth.login",
+                actor_id=user.id,
+                object_type="user",
+                object_id=user.id or "",
+            )
+            result = LoginResult(user)
+    # A few windows that closed meanwhile (of any account), so that none waits for the sweep.
+    throttle.sweep(session, settings=settings, now=now, limit=5)
+    return result
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -365,8 +366,8 @@ def end_session(session: Session, *, token: str) -> None:
         session.flush()
 
 
-def end_all_sessions(session: Session, *, user: User) -> None:
-    """End every open session of a user (deactivation, password change)."""
+def end_all_sessions(session: Session, *, user: User) -> int:
+    """End every open session of a user (deactivation, password reset); returns how many."""
     rows = session.exec(
         select(WebSession).where(WebSession.user_id == user.id, col(WebSession.ended_at).is_(None))
     ).all()
@@ -375,6 +376,7 @@ def end_all_sessions(session: Session, *, user: User) -> None:
         web.ended_at = now
         session.add(web)
     session.flush()
+    return len(rows)
 
 
 def set_locale_preference(session: Session, *, user: User, locale: str) -> None:

@@ -81,6 +81,20 @@ def revoke_token(session: Session, *, user: User, token_id: int) -> None:
         session.flush()
 
 
+def revoke_all_tokens(session: Session, *, user: User) -> int:
+    """Revoke every live token of a user (deactivation, password reset); returns how many.
+    The caller records one audit event for all of them."""
+    rows = session.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id, col(ApiToken.revoked_at).is_(None))
+    ).all()
+    now = utcnow()
+    for row in rows:
+        row.revoked_at = now
+        session.add(row)
+    session.flush()
+    return len(rows)
+
+
 def resolve_token(session: Session, token: str) -> tuple[ApiToken, User] | None:
     """The live token and its (active) user, or None. Touches last_used_at at most once a minute."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
