@@ -11,6 +11,15 @@ from app.i18n import _
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Characters that change how text around them is shown without being seen themselves: the
+# bidirectional controls (an override makes "riahC" display as "Chair") and the zero-width
+# characters (which make two equal-looking names differ). Removed from single-line fields:
+# names, titles, owners; they have no place there.
+INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def strip_invisible(value: str) -> str:
+    return INVISIBLE.sub("", value)
 
 
 def has_surrogates(value: str) -> bool:
@@ -29,7 +38,7 @@ def clean_text(value: str, *, field: str, single_line: bool = False) -> str:
         raise InvalidInput(message, fields={field: message})
     value = _CONTROL.sub("", value.replace("\r\n", "\n"))
     if single_line:
-        value = " ".join(value.split())
+        value = " ".join(strip_invisible(value).split())
     return value.strip()
 
 
@@ -50,7 +59,7 @@ def tidy(value: str, *, single_line: bool = False) -> str:
     characters go, surrounding space goes (and inner runs of space for single-line fields)."""
     value = _CONTROL.sub("", scrub(value or "").replace("\r\n", "\n"))
     if single_line:
-        value = " ".join(value.split())
+        value = " ".join(strip_invisible(value).split())
     return value.strip()
 
 

@@ -141,6 +141,11 @@ def compare(rev: str, pairs: int, saves: int) -> None:
             )
         )
     finally:
+        # Unlink the shared node_modules first: `git worktree remove --force` deletes what a
+        # symlink points at (it emptied this tree's node_modules once).
+        link = tree / "node_modules"
+        if link.is_symlink():
+            link.unlink()
         subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=here, check=False)
 
 

@@ -333,22 +333,43 @@ def answer_history(
 
 
 def restore_answer(
-    session: Session, *, assessment: Assessment, revision_id: int, actor: User
+    session: Session,
+    *,
+    assessment: Assessment,
+    revision_id: int,
+    actor: User,
+    base_version: int | None,
 ) -> SaveResult:
-    """Make an earlier value the current answer again (a new revision; nothing is lost)."""
+    """Make an earlier value the current answer again (a new revision; nothing is lost).
+    `base_version` is the answer's version on the history page the user restored from: a
+    newer change made since (by a co-author, in another tab) is a conflict, as with a save."""
     revision = session.get(AnswerRevision, revision_id)
     if revision is None or revision.assessment_id != assessment.id:
         raise NotFound(_("This earlier answer does not exist."))
-    return save_answer(
-        session,
-        assessment=assessment,
-        question_id=revision.question_id,
-        raw=json.loads(revision.new_value_json),
-        base_version=None,
-        actor=actor,
-        force=True,
-        kind="restore",
-    )
+    if base_version is None:
+        message = _("Reload the history and choose the answer to restore again.")
+        raise InvalidInput(message, fields={"base_version": message})
+    try:
+        return save_answer(
+            session,
+            assessment=assessment,
+            question_id=revision.question_id,
+            raw=json.loads(revision.new_value_json),
+            base_version=base_version,
+            actor=actor,
+            kind="restore",
+        )
+    except AnswerConflict as conflict:
+        raise AnswerConflict(
+            _(
+                "%(name)s changed this answer after you opened its history, so nothing was "
+                "restored. The newer answer is now at the top of the history: check it, and "
+                "restore the earlier one again if that is still what you want.",
+                name=conflict.extra.get("changed_by") or "?",
+            ),
+            fields=conflict.fields,
+            extra=conflict.extra,
+        ) from None
 
 
 # --- co-authors -----------------------------------------------------------------------------

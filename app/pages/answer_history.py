@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import select
 from starlette.responses import Response
@@ -21,6 +22,7 @@ from app.deps import (
 from app.errors import NotFound
 from app.i18n import _, get_locale
 from app.questionnaires import engine
+from app.text import parse_int
 from app.users.models import User
 from app.web.flash import flash
 from app.web.templating import render
@@ -58,6 +60,7 @@ def history(
         for r in answering.answer_history(session, assessment, question_id)
     ]
     editable = can_edit(session, user, assessment)
+    current = answering.stored_answers(session, assessment).get(question_id)
     section = engine.section_of(q, question_id)
     return render(
         request,
@@ -68,6 +71,7 @@ def history(
             "revisions": revisions,
             "editable": editable,
             "section": section,
+            "current_version": current.version if current else 0,
         },
     )
 
@@ -82,9 +86,14 @@ def restore(
     user: CurrentUser,
     assessment: VisibleAssessment,
     revision_id: ObjectId,
+    base_version: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     result = answering.restore_answer(
-        session, assessment=assessment, revision_id=revision_id, actor=user
+        session,
+        assessment=assessment,
+        revision_id=revision_id,
+        actor=user,
+        base_version=parse_int(base_version, default=None),
     )
     response = RedirectResponse(
         f"/assessments/{assessment.id}/questions/{result.question_id}/history", status_code=303

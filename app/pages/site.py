@@ -11,9 +11,11 @@ from starlette.responses import Response
 
 from app.db import READ_ONLY
 from app.deps import CurrentUserOptional
+from app.errors import NotFound
 from app.i18n import LOCALES
 from app.users.service import set_locale_preference
 from app.web.middleware import LANG_COOKIE, cookie_header
+from app.web.problems import PROBLEM_TYPES, problem_type_uri, status_title
 from app.web.session import SessionDep
 from app.web.templating import render
 from app.web.urls import safe_next
@@ -56,6 +58,31 @@ def healthz(request: Request) -> JSONResponse:
         reason = type(exc).__name__
         return JSONResponse({"status": "error", "database": reason}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
+
+
+@router.get("/problems", summary="The problem types of the API")
+def problem_types(request: Request, user: CurrentUserOptional) -> Response:
+    return render(
+        request,
+        "problems/index.html",
+        {"problems": sorted(PROBLEM_TYPES.items()), "status_title": status_title},
+    )
+
+
+@router.get("/problems/{slug}", summary="What one problem type means")
+def problem_type(request: Request, user: CurrentUserOptional, slug: str) -> Response:
+    problem = PROBLEM_TYPES.get(slug[:60])
+    if problem is None:
+        raise NotFound()
+    return render(
+        request,
+        "problems/page.html",
+        {
+            "problem": problem,
+            "title": status_title(problem.status),
+            "uri": problem_type_uri(request.app.state.settings.base_url, slug),
+        },
+    )
 
 
 @router.get("/toegankelijkheid", summary="Accessibility statement")

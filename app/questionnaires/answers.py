@@ -18,6 +18,7 @@ from app.questionnaires.schema import (
     Question,
     QuestionType,
 )
+from app.text import strip_invisible
 
 MAX_URL = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -32,12 +33,15 @@ class AnswerInvalid(ValueError):
         super().__init__(message)
 
 
-def _text(raw: Any, *, max_length: int) -> str:
+def _text(raw: Any, *, max_length: int, single_line: bool = False) -> str:
     if raw is None:
         return ""
     if not isinstance(raw, str) or _SURROGATE.search(raw):
         raise AnswerInvalid(_("Enter text."))
-    value = _CONTROL.sub("", raw).replace("\r\n", "\n").strip()
+    value = _CONTROL.sub("", raw).replace("\r\n", "\n")
+    if single_line:
+        value = strip_invisible(value)
+    value = value.strip()
     if len(value) > max_length:
         raise AnswerInvalid(
             _("Use at most %(max)s characters (now %(n)s).", max=max_length, n=len(value))
@@ -160,7 +164,7 @@ def _multi(question: Question, raw: Any) -> list[str]:
 def _cell(column: Column, raw: Any) -> Any:
     kind = column.type
     if kind == ColumnType.short_text:
-        return _text(raw, max_length=column.max_length) or None
+        return _text(raw, max_length=column.max_length, single_line=True) or None
     if kind == ColumnType.yes_no_unknown:
         return _choice(raw, list(YES_NO_UNKNOWN))
     if kind == ColumnType.single_choice:
@@ -227,7 +231,8 @@ def validate_answer(question: Question, raw: Any) -> Any:
     kind = question.type
     if kind in (QuestionType.short_text, QuestionType.long_text):
         limit = question.max_length or DEFAULT_MAX_LENGTH[kind]
-        return _text(raw, max_length=limit) or None
+        single = kind == QuestionType.short_text
+        return _text(raw, max_length=limit, single_line=single) or None
     if kind == QuestionType.single_choice:
         return _choice(raw, [o.id for o in question.options or []])
     if kind == QuestionType.multi_choice:

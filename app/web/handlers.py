@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from app.errors import AppError, InvalidInput, NotAuthenticated, NotFound
 from app.i18n import _
-from app.web.problems import status_title
+from app.web.problems import PROBLEM_TYPES, problem_type_uri, status_title
 
 log = logging.getLogger("datawaarden")
 
@@ -42,7 +42,7 @@ def problem_response(
 ) -> Response:
     """An RFC 9457 problem details response."""
     body: dict[str, Any] = {
-        "type": f"{str(request.base_url).rstrip('/')}/problems/{slug}",
+        "type": problem_type_uri(request.app.state.settings.base_url, slug),
         "title": title,
         "status": status,
         "detail": detail,
@@ -143,6 +143,13 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     return _respond(request, error)
 
 
+def slug_for_status(status: int) -> str:
+    slug = f"http-{status}"
+    if slug in PROBLEM_TYPES:
+        return slug
+    return "bad-request" if status < 500 else "server-error"
+
+
 def _identify_viewer(request: Request) -> None:
     """An unknown address matched no route, so nobody looked up the user: do it in a short
     session of its own, so the 404 page keeps the navigation of a logged-in user."""
@@ -174,7 +181,7 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
         return problem_response(
             request,
             status=status,
-            slug=f"http-{status}",
+            slug=slug_for_status(status),
             title=title,
             detail=title,
             headers=getattr(exc, "headers", None),
@@ -204,10 +211,52 @@ def _database_dropped(exc: Exception) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
+# What SQLite and PostgreSQL say when the storage cannot take a write.
+_FULL_SQLSTATES = {"53100"}  # disk_full
+_READ_ONLY_SQLSTATES = {"25006"}  # read_only_sql_transaction
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """'storage-full' or 'storage-read-only' when the error (or its cause) says the disk or the
+    database cannot take a write; None for anything else."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        errno = getattr(current, "errno", None)
+        if errno == 28:  # ENOSPC
+            return "storage-full"
+        if errno == 30:  # EROFS
+            return "storage-read-only"
+        sqlstate = getattr(current, "sqlstate", None)
+        if sqlstate in _FULL_SQLSTATES:
+            return "storage-full"
+        if sqlstate in _READ_ONLY_SQLSTATES:
+            return "storage-read-only"
+        text = str(current).lower()
+        if "database or disk is full" in text or "no space left on device" in text:
+            return "storage-full"
+        if "readonly database" in text or "read-only file system" in text:
+            return "storage-read-only"
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return None
+
+
 def _unexpected_response(request: Request, exc: Exception) -> Response:
     request_id = getattr(request.state, "request_id", "-")
     headers: dict[str, str] | None = None
-    if _database_dropped(exc):
+    storage = storage_problem(exc)
+    if storage is not None:
+        log.error(
+            "storage cannot take writes (%s) request_id=%s path=%s: %s",
+            storage,
+            request_id,
+            request.url.path,
+            exc,
+        )
+        status, slug, headers = 503, storage, {"Retry-After": "60"}
+        detail = str(PROBLEM_TYPES[storage].explanation)
+    elif _database_dropped(exc):
         log.warning("database connection lost request_id=%s path=%s", request_id, request.url.path)
         status, slug, headers = 503, "unavailable", {"Retry-After": "5"}
         detail = _(

@@ -163,10 +163,39 @@ def test_it_restores_an_earlier_value_as_a_new_revision(db, make_assessment, per
         db, assessment=a, question_id="name", raw="Tweede", base_version=1, actor=personas["lead"]
     )
     first = answering.answer_history(db, a, "name")[-1]
-    answering.restore_answer(db, assessment=a, revision_id=first.id, actor=personas["lead"])
+    answering.restore_answer(
+        db, assessment=a, revision_id=first.id, actor=personas["lead"], base_version=2
+    )
     assert answering.answer_values(db, a)["name"] == "Eerste"
     history = answering.answer_history(db, a, "name")
     assert [h.kind for h in history] == ["restore", "save", "save"]
+
+
+def test_it_refuses_a_restore_over_a_newer_change_by_a_coauthor(db, make_assessment, personas):
+    a = make_assessment()
+    coauthoring.add_coauthor(db, assessment=a, email="lead2@example.org", actor=personas["lead"])
+    answering.save_answer(
+        db, assessment=a, question_id="name", raw="Eerste", base_version=0, actor=personas["lead"]
+    )
+    answering.save_answer(
+        db, assessment=a, question_id="name", raw="Tweede", base_version=1, actor=personas["lead"]
+    )
+    first = answering.answer_history(db, a, "name")[-1]
+    # The lead opened the history at version 2; the co-author then saved version 3.
+    answering.save_answer(
+        db, assessment=a, question_id="name", raw="Derde", base_version=2, actor=personas["lead2"]
+    )
+    with pytest.raises(answering.AnswerConflict) as refused:
+        answering.restore_answer(
+            db, assessment=a, revision_id=first.id, actor=personas["lead"], base_version=2
+        )
+    assert "Lars Otherlead" in refused.value.detail
+    assert refused.value.extra["current_value"] == "Derde"
+    assert answering.answer_values(db, a)["name"] == "Derde"
+    with pytest.raises(InvalidInput):  # a restore without the version seen is not guessed
+        answering.restore_answer(
+            db, assessment=a, revision_id=first.id, actor=personas["lead"], base_version=None
+        )
 
 
 def test_it_keeps_hidden_answers_but_leaves_them_out_of_completeness_and_the_snapshot(

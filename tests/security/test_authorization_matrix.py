@@ -508,6 +508,20 @@ SAVE_NAME = form(**{"a-name": "Nieuwe naam", "v-name": "0", "overwrite": "name",
 AUTOSAVE_NAME = form(**{"a-name": "Nieuwe naam", "v-name": "0", "overwrite": "name"})
 
 
+def restore_form(ctx: Ctx, persona: str) -> Body:
+    """A restore sends the version of the answer the history page showed: the current one."""
+    from app.assessments.models import Answer
+
+    with Session(ctx.world.engine) as session:
+        version = session.exec(
+            select(Answer.version).where(
+                Answer.assessment_id == (ctx.obj.id if ctx.obj else 0),
+                Answer.question_id == "name",
+            )
+        ).first()
+    return Body(form={"base_version": str(version or 0)})
+
+
 def victim(world: World, obj: Obj | None) -> dict[str, Any]:
     return {"user_id": world.new_user()}
 
@@ -541,6 +555,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/language"): Rule(PUBLIC, body=form(locale="nl", next="/")),
     ("GET", "/healthz"): Rule(PUBLIC),
     ("GET", "/toegankelijkheid"): Rule(PUBLIC),
+    ("GET", "/problems"): Rule(PUBLIC),
+    ("GET", "/problems/{slug}"): Rule(PUBLIC),
     ("GET", "/login"): Rule(PUBLIC),
     ("POST", "/login"): Rule(PUBLIC, body=login_form, fresh_client=True),
     ("POST", "/logout"): Rule(PUBLIC, fresh_client=True, login_redirect_ok=True),
@@ -581,7 +597,7 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         AUTHOR, "draft", body=AUTOSAVE_NAME, also=(("submitted", AUTHOR, 403),)
     ),
     ("POST", "/assessments/{assessment_id}/revisions/{revision_id}/restore"): Rule(
-        AUTHOR, "draft", also=(("submitted", AUTHOR, 403),)
+        AUTHOR, "draft", body=restore_form, also=(("submitted", AUTHOR, 403),)
     ),
     ("POST", "/assessments/{assessment_id}/submit"): Rule(AUTHOR, "draft"),
     ("POST", "/assessments/{assessment_id}/withdraw"): Rule(AUTHOR, "submitted"),
@@ -724,6 +740,7 @@ EXPECTED: dict[tuple[str, str], Rule] = {
 
 # Path parameters that do not come from the object or the rule.
 FIXED_PARAMS = {
+    "slug": "conflict",
     "section_id": "profile",
     "question_id": "name",
     "fmt": "csv",
