@@ -17,12 +17,15 @@ from app.archive.search import levels_of, obligation_ids
 from app.assessments.models import Assessment, Submission
 from app.audit.models import AuditEvent
 from app.canonical import sha256_hex
-from app.reports.models import Report, ReportKind
+from app.reports.models import PublicReport, Report, ReportKind
 from app.reports.sealed import (
     SealedContent,
     advice_document,
     differences,
     legacy_projection,
+    public_differences,
+    public_document,
+    public_snapshot,
 )
 from app.reviews.models import Advice
 from app.users.models import User
@@ -44,7 +47,19 @@ class Finding:
     detail: str
 
 
-def check_versions(subject: str, versions: Sequence[tuple[Report, bytes]]) -> list[Finding]:
+# The audit event each kind of public edition version writes.
+_PUBLIC_EVENT_OF_KIND = {
+    ReportKind.signature: "report.public_edition",
+    ReportKind.timestamp: "report.public_timestamped",
+}
+
+
+def check_versions(
+    subject: str,
+    versions: Sequence[tuple[Report | PublicReport, bytes]],
+    *,
+    what: str = "version",
+) -> list[Finding]:
     """Each stored version after the first must be an incremental update of the one before."""
     found = []
     for (previous, old), (report, new) in pairwise(versions):
@@ -53,20 +68,25 @@ def check_versions(subject: str, versions: Sequence[tuple[Report, bytes]]) -> li
                 Finding(
                     "report",
                     subject,
-                    f"version {report.sequence} does not extend version {previous.sequence}: "
+                    f"{what} {report.sequence} does not extend {what} {previous.sequence}: "
                     "a stored version was replaced",
                 )
             )
     return found
 
 
-def _events_for(session: Session, reports: Sequence[Report]) -> dict[str, list[AuditEvent]]:
+def _events_for(
+    session: Session,
+    reports: Sequence[Report | PublicReport],
+    object_type: str = "report",
+    actions: Sequence[str] = tuple(_EVENT_OF_KIND.values()),
+) -> dict[str, list[AuditEvent]]:
     ids = [str(r.id) for r in reports]
     events = session.exec(
         select(AuditEvent).where(
-            AuditEvent.object_type == "report",
+            AuditEvent.object_type == object_type,
             col(AuditEvent.object_id).in_(ids),
-            col(AuditEvent.action).in_(list(_EVENT_OF_KIND.values())),
+            col(AuditEvent.action).in_(list(actions)),
         )
     ).all()
     found: dict[str, list[AuditEvent]] = {}
@@ -76,14 +96,29 @@ def _events_for(session: Session, reports: Sequence[Report]) -> dict[str, list[A
 
 
 def _check_events(
-    session: Session, subject: str, versions: Sequence[tuple[Report, bytes]]
+    session: Session,
+    subject: str,
+    versions: Sequence[tuple[Report | PublicReport, bytes]],
+    *,
+    public: bool = False,
 ) -> list[Finding]:
     found = []
-    events = _events_for(session, [r for r, _ in versions])
+    kinds = _PUBLIC_EVENT_OF_KIND if public else _EVENT_OF_KIND
+    events = _events_for(
+        session,
+        [r for r, _ in versions],
+        "public_report" if public else "report",
+        tuple(kinds.values()),
+    )
     for report, pdf in versions:
-        action = _EVENT_OF_KIND.get(ReportKind(report.kind), "report.signed")
+        try:
+            action = kinds[ReportKind(report.kind)]
+        except (ValueError, KeyError):
+            action = "report.public_edition" if public else "report.signed"
         matching = [e for e in events.get(str(report.id), []) if e.action == action]
-        where = f"version {report.sequence}"
+        where = (
+            f"public edition version {report.sequence}" if public else f"version {report.sequence}"
+        )
         if len(matching) != 1:
             found.append(
                 Finding(
@@ -270,3 +305,96 @@ def signed_advice_view(sealed: SealedContent) -> dict[str, Any] | None:
         "finalised_at": doc.get("finalised_at"),
         "signer": sealed.signer_name,
     }
+
+
+def check_public_binding(
+    session: Session,
+    *,
+    assessment: Assessment,
+    versions: Sequence[tuple[PublicReport, bytes]],
+    sealed: SealedContent,
+    internal: Report | None,
+) -> list[Finding]:
+    """The public edition of one signed assessment against the database and its internal
+    report: its versions extend each other and match the audit trail; it embeds a public
+    advice document (never the internal one) equal to the public projection of the stored
+    advice, and the public projection of the stored submission; and it names the internal
+    report's first version as the report it is the public edition of. `sealed` is what the
+    newest version embeds. No versions: nothing to check (the edition was not made yet)."""
+    if not versions:
+        return []
+    subject = assessment.reference
+    found = [Finding("public", subject, f"public edition: {p}") for p in sealed.problems]
+    found.extend(check_versions(subject, versions, what="public edition version"))
+    found.extend(_check_events(session, subject, versions, public=True))
+    first = versions[0][0]
+    if sealed.advice is not None and not sealed.is_public:
+        found.append(
+            Finding(
+                "public",
+                subject,
+                "the public edition embeds the internal advice document (with the members' "
+                "names and opinions)",
+            )
+        )
+        return found
+    if internal is None or first.report_id != internal.id or first.advice_id != internal.advice_id:
+        found.append(
+            Finding("public", subject, "the public edition is not of this assessment's report")
+        )
+    if sealed.reference is not None and sealed.reference != assessment.reference:
+        found.append(
+            Finding(
+                "public",
+                subject,
+                f"the stored public edition is the one of {sealed.reference}, not of "
+                f"{assessment.reference}: reports were swapped",
+            )
+        )
+    submission = session.exec(
+        select(Submission).where(
+            Submission.assessment_id == assessment.id, Submission.sha256 == first.snapshot_sha256
+        )
+    ).first()
+    if submission is None or (
+        sealed.snapshot_bytes is not None
+        and public_snapshot(submission.snapshot_json).encode("utf-8") != sealed.snapshot_bytes
+    ):
+        found.append(
+            Finding(
+                "public",
+                subject,
+                "the snapshot in the public edition is not the public form of a stored "
+                "submission of this assessment",
+            )
+        )
+    doc = sealed.advice
+    if doc is None or internal is None:
+        return found
+    signed_of = (doc.get("edition_of") or {}).get("report_sha256")
+    if signed_of != internal.sha256:
+        found.append(
+            Finding(
+                "public",
+                subject,
+                "the public edition names another report than the stored signed report",
+            )
+        )
+    advice = session.get(Advice, first.advice_id)
+    if advice is None:
+        return [*found, Finding("advice", subject, "the signed advice is no longer stored")]
+    rebuilt = public_document(
+        advice_document(
+            session,
+            assessment=assessment,
+            advice=advice,
+            signer=None,
+            audit_head=first.audit_head_hash,
+        ),
+        committee="",
+        organisation="",
+        edition_of=internal.sha256,
+    )
+    for difference in public_differences(doc, rebuilt):
+        found.append(Finding("public", subject, f"public edition: stored {difference}"))
+    return found

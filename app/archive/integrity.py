@@ -29,7 +29,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from app.archive.binding import Finding, check_binding
+from app.archive.binding import Finding, check_binding, check_public_binding
 from app.archive.models import ArchiveEntry
 from app.archive.rows import RowProblem, scan_table
 from app.assessments.models import Answer, AnswerRevision, Assessment, Submission
@@ -37,7 +37,7 @@ from app.audit.chain import ChainReport, Waypoint, walk_chain
 from app.audit.checkpoints import Sealer, check_checkpoints
 from app.audit.models import AuditCheckpoint
 from app.canonical import sha256_hex
-from app.reports.models import Report
+from app.reports.models import PublicReport, Report
 from app.reports.sealed import SealedContent, read_sealed
 from app.reports.verify import Validator, load_trust_roots, read_attachments, verify_pdf
 from app.reviews.models import Advice, AdviceCondition, Opinion, ReviewComment, SectionVerdict
@@ -66,7 +66,8 @@ def count_items(session: Session) -> int:
     """How many snapshots and reports archive verify will look at (for a progress bar)."""
     submissions = session.exec(select(func.count()).select_from(Submission)).one()
     reports = session.exec(select(func.count()).select_from(Report)).one()
-    return int(submissions) + int(reports)
+    public = session.exec(select(func.count()).select_from(PublicReport)).one()
+    return int(submissions) + int(reports) + int(public)
 
 
 # --- damaged rows ----------------------------------------------------------------------------
@@ -83,7 +84,7 @@ def scan_rows(session: Session) -> list[RowProblem]:
     found: list[RowProblem] = []
     found.extend(scan_table(session, _table(Assessment), where=col(Assessment.id).in_(sealed)))
     model: type[SQLModel]
-    for model in (Submission, Report, AuditCheckpoint, ArchiveEntry):
+    for model in (Submission, Report, PublicReport, AuditCheckpoint, ArchiveEntry):
         found.extend(scan_table(session, _table(model)))
     for model in (Answer, AnswerRevision, ReviewComment, SectionVerdict, Advice):
         found.extend(
@@ -169,6 +170,7 @@ class _Archived:
     assessment: Assessment
     versions: list[tuple[Report, bytes]]
     entry: ArchiveEntry | None
+    public: list[tuple[PublicReport, bytes]] = field(default_factory=list)
 
 
 def _archived(session: Session, skip: set[int], size: int = 32) -> Iterator[list[_Archived]]:
@@ -198,8 +200,26 @@ def _archived(session: Session, skip: set[int], size: int = 32) -> Iterator[list
         by_assessment: dict[int, list[tuple[Report, bytes]]] = {}
         for report in reports:
             by_assessment.setdefault(report.assessment_id, []).append((report, bytes(report.pdf)))
+        public_by_assessment: dict[int, list[tuple[PublicReport, bytes]]] = {}
+        for public in session.exec(
+            select(PublicReport)
+            .where(col(PublicReport.assessment_id).in_(ids))
+            .order_by(
+                col(PublicReport.assessment_id),
+                col(PublicReport.advice_id),
+                col(PublicReport.sequence),
+            )
+        ).all():
+            public_by_assessment.setdefault(public.assessment_id, []).append(
+                (public, bytes(public.pdf))
+            )
         yield [
-            _Archived(a, by_assessment.get(a.id or 0, []), entries.get(a.id or 0))
+            _Archived(
+                a,
+                by_assessment.get(a.id or 0, []),
+                entries.get(a.id or 0),
+                public_by_assessment.get(a.id or 0, []),
+            )
             for a in assessments
             if a.id not in skip
         ]
@@ -217,6 +237,44 @@ def _report_findings(item: _Archived) -> list[Finding]:
                     f"version {report.sequence}: stored report does not match its SHA-256",
                 )
             )
+    for public, pdf in item.public:
+        if sha256_hex(pdf) != public.sha256:
+            found.append(
+                Finding(
+                    "public",
+                    item.assessment.reference,
+                    f"public edition version {public.sequence}: stored public edition does "
+                    "not match its SHA-256",
+                )
+            )
+    return found
+
+
+def _public_findings(
+    session: Session, item: _Archived, checked: tuple[bool, str | None, dict[str, bytes]]
+) -> list[Finding]:
+    """The public edition of one archived assessment: its signatures and its binding."""
+    if not item.public:
+        return []
+    subject = item.assessment.reference
+    signatures_ok, problem, attachments = checked
+    found = []
+    if not signatures_ok:
+        found.append(Finding("signature", subject, f"public edition: {problem or 'invalid'}"))
+    try:
+        found.extend(
+            check_public_binding(
+                session,
+                assessment=item.assessment,
+                versions=item.public,
+                sealed=read_sealed(attachments),
+                internal=item.versions[0][0] if item.versions else None,
+            )
+        )
+    except Exception as exc:  # a checker never crashes: name what failed
+        found.append(
+            Finding("damaged", subject, f"public edition cannot be compared: {type(exc).__name__}")
+        )
     return found
 
 
@@ -244,7 +302,11 @@ def verify_archive(
     damaged = scan_rows(session)
     result.problems.extend(Finding("damaged", str(p.table), str(p)) for p in damaged)
     skip: set[int | None] = {p.assessment_id for p in damaged if p.assessment_id is not None}
-    skip |= {_owner(session, p) for p in damaged if p.table in ("reports", "archive_entries")}
+    skip |= {
+        _owner(session, p)
+        for p in damaged
+        if p.table in ("reports", "public_reports", "archive_entries")
+    }
     skip.discard(None)
     for assessment_id in sorted(i for i in skip if i is not None):
         result.problems.append(
@@ -263,11 +325,36 @@ def verify_archive(
         validator.fetch_current_revocation,
     )
     count = max(1, min(os.cpu_count() or 1, 8)) if workers is None else workers
+    without_public = 0
     with _pool(count, initargs) as pool:
         for batch in _archived(session, {i for i in skip if i is not None}):
             newest = [item.versions[-1][1] if item.versions else b"" for item in batch]
-            checks = pool.map(_check_signatures, newest)
+            checks = list(pool.map(_check_signatures, newest))
+            with_public = [item for item in batch if item.public]
+            public_checks = dict(
+                zip(
+                    [id(item) for item in with_public],
+                    pool.map(_check_signatures, [item.public[-1][1] for item in with_public]),
+                    strict=True,
+                )
+            )
             for item, (signatures_ok, problem, attachments) in zip(batch, checks, strict=True):
+                if item.versions and not item.public:
+                    without_public += 1
+                if item.public:
+                    result.reports += len(item.public)
+                    result.problems.extend(_public_findings(session, item, public_checks[id(item)]))
+                    public_head = (read_sealed(public_checks[id(item)][2]).advice or {}).get(
+                        "audit_head"
+                    )
+                    if isinstance(public_head, str):
+                        # A waypoint only: the public edition's own event is not compared
+                        # with the internal report's signing (report id 0 matches no event).
+                        heads.append(
+                            ReportHead(
+                                0, f"the public edition of {item.assessment.reference}", public_head
+                            )
+                        )
                 subject = item.assessment.reference
                 result.assessments += 1
                 result.reports += len(item.versions)
@@ -293,7 +380,12 @@ def verify_archive(
                 if isinstance(head, str) and item.versions:
                     heads.append(ReportHead(item.versions[0][0].id or 0, subject, head))
             if progress:
-                progress(sum(len(item.versions) for item in batch))
+                progress(sum(len(item.versions) + len(item.public) for item in batch))
+    if without_public:
+        result.notices.append(
+            f"{without_public} signed reports have no public edition yet: the register offers "
+            "no PDF for them until `datawaarden archive public-editions` made it"
+        )
     _orphan_reports(session, result)
     audit = verify_audit_trail(
         session,
@@ -314,8 +406,9 @@ def _owner(session: Session, problem: RowProblem) -> int | None:
     try:
         if problem.table == "archive_entries":
             return int(problem.row)
+        table = _table(PublicReport if problem.table == "public_reports" else Report)
         row = session.execute(
-            select(_table(Report).c.assessment_id).where(_table(Report).c.id == int(problem.row))
+            select(table.c.assessment_id).where(table.c.id == int(problem.row))
         ).scalar()
         return int(row) if row is not None else None
     except (ValueError, TypeError):
@@ -359,21 +452,23 @@ def _check_snapshots(
 
 
 def _orphan_reports(session: Session, result: ArchiveReport) -> None:
-    rows = session.execute(
-        select(_table(Report).c.id, _table(Report).c.assessment_id).where(
-            _table(Report).c.assessment_id.not_in(
-                select(Assessment.id).where(col(Assessment.state).in_(SEALED_STATES))
+    for model, what in ((Report, "report"), (PublicReport, "public edition")):
+        table = _table(model)
+        rows = session.execute(
+            select(table.c.id, table.c.assessment_id).where(
+                table.c.assessment_id.not_in(
+                    select(Assessment.id).where(col(Assessment.state).in_(SEALED_STATES))
+                )
             )
-        )
-    ).all()
-    for row in rows:
-        result.problems.append(
-            Finding(
-                "report",
-                f"report {row.id}",
-                f"stored for assessment {row.assessment_id}, which is not signed",
+        ).all()
+        for row in rows:
+            result.problems.append(
+                Finding(
+                    "report",
+                    f"{what} {row.id}",
+                    f"stored for assessment {row.assessment_id}, which is not signed",
+                )
             )
-        )
 
 
 # --- the audit trail ---------------------------------------------------------------------------
@@ -412,6 +507,21 @@ def collect_report_heads(session: Session) -> tuple[list[ReportHead], list[Findi
         head = advice.get("audit_head")
         if isinstance(head, str):
             heads.append(ReportHead(int(row.id), str(subject), head))
+    public = _table(PublicReport)
+    rows = session.execute(
+        select(public.c.id, public.c.assessment_id).where(public.c.sequence == 1)
+    ).all()
+    for row in rows:
+        subject = f"the public edition of {references.get(row.assessment_id, row.assessment_id)}"
+        pdf = session.execute(select(public.c.pdf).where(public.c.id == row.id)).scalar()
+        attachments = read_attachments(bytes(pdf)) if isinstance(pdf, bytes | memoryview) else {}
+        advice = read_sealed(attachments).advice
+        if advice is None:
+            problems.append(Finding("report", subject, "its advice document cannot be read"))
+            continue
+        head = advice.get("audit_head")
+        if isinstance(head, str):
+            heads.append(ReportHead(0, subject, head))  # a waypoint only (see verify_archive)
     return heads, problems
 
 

@@ -4,7 +4,9 @@ A PAdES B-LTA report stays verifiable for as long as its newest document timesta
 certificate is valid (and its algorithms are strong). Before that certificate expires, a fresh
 document timestamp is added as an incremental update, together with the validation data of the
 previous one: the old bytes stay a prefix of the new ones and are kept as the previous stored
-version. Each renewal is an audit event, and a checkpoint follows."""
+version. Each renewal is an audit event, and a checkpoint follows. The public edition of a
+report (app.reports.models.PublicReport) is renewed with it, the same way, as its own next
+version; the two count as one archived report in the results."""
 
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from app.audit.service import head_hash, record_event
 from app.canonical import sha256_hex
 from app.config import Settings
 from app.db import session_scope
-from app.reports.models import Report, ReportKind
+from app.reports.models import PublicReport, Report, ReportKind
 from app.reports.offloop import off_loop
+from app.reports.service import PUBLIC_OBJECT, PUBLIC_TIMESTAMP_EVENT
 from app.reports.signing import load_signing_key, long_term
 from app.timeutil import utcnow
 
@@ -51,6 +54,19 @@ def newest_timestamp_expiry(pdf: bytes) -> datetime | None:
         return None
     expiry: datetime = stamps[-1].signer_cert.not_valid_after
     return expiry
+
+
+def _newest_public_versions(session: Session) -> list[tuple[Assessment, PublicReport]]:
+    rows = session.exec(
+        select(Assessment, PublicReport)
+        .join(PublicReport, col(PublicReport.assessment_id) == Assessment.id)
+        .where(Assessment.state == "archived")
+        .order_by(col(Assessment.id), col(PublicReport.advice_id), col(PublicReport.sequence))
+    ).all()
+    newest: dict[int, tuple[Assessment, PublicReport]] = {}
+    for assessment, report in rows:
+        newest[assessment.id or 0] = (assessment, report)
+    return list(newest.values())
 
 
 def _newest_versions(session: Session) -> list[tuple[Assessment, Report]]:
@@ -79,32 +95,75 @@ def renew_timestamps(
             "no timestamp authority is configured (DATAWAARDEN_TSA_URL): nothing can be renewed"
         )
     with Session(engine) as session:
-        candidates = [(a.reference, a.id, r.id) for a, r in _newest_versions(session)]
+        public_of = {a.id: r.id for a, r in _newest_public_versions(session)}
+        candidates = [
+            (a.reference, a.id or 0, r.id or 0, public_of.get(a.id))
+            for a, r in _newest_versions(session)
+        ]
     results: list[Renewal] = []
-    for reference, assessment_id, report_id in candidates:
-        with Session(engine) as session:
-            report = session.get(Report, report_id)
-            assert report is not None
-            pdf = bytes(report.pdf)
-        try:
-            expires = newest_timestamp_expiry(pdf)
-        except Exception as exc:  # a damaged stored report is archive verify's finding
-            results.append(Renewal(reference, None, False, f"unreadable ({type(exc).__name__})"))
-            continue
-        if expires is not None and expires > now + within:
-            results.append(Renewal(reference, expires, False))
-            continue
-        try:
-            renewed = _add_timestamp(pdf, setup)
-        except Exception as exc:  # the authority or the validation data failed: say so, go on
-            log.warning("renewing %s failed: %s", reference, exc)
-            results.append(Renewal(reference, expires, False, str(exc)[:200]))
-            continue
-        _store(engine, assessment_id=assessment_id or 0, previous_id=report_id or 0, pdf=renewed)
-        results.append(Renewal(reference, expires, True))
+    for reference, assessment_id, report_id, public_id in candidates:
+        # One archived report: the internal report and, where there is one, its public edition.
+        renewal = _renew_one(
+            engine, reference, assessment_id, report_id, False, setup=setup, now=now, within=within
+        )
+        if public_id is not None:
+            public = _renew_one(
+                engine,
+                reference,
+                assessment_id,
+                public_id,
+                True,
+                setup=setup,
+                now=now,
+                within=within,
+            )
+            expiries = [e for e in (renewal.expires, public.expires) if e is not None]
+            problems = [renewal.problem, public.problem and f"public edition: {public.problem}"]
+            renewal = Renewal(
+                reference,
+                min(expiries) if expiries else None,
+                renewal.renewed or public.renewed,
+                "; ".join(p for p in problems if p) or None,
+            )
+        results.append(renewal)
     if any(r.renewed for r in results):
         checkpoint_after_signing(engine, settings)
     return results
+
+
+def _renew_one(
+    engine: Engine,
+    reference: str,
+    assessment_id: int,
+    report_id: int,
+    public: bool,
+    *,
+    setup: object,
+    now: datetime,
+    within: timedelta,
+) -> Renewal:
+    """Renew one stored report (the internal one, or its public edition) when due."""
+    with Session(engine) as session:
+        report: Report | PublicReport | None = (
+            session.get(PublicReport, report_id) if public else session.get(Report, report_id)
+        )
+        assert report is not None
+        pdf = bytes(report.pdf)
+    what = f"{reference} (public edition)" if public else reference
+    try:
+        expires = newest_timestamp_expiry(pdf)
+    except Exception as exc:  # a damaged stored report is archive verify's finding
+        return Renewal(reference, None, False, f"unreadable ({type(exc).__name__})")
+    if expires is not None and expires > now + within:
+        return Renewal(reference, expires, False)
+    try:
+        renewed = _add_timestamp(pdf, setup)
+    except Exception as exc:  # the authority or the validation data failed: say so, go on
+        log.warning("renewing %s failed: %s", what, exc)
+        return Renewal(reference, expires, False, str(exc)[:200])
+    store = _store_public if public else _store
+    store(engine, assessment_id=assessment_id, previous_id=report_id, pdf=renewed)
+    return Renewal(reference, expires, True)
 
 
 def _add_timestamp(pdf: bytes, setup: object) -> bytes:
@@ -152,6 +211,46 @@ def _store(engine: Engine, *, assessment_id: int, previous_id: int, pdf: bytes) 
             action="report.timestamped",
             actor_id=None,
             object_type="report",
+            object_id=report.id or "",
+            assessment_id=assessment_id,
+            details={
+                "sha256": report.sha256,
+                "sequence": report.sequence,
+                "extends": previous.sha256,
+            },
+        )
+
+
+def _store_public(engine: Engine, *, assessment_id: int, previous_id: int, pdf: bytes) -> None:
+    with session_scope(engine) as session:
+        previous = session.get(PublicReport, previous_id)
+        assert previous is not None
+        newest = session.exec(
+            select(PublicReport)
+            .where(PublicReport.advice_id == previous.advice_id)
+            .order_by(col(PublicReport.sequence).desc())
+        ).first()
+        if newest is None or newest.id != previous.id:
+            return  # another run renewed it meanwhile
+        report = PublicReport(
+            assessment_id=assessment_id,
+            advice_id=previous.advice_id,
+            report_id=previous.report_id,
+            sequence=previous.sequence + 1,
+            kind=ReportKind.timestamp,
+            snapshot_sha256=previous.snapshot_sha256,
+            pdf=pdf,
+            sha256=sha256_hex(pdf),
+            signed_by_id=None,
+            audit_head_hash=head_hash(session),
+        )
+        session.add(report)
+        session.flush()
+        record_event(
+            session,
+            action=PUBLIC_TIMESTAMP_EVENT,
+            actor_id=None,
+            object_type=PUBLIC_OBJECT,
             object_id=report.id or "",
             assessment_id=assessment_id,
             details={

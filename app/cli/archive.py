@@ -110,6 +110,29 @@ def archive_timestamp(
         raise typer.Exit(1)
 
 
+@archive_app.command("public-editions")
+def archive_public_editions() -> None:
+    """Make the public edition of every archived report that has none (reports signed before
+    public editions existed). An edition is made only when the signed report still validates
+    and the database agrees with it; anything else is reported as a problem."""
+    from app.archive.public import make_missing_public_editions
+    from app.errors import AppError
+
+    try:
+        results = make_missing_public_editions(open_engine(), settings=settings_or_exit())
+    except (AppError, RuntimeError) as exc:
+        fail(getattr(exc, "detail", str(exc)))
+    for r in results:
+        if r.made:
+            console.print(f"Made the public edition of {r.reference}.")
+        else:
+            err.print(f"PROBLEM {r.reference}: {r.problem}", markup=False)
+    made = sum(r.made for r in results)
+    console.print(f"{len(results)} archived reports without a public edition: {made} made.")
+    if made < len(results):
+        raise typer.Exit(1)
+
+
 @export_app.command("register")
 def export_register(
     format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",

@@ -1,5 +1,9 @@
 """The public transparency register: published advices, without login, as pages, Atom and JSON.
-It shows no staff names: only the committee's name as configured."""
+It shows no staff names: only the committee's name as configured. The only report it serves,
+links to and hashes is the public edition of the signed report (app.reports.models.PublicReport:
+no members' names, opinions, notes or comments); the internal report is never served here. An
+advice signed before public editions existed is listed without a download until its public
+edition has been made (app.archive.public.make_missing_public_editions)."""
 
 from __future__ import annotations
 
@@ -20,11 +24,11 @@ from app.audit.chain import parse_time
 from app.audit.checkpoints import newest_checkpoint
 from app.config import get_settings
 from app.deps import CurrentUserOptional, SessionDep, SettingsDep
-from app.downloads import pdf_response
 from app.errors import NotFound
 from app.i18n import _, get_locale
 from app.questionnaires.registry import definition_of, get_version
 from app.reports import service as reports
+from app.reports.models import PublicReport
 from app.reports.sealed import SealedContent, read_sealed
 from app.reviews import advising
 from app.reviews.labels import OUTCOME_LABELS
@@ -67,7 +71,10 @@ def public_record(
     record disagrees with it, the record says so (`integrity_problem`)."""
     q = definition_of(get_version(session, assessment.questionnaire_version_id))
     settings = get_settings()
-    report = reports.latest_report(session, assessment)
+    public = reports.latest_public_edition(session, assessment)
+    # Read from the public edition; an advice signed before public editions existed is read
+    # from its internal report (only the fields below are taken from it, nothing is served).
+    report = public or reports.latest_report(session, assessment)
     check = reports.verify_file(session, report.pdf, settings=settings) if report else None
     sealed = read_sealed(check.result.attachments) if check else SealedContent()
     snapshot = sealed.snapshot or {}
@@ -136,6 +143,8 @@ def public_record(
         if entry.published_at
         else None,
         "integrity_problem": disagrees,
+        # The public edition's hash (None: there is no public edition to offer yet).
+        "report_sha256": public.sha256 if public and settings.public_register_pdf else None,
     }
 
 
@@ -183,8 +192,10 @@ def register_json(request: Request, session: SessionDep, settings: SettingsDep) 
     for e in entries:
         record = public_record(session, e, _assessment_of(session, e), "nl")
         record["url"] = f"{settings.base_url}/register/{e.reference}"
-        if settings.public_register_pdf:
+        if record["report_sha256"]:
             record["report"] = f"{settings.base_url}/register/{e.reference}/report.pdf"
+        else:
+            record.pop("report_sha256")
         records.append(record)
     body = {
         "organisation": settings.org_name,
@@ -229,11 +240,19 @@ def register_feed(request: Request, session: SessionDep, settings: SettingsDep) 
         when = (e.published_at or e.signed_at).isoformat(timespec="seconds")
         record = public_record(session, e, _assessment_of(session, e), "nl")
         summary = f"{record['outcome_label']}. {record['description']}"
+        enclosure = ""
+        if record["report_sha256"]:
+            # The public edition; its SHA-256 in the link's title (Atom has no digest field).
+            enclosure = (
+                f'<link rel="enclosure" type="application/pdf" '
+                f'href="{escape(base)}/register/{escape(e.reference)}/report.pdf" '
+                f'title="SHA-256 {record["report_sha256"]}"/>'
+            )
         items.append(
             f"<entry><id>{escape(base)}/register/{escape(e.reference)}</id>"
             f"<title>{escape(e.reference)}: {escape(e.title)}</title>"
             f'<updated>{when}</updated><link rel="alternate" href="{escape(base)}/register/{escape(e.reference)}"/>'
-            f"<summary>{escape(summary[:1000])}</summary></entry>"
+            f"{enclosure}<summary>{escape(summary[:1000])}</summary></entry>"
         )
     checkpoint = newest_checkpoint(session)
     if checkpoint is not None:
@@ -267,18 +286,23 @@ def register_detail(
     reference: str,
 ) -> Response:
     entry, assessment = public_entry(session, reference)
+    record = public_record(session, entry, assessment, get_locale())
     return render(
         request,
         "register/detail.html",
         {
-            "r": public_record(session, entry, assessment, get_locale()),
+            "r": record,
             "entry": entry,
-            "show_pdf": settings.public_register_pdf,
+            # only when there is a public edition to download
+            "show_pdf": bool(record["report_sha256"]),
         },
     )
 
 
-@router.get("/register/{reference}/report.pdf", summary="The signed report of a published advice")
+@router.get(
+    "/register/{reference}/report.pdf",
+    summary="The public edition of the signed report of a published advice",
+)
 def register_report(
     request: Request,
     session: SessionDep,
@@ -289,6 +313,23 @@ def register_report(
     _entry, assessment = public_entry(session, reference)
     if not settings.public_register_pdf:
         raise NotFound()
-    report = reports.get_report_or_404(session, assessment)
-    reports.record_download(session, report=report, actor=None)
-    return pdf_response(assessment, report)
+    report = reports.latest_public_edition(session, assessment)
+    if report is None:
+        raise NotFound(_("The public edition of this report has not been made yet."))
+    reports.record_public_download(session, report=report)
+    return _public_pdf_response(assessment, report)
+
+
+def _public_pdf_response(assessment: Assessment, report: PublicReport) -> Response:
+    """Exactly the stored bytes of the public edition."""
+    return Response(
+        report.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{reports.public_filename(assessment, report)}"'
+            ),
+            "X-Content-SHA256": report.sha256,
+            "Cache-Control": "no-store",
+        },
+    )

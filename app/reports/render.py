@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,13 @@ from app.config import ROOT, Settings
 from app.i18n import use_locale
 from app.jinja import environment
 from app.questionnaires import engine
-from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT, advice_document
+from app.reports.sealed import (
+    ADVICE_ATTACHMENT,
+    SNAPSHOT_ATTACHMENT,
+    advice_document,
+    public_document,
+    public_snapshot,
+)
 from app.reviews import judging
 from app.reviews.models import Advice, Outcome, ReviewComment, Verdict
 from app.users.models import User
@@ -51,6 +57,8 @@ class ReportSource:
     title: str
     subject: str
     locale: str
+    # The public edition: tagged (accessible) PDF, and other descriptions of its attachments.
+    public: bool = False
 
 
 def gather(
@@ -153,6 +161,119 @@ def gather(
     )
 
 
+def gather_public(
+    session: Session,
+    *,
+    assessment: Assessment,
+    advice: Advice,
+    settings: Settings,
+    audit_head: str,
+    now: datetime,
+) -> ReportSource:
+    """Collect the content of the public edition: what the committee decided as a body, built
+    from the public advice document (`app.reports.sealed.public_document`) and the public
+    snapshot only, so that neither the pages nor the attachments can carry a member's name,
+    an opinion, a note or a comment. Finish it with `with_edition_of` once the internal
+    report's hash is known."""
+    from app.reviews.labels import OUTCOME_LABELS, VERDICT_LABELS
+
+    locale = assessment.locale
+    version, q = reading.questionnaire_of(session, assessment)
+    submission = session.get(Submission, advice.submission_id)
+    assert submission is not None
+    snapshot_json = public_snapshot(submission.snapshot_json)
+    answers = json.loads(snapshot_json)["answers"]
+    with use_locale(locale):
+        visible = {qq.id for qq in engine.visible_questions(q, answers)}
+        verdicts = judging.verdicts(session, submission)
+        sections = []
+        for section in q.sections:
+            verdict = verdicts.get(section.id)
+            sections.append(
+                {
+                    "id": section.id,
+                    "title": section.title.get(locale),
+                    "rows": [
+                        {
+                            "label": qq.label.get(locale),
+                            "basis": ", ".join(qq.basis),
+                            "text": answer_text(qq, answers.get(qq.id), locale),
+                            "comments": [],
+                        }
+                        for qq in section.questions
+                        if qq.id in visible
+                    ],
+                    "verdict": str(VERDICT_LABELS[Verdict(verdict)]) if verdict else None,
+                }
+            )
+        support = support_view(q, engine.decision_support(q, answers), locale)
+        document = public_document(
+            advice_document(
+                session, assessment=assessment, advice=advice, signer=None, audit_head=audit_head
+            ),
+            committee=settings.committee_name,
+            organisation=settings.org_name,
+            edition_of=None,
+        )
+        outcome_label = str(OUTCOME_LABELS[Outcome(advice.outcome)])
+        context = {
+            "public": True,
+            "locale": locale,
+            "org_name": settings.org_name,
+            "committee_name": settings.committee_name,
+            # plain values, not the rows: the template cannot reach anything else through them
+            "a": {
+                "reference": assessment.reference,
+                "title": assessment.title,
+                "department": assessment.department,
+            },
+            "q": q,
+            "version": {"key": version.key, "version": version.version, "sha256": version.sha256},
+            "advice": {"outcome": advice.outcome, "summary": advice.summary},
+            "outcome_label": outcome_label,
+            "advice_doc": document,
+            "rationale": [
+                (v.label.get(locale), document["rationale"].get(v.id))
+                for v in q.values
+                if document["rationale"].get(v.id)
+            ],
+            "sections": sections,
+            "general_comments": [],
+            "support": support,
+            "submissions": [
+                {"number": s.number, "submitted_at": s.submitted_at}
+                for s in reading.submissions_of(session, assessment)
+            ],
+            "audit_head": audit_head,
+            "date": now,
+            "finalised_on": (document["finalised_at"] or "")[:10],
+            "verify_url": verification_url(settings, assessment.reference),
+            "qr": qr_data_uri(verification_url(settings, assessment.reference)),
+            "snapshot_sha256": sha256_hex(snapshot_json),
+            "edition_of": None,
+        }
+    return ReportSource(
+        context=context,
+        snapshot_json=snapshot_json,
+        advice_json=canonical_json(document),
+        title=f"{assessment.reference} {assessment.title}",
+        subject=outcome_label,
+        locale=locale,
+        public=True,
+    )
+
+
+def with_edition_of(source: ReportSource, report_sha256: str) -> ReportSource:
+    """The public edition, bound to the internal report it is the public edition of."""
+    document = json.loads(source.advice_json)
+    document["edition_of"] = {"report_sha256": report_sha256}
+    return replace(
+        source,
+        advice_json=canonical_json(document),
+        context={**source.context, "advice_doc": document, "edition_of": report_sha256},
+    )
+
+
 def render_html(source: ReportSource) -> str:
     with use_locale(source.locale):
         return environment.get_template("pdf/report.html").render(source.context)
@@ -167,17 +288,23 @@ def render_pdf(source: ReportSource, *, html: str | None = None) -> bytes:
             string=source.snapshot_json,
             name=SNAPSHOT_ATTACHMENT,
             relationship="Data",
-            description="Frozen snapshot of the submission (canonical JSON)",
+            description="Frozen snapshot of the submission, public edition (canonical JSON)"
+            if source.public
+            else "Frozen snapshot of the submission (canonical JSON)",
         ),
         weasyprint.Attachment(
             string=source.advice_json,
             name=ADVICE_ATTACHMENT,
             relationship="Data",
-            description="The committee's advice (canonical JSON)",
+            description="The committee's advice, public edition (canonical JSON)"
+            if source.public
+            else "The committee's advice (canonical JSON)",
         ),
     ]
     document = weasyprint.HTML(string=html, base_url=str(ROOT / "templates" / "pdf"))
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, pdf_tags=False)
+    pdf: bytes = document.write_pdf(
+        pdf_variant="pdf/a-3b", attachments=attachments, pdf_tags=source.public
+    )
     return pdf
 
 

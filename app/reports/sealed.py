@@ -35,6 +35,9 @@ SNAPSHOT_ATTACHMENT = "datawaarden-snapshot.json"
 ADVICE_ATTACHMENT = "datawaarden-advice.json"
 ADVICE_FORMAT = "datawaarden.advice/2"
 LEGACY_ADVICE_FORMAT = "datawaarden.advice/1"
+# The advice document of a public edition (see `public_document`).
+PUBLIC_ADVICE_FORMAT = "datawaarden.public-advice/1"
+PUBLIC_SNAPSHOT_FORMAT = "datawaarden.public-snapshot/1"
 # Display names: printed, not compared (see the module docstring).
 _NAMES = {"member", "author", "finalised_by", "name"}
 
@@ -177,6 +180,11 @@ class SealedContent:
     problems: list[str] = field(default_factory=list)
 
     @property
+    def is_public(self) -> bool:
+        """Whether this is a public edition (no members' names, opinions or comments)."""
+        return bool(self.advice) and self.advice.get("format") == PUBLIC_ADVICE_FORMAT  # type: ignore[union-attr]
+
+    @property
     def is_legacy(self) -> bool:
         return bool(self.advice) and self.advice.get("format") == LEGACY_ADVICE_FORMAT  # type: ignore[union-attr]
 
@@ -191,7 +199,8 @@ class SealedContent:
 
     @property
     def signer_name(self) -> str | None:
-        """The chair on whose behalf the report was sealed, as the signed content names them."""
+        """The chair on whose behalf the report was sealed, as the signed content names them
+        (a public edition names nobody: it is sealed on behalf of the committee)."""
         signer = (self.advice or {}).get("signer")
         if isinstance(signer, dict) and signer.get("name"):
             return str(signer["name"])
@@ -222,6 +231,7 @@ def read_sealed(attachments: dict[str, bytes]) -> SealedContent:
         if not isinstance(parsed, dict) or parsed.get("format") not in (
             ADVICE_FORMAT,
             LEGACY_ADVICE_FORMAT,
+            PUBLIC_ADVICE_FORMAT,
         ):
             sealed.problems.append("the report's advice document is not one Datawaarden made")
         else:
@@ -292,3 +302,67 @@ def legacy_projection(document: dict[str, Any]) -> dict[str, Any]:
         "finalised_by": document["finalised_by"],
         "finalised_at": document["finalised_at"],
     }
+
+
+# --- the public edition ---------------------------------------------------------------------
+
+
+def public_document(
+    document: dict[str, Any], *, committee: str, organisation: str, edition_of: str | None
+) -> dict[str, Any]:
+    """The advice document of the public edition: the advice document (`advice_document`)
+    reduced to what the committee decided as a body. Left out: every person (the members'
+    opinions with their stances and notes, who drafted and finalised, the signer, the authors
+    of verdicts, the lead's id), the review comments, condition owners (the register never
+    showed them: they may name a person), and hashes of content the edition does not carry
+    (the full snapshot, every stored answer), which could be matched against guesses.
+    `edition_of` is the SHA-256 of the internal report's first version."""
+    assessment = document["assessment"]
+    return {
+        "format": PUBLIC_ADVICE_FORMAT,
+        "edition_of": {"report_sha256": edition_of},
+        "assessment": {
+            "id": assessment["id"],
+            "reference": assessment["reference"],
+            "title": assessment["title"],
+            "department": assessment["department"],
+            "questionnaire": assessment["questionnaire"],
+        },
+        "submission": {"number": document["submission"]["number"]},
+        "round": document["round"],
+        "outcome": document["outcome"],
+        "summary": document["summary"],
+        "rationale": document["rationale"],
+        "conditions": [
+            {"number": c["number"], "text": c["text"], "due_on": c["due_on"]}
+            for c in document["conditions"]
+        ],
+        "reassess_on": document["reassess_on"],
+        "finalised_at": document["finalised_at"],
+        "review": {
+            "verdicts": [
+                {"submission": v["submission"], "section": v["section"], "verdict": v["verdict"]}
+                for v in document["review"]["verdicts"]
+            ]
+        },
+        "sealed_for": {"committee": committee, "organisation": organisation},
+        "audit_head": document["audit_head"],
+    }
+
+
+def public_snapshot(snapshot_json: str) -> str:
+    """The snapshot as the public edition embeds it (RFC 8785 JSON): the frozen submission
+    without who submitted it (a member of staff)."""
+    snapshot = json.loads(snapshot_json)
+    public = {k: v for k, v in snapshot.items() if k not in ("submitted_by", "format")}
+    return canonical_json({"format": PUBLIC_SNAPSHOT_FORMAT, **public})
+
+
+def public_differences(signed: dict[str, Any], rebuilt: dict[str, Any]) -> list[str]:
+    """Where a public edition's advice document differs from the one rebuilt from the
+    database (the committee's and organisation's names are printed, not compared)."""
+    strip = {"sealed_for"}
+    return differences(
+        {k: v for k, v in signed.items() if k not in strip},
+        {k: v for k, v in rebuilt.items() if k not in strip},
+    )

@@ -30,8 +30,8 @@ from app.i18n import _
 from app.notifications.service import notify
 from app.reports import render
 from app.reports.explain import Statement, explain
-from app.reports.models import Report, ReportKind
-from app.reports.sealed import read_sealed
+from app.reports.models import PublicReport, Report, ReportKind
+from app.reports.sealed import public_snapshot, read_sealed
 from app.reports.signing import (
     LongTerm,
     SigningKey,
@@ -48,6 +48,11 @@ from app.timeutil import utcnow
 from app.users.models import Role, User
 from app.users.passwords import verify_password
 from app.users.service import COMMITTEE_ROLES, users_with_roles
+
+# How the public edition appears in the audit trail.
+PUBLIC_OBJECT = "public_report"
+PUBLIC_EDITION_EVENT = "report.public_edition"
+PUBLIC_TIMESTAMP_EVENT = "report.public_timestamped"
 
 
 def latest_report(session: Session, assessment: Assessment) -> Report | None:
@@ -70,6 +75,23 @@ def report_versions(session: Session, assessment: Assessment) -> list[Report]:
     )
 
 
+def latest_public_edition(session: Session, assessment: Assessment) -> PublicReport | None:
+    """The newest stored version of the public edition of the assessment's signed report (of
+    the advice its newest report signed), or None when none was made (reports signed before
+    public editions existed, until `make_missing_public_editions` ran)."""
+    report = latest_report(session, assessment)
+    if report is None:
+        return None
+    return session.exec(
+        select(PublicReport)
+        .where(
+            PublicReport.assessment_id == assessment.id,
+            PublicReport.advice_id == report.advice_id,
+        )
+        .order_by(col(PublicReport.sequence).desc())
+    ).first()
+
+
 def _final_advice(session: Session, assessment: Assessment) -> Advice:
     advice = advising.open_advice(session, assessment)
     if advice is None or advice.finalised_at is None:
@@ -90,6 +112,8 @@ class SignRequest:
     source: render.ReportSource
     signer_name: str
     audit_head: str
+    # The public edition's content (None: sign the internal report only).
+    public_source: render.ReportSource | None = None
 
 
 def prepare_signing(
@@ -113,6 +137,7 @@ def prepare_signing(
     _check_password(actor, password)
     load_signing_key(settings)  # a missing or unreadable key is refused now, not after rendering
     audit_head = head_hash(session)
+    now = utcnow()
     source = render.gather(
         session,
         assessment=assessment,
@@ -120,9 +145,19 @@ def prepare_signing(
         settings=settings,
         audit_head=audit_head,
         signer=actor,
-        now=utcnow(),
+        now=now,
     )
-    return SignRequest(assessment.id or 0, advice.id or 0, source, actor.name, audit_head)
+    public_source = render.gather_public(
+        session,
+        assessment=assessment,
+        advice=advice,
+        settings=settings,
+        audit_head=audit_head,
+        now=now,
+    )
+    return SignRequest(
+        assessment.id or 0, advice.id or 0, source, actor.name, audit_head, public_source
+    )
 
 
 def produce_signed_pdf(
@@ -146,6 +181,31 @@ def produce_signed_pdf(
     )
 
 
+def produce_public_pdf(
+    source: render.ReportSource,
+    *,
+    report_sha256: str,
+    settings: Settings,
+    key: SigningKey | None = None,
+    timestamper: TimeStamper | None = None,
+) -> bytes:
+    """Render and seal the public edition (seconds of work, no database): the same key, the
+    same PAdES level and long-term material as the internal report, on behalf of the committee
+    (the signature names the committee, not the chair). `report_sha256` binds it to the
+    internal report's first version."""
+    key = key or load_signing_key(settings)
+    pdf = render.render_pdf(render.with_edition_of(source, report_sha256))
+    return sign_pdf(
+        pdf,
+        key=key,
+        field_name="Signature1",
+        signer_name=f"{settings.committee_name}, {settings.org_name}"[:200],
+        reason=_report_reason(source.locale),
+        location=settings.org_name,
+        long_term=_long_term(settings, key, timestamper),
+    )
+
+
 def _long_term(settings: Settings, key: SigningKey, timestamper: TimeStamper | None) -> LongTerm:
     setup = long_term(settings, key)
     return setup if timestamper is None else replace(setup, timestamper=timestamper)
@@ -159,9 +219,16 @@ def _report_reason(locale: str) -> str:
 
 
 def store_signed(
-    session: Session, *, request: SignRequest, pdf: bytes, actor: User, roles: Set[Role]
+    session: Session,
+    *,
+    request: SignRequest,
+    pdf: bytes,
+    actor: User,
+    roles: Set[Role],
+    public_pdf: bytes | None = None,
 ) -> Report:
-    """Store the signed bytes once and move the assessment to 'signed'."""
+    """Store the signed bytes once and move the assessment to 'signed'; with `public_pdf`,
+    store its public edition in the same transaction."""
     assessment = reading.get_assessment(session, request.assessment_id)
     parties = parties_for(session, actor, roles, assessment)
     if latest_report(session, assessment) is not None:
@@ -197,6 +264,14 @@ def store_signed(
         assessment_id=assessment.id,
         details={"sha256": report.sha256, "sequence": 1, "audit_head": request.audit_head},
     )
+    if public_pdf is not None:
+        store_public_edition(
+            session,
+            report=report,
+            pdf=public_pdf,
+            actor=actor,
+            audit_head=request.audit_head,
+        )
     notify(
         session,
         recipients=authors_of(session, assessment) + users_with_roles(session, COMMITTEE_ROLES),
@@ -230,11 +305,73 @@ def sign_report(
             password=password,
             settings=settings,
         )
-    pdf = produce_signed_pdf(request, settings=settings, timestamper=timestamper)
+    key = load_signing_key(settings)
+    pdf = produce_signed_pdf(request, settings=settings, key=key, timestamper=timestamper)
+    public_pdf = None
+    if request.public_source is not None:
+        public_pdf = produce_public_pdf(
+            request.public_source,
+            report_sha256=sha256_hex(pdf),
+            settings=settings,
+            key=key,
+            timestamper=timestamper,
+        )
     with session_scope(engine) as session:
         actor = session.get(User, actor_id)
         assert actor is not None
-        return store_signed(session, request=request, pdf=pdf, actor=actor, roles=roles)
+        return store_signed(
+            session, request=request, pdf=pdf, actor=actor, roles=roles, public_pdf=public_pdf
+        )
+
+
+def store_public_edition(
+    session: Session,
+    *,
+    report: Report,
+    pdf: bytes,
+    actor: User | None,
+    audit_head: str,
+) -> PublicReport:
+    """Store the first version of the public edition of `report` (the internal report's first
+    version), with its audit event. The caller commits."""
+    if report.sequence != 1:
+        raise Conflict(_("A public edition is made of the first version of a signed report."))
+    existing = session.exec(
+        select(PublicReport.id).where(
+            PublicReport.advice_id == report.advice_id, PublicReport.sequence == 1
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(_("This report already has a public edition."))
+    public = PublicReport(
+        assessment_id=report.assessment_id,
+        advice_id=report.advice_id,
+        report_id=report.id or 0,
+        sequence=1,
+        kind=ReportKind.signature,
+        snapshot_sha256=report.snapshot_sha256,
+        pdf=pdf,
+        sha256=sha256_hex(pdf),
+        signed_by_id=actor.id if actor else None,
+        audit_head_hash=audit_head,
+    )
+    session.add(public)
+    session.flush()
+    record_event(
+        session,
+        action=PUBLIC_EDITION_EVENT,
+        actor_id=actor.id if actor else None,
+        object_type=PUBLIC_OBJECT,
+        object_id=public.id or "",
+        assessment_id=report.assessment_id,
+        details={
+            "sha256": public.sha256,
+            "sequence": 1,
+            "audit_head": audit_head,
+            "edition_of": report.sha256,
+        },
+    )
+    return public
 
 
 def add_second_signature(
@@ -322,9 +459,27 @@ def record_download(session: Session, *, report: Report, actor: User | None) -> 
     )
 
 
+def record_public_download(session: Session, *, report: PublicReport) -> None:
+    """A download of the public edition from the register (anonymous)."""
+    record_event(
+        session,
+        action="report.downloaded",
+        actor_id=None,
+        object_type=PUBLIC_OBJECT,
+        object_id=report.id or "",
+        assessment_id=report.assessment_id,
+        details={"sha256": report.sha256, "edition": "public"},
+    )
+
+
 def report_filename(assessment: Assessment, report: Report) -> str:
     suffix = "" if report.sequence == 1 else f"-{report.sequence}"
     return f"{assessment.reference}-advies{suffix}.pdf"
+
+
+def public_filename(assessment: Assessment, report: PublicReport) -> str:
+    suffix = "" if report.sequence == 1 else f"-{report.sequence}"
+    return f"{assessment.reference}-advies-openbaar{suffix}.pdf"
 
 
 # --- verification ---------------------------------------------------------------------------
@@ -335,10 +490,11 @@ class ArchiveCheck:
     """A verification plus what the archive knows of the file."""
 
     result: Verification
-    archived: Report | None
+    archived: Report | PublicReport | None
     reference: str | None
     snapshot_matches: bool | None
     on_behalf_of: str | None = None  # the chair, as the signed content names them
+    public: bool = False  # the file is (or claims to be) a public edition
 
     @property
     def ok(self) -> bool:
@@ -355,6 +511,7 @@ class ArchiveCheck:
             archived_reference=self.reference if self.archived else None,
             known=self.archived is not None,
             snapshot_matches=self.snapshot_matches,
+            public=self.public,
         )
 
 
@@ -388,8 +545,14 @@ def verify_file(
     """Verify an uploaded or stored file against the trust anchor and the archive. The
     signatures' verdict is kept a while per file and date (see `_cached_verification`)."""
     digest = sha256_hex(data)
-    archived = session.exec(select(Report).where(Report.sha256 == digest)).first()
+    archived: Report | PublicReport | None = session.exec(
+        select(Report).where(Report.sha256 == digest)
+    ).first()
+    if archived is None:
+        archived = session.exec(select(PublicReport).where(PublicReport.sha256 == digest)).first()
     result = _cached_verification(data, digest, validator or validator_for(settings), at)
+    sealed = read_sealed(result.attachments)
+    public = isinstance(archived, PublicReport) or (archived is None and sealed.is_public)
     reference = None
     matches = None
     if archived is not None:
@@ -399,15 +562,31 @@ def verify_file(
             select(Submission).where(Submission.sha256 == archived.snapshot_sha256)
         ).first()
         if submission is not None:
-            matches = render.snapshot_matches(result.attachment, submission.snapshot_json)
+            expected = (
+                public_snapshot(submission.snapshot_json) if public else submission.snapshot_json
+            )
+            matches = render.snapshot_matches(result.attachment, expected)
+    elif result.attachment is not None and public:
+        # A public edition the archive does not know: does it carry the public form of a
+        # stored submission of the assessment it names?
+        assessment = session.exec(
+            select(Assessment).where(Assessment.reference == (sealed.reference or "")[:20])
+        ).first()
+        stored = (
+            session.exec(select(Submission).where(Submission.assessment_id == assessment.id)).all()
+            if assessment
+            else []
+        )
+        matches = any(
+            render.snapshot_matches(result.attachment, public_snapshot(s.snapshot_json))
+            for s in stored
+        )
     elif result.attachment is not None:
         submission = session.exec(
             select(Submission).where(Submission.sha256 == sha256_hex(result.attachment))
         ).first()
         matches = submission is not None
-    return ArchiveCheck(
-        result, archived, reference, matches, read_sealed(result.attachments).signer_name
-    )
+    return ArchiveCheck(result, archived, reference, matches, sealed.signer_name, public)
 
 
 _VERDICTS: OrderedDict[tuple[str, str, str], tuple[float, Verification]] = OrderedDict()

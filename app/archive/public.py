@@ -1,0 +1,155 @@
+"""Public editions for reports signed before public editions existed (`datawaarden archive
+public-editions`).
+
+Since the public edition was introduced, signing makes it together with the internal report
+(app.reports.service.sign_report). For an archived assessment signed earlier, this renders and
+seals it afterwards, from the database, but only after checking that the database still agrees
+with the signed internal report (its signatures and app.archive.binding.check_binding): a
+public edition is never made from forged rows. It carries the date of the original signature,
+the audit chain head at the moment it is made, and the internal report's hash; it is stored
+with an audit event of its own, and a checkpoint follows. Rendering holds no database lock."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from pyhanko.sign.timestamps import TimeStamper
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.archive.binding import check_binding
+from app.archive.models import ArchiveEntry
+from app.archive.service import checkpoint_after_signing
+from app.assessments.models import Assessment
+from app.audit.service import head_hash
+from app.config import Settings
+from app.db import READ_ONLY, session_scope
+from app.errors import Conflict
+from app.reports import render
+from app.reports import service as reports
+from app.reports.models import PublicReport, Report
+from app.reports.sealed import read_sealed
+from app.reports.signing import load_signing_key
+from app.reviews.models import Advice
+
+log = logging.getLogger("datawaarden.public")
+
+
+@dataclass(frozen=True)
+class PublicEdition:
+    """What happened to one archived assessment."""
+
+    reference: str
+    made: bool
+    problem: str | None = None
+
+
+def _missing(session: Session) -> list[tuple[str, int]]:
+    """Archived assessments whose newest signed report has no public edition."""
+    found = []
+    for assessment in session.exec(
+        select(Assessment).where(Assessment.state == "archived").order_by(col(Assessment.id))
+    ).all():
+        report = reports.latest_report(session, assessment)
+        if report is None:
+            continue
+        exists = session.exec(
+            select(PublicReport.id).where(PublicReport.advice_id == report.advice_id)
+        ).first()
+        if exists is None:
+            found.append((assessment.reference, assessment.id or 0))
+    return found
+
+
+def _first_version(session: Session, assessment: Assessment) -> tuple[Report, list[Report]]:
+    newest = reports.latest_report(session, assessment)
+    assert newest is not None
+    versions = [
+        r for r in reports.report_versions(session, assessment) if r.advice_id == newest.advice_id
+    ]
+    return versions[0], versions
+
+
+def _prepare(
+    session: Session, assessment_id: int, settings: Settings
+) -> tuple[render.ReportSource, int, str] | str:
+    """The public edition's content, or why it is not made."""
+    assessment = session.get(Assessment, assessment_id)
+    assert assessment is not None
+    first, versions = _first_version(session, assessment)
+    newest = versions[-1]
+    check = reports.verify_file(session, newest.pdf, settings=settings)
+    if not check.result.signatures_ok:
+        return "its signed report does not validate: no public edition is made"
+    problems = check_binding(
+        session,
+        assessment=assessment,
+        versions=[(r, bytes(r.pdf)) for r in versions],
+        sealed=read_sealed(check.result.attachments),
+        entry=session.get(ArchiveEntry, assessment.id),
+    )
+    if problems:
+        return (
+            "the database disagrees with its signed report (see `datawaarden archive verify`): "
+            "no public edition is made"
+        )
+    advice = session.get(Advice, first.advice_id)
+    assert advice is not None
+    audit_head = head_hash(session)
+    source = render.gather_public(
+        session,
+        assessment=assessment,
+        advice=advice,
+        settings=settings,
+        audit_head=audit_head,
+        now=first.signed_at,  # the date of the decision, not of this run
+    )
+    return source, first.id or 0, audit_head
+
+
+def make_missing_public_editions(
+    engine: Engine, *, settings: Settings, timestamper: TimeStamper | None = None
+) -> list[PublicEdition]:
+    """Render, seal and store the public edition of every archived report that has none."""
+    key = load_signing_key(settings)
+    with Session(engine) as session:
+        missing = _missing(session)
+    results: list[PublicEdition] = []
+    for reference, assessment_id in missing:
+        # Reading only: no write lock while the signed report is verified.
+        with Session(engine.execution_options(**{READ_ONLY: True})) as session:
+            prepared = _prepare(session, assessment_id, settings)
+            if isinstance(prepared, str):
+                results.append(PublicEdition(reference, False, prepared))
+                continue
+            source, report_id, audit_head = prepared
+            report = session.get(Report, report_id)
+            assert report is not None
+            report_sha256 = report.sha256
+        try:
+            pdf = reports.produce_public_pdf(
+                source,
+                report_sha256=report_sha256,
+                settings=settings,
+                key=key,
+                timestamper=timestamper,
+            )
+        except Exception as exc:  # the authority or the validation data failed: say so, go on
+            log.warning("the public edition of %s failed: %s", reference, exc)
+            results.append(PublicEdition(reference, False, str(exc)[:200]))
+            continue
+        try:
+            with session_scope(engine) as session:
+                report = session.get(Report, report_id)
+                assert report is not None
+                reports.store_public_edition(
+                    session, report=report, pdf=pdf, actor=None, audit_head=audit_head
+                )
+        except Conflict:
+            results.append(PublicEdition(reference, False, "made meanwhile by another run"))
+            continue
+        results.append(PublicEdition(reference, True))
+    if any(r.made for r in results):
+        checkpoint_after_signing(engine, settings)
+    return results
