@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import select
 from starlette.responses import Response
 
+from app.archive.models import ArchiveEntry
 from app.assessments.models import Assessment
 from app.db import session_scope
 from app.deps import (
@@ -122,11 +123,14 @@ def verify_form(
 ) -> Response:
     known = None
     if reference:
-        assessment = session.exec(
-            select(Assessment).where(Assessment.reference == reference[:20])
-        ).first()
-        report = service.latest_report(session, assessment) if assessment else None
-        known = {"reference": reference[:20], "report": report}
+        # Only an advice published in the register can be looked up by its reference (its
+        # public edition); for any other reference, known or not, the answer is the same, so
+        # the page does not tell anonymous visitors what was signed.
+        ref = reference[:20]
+        entry = session.exec(select(ArchiveEntry).where(ArchiveEntry.reference == ref)).first()
+        public = session.get(Assessment, entry.assessment_id) if entry and entry.is_public else None
+        report = service.latest_public_edition(session, public) if public else None
+        known = {"reference": ref, "public": public is not None, "report": report}
     return render(request, "reports/verify.html", {"known": known, "check": None})
 
 

@@ -97,9 +97,7 @@ def test_it_refuses_to_remove_a_coauthor_once_submitted(login, db, make_assessme
     assert _editors(db, a) == {personas["lead2"].id}
 
 
-def test_it_refuses_a_committee_member_who_acted_on_the_assessment(
-    login, db, sent_back, personas
-):
+def test_it_refuses_a_committee_member_who_acted_on_the_assessment(login, db, sent_back, personas):
     lead = login("lead")
     response = lead.post_form(
         f"/assessments/{sent_back.id}/coauthors", {"email": "board@example.org"}

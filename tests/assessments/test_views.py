@@ -168,9 +168,7 @@ def test_it_autosaves_only_the_fields_of_the_question(login, make_assessment):
     assert not page.select_one("#q-sources fieldset").has_attr("hx-params")
 
 
-def test_it_saves_a_table_without_sending_back_the_rows_being_typed_in(
-    login, make_assessment, db
-):
+def test_it_saves_a_table_without_sending_back_the_rows_being_typed_in(login, make_assessment, db):
     a = make_assessment()
     lead = login("lead")
     headers = {"HX-Request": "true", "X-CSRF-Token": lead.csrf()}
@@ -441,6 +439,5 @@ def test_it_lets_only_the_lead_manage_coauthors(login, draft, db):
     # An unknown address gets the same neutral answer as a known one (test_coauthors.py);
     # something that is no address at all is refused.
     assert (
-        lead.post_form(f"/assessments/{draft.id}/coauthors", {"email": "nobody"}).status_code
-        == 422
+        lead.post_form(f"/assessments/{draft.id}/coauthors", {"email": "nobody"}).status_code == 422
     )

@@ -3,6 +3,7 @@ conflicts reported as conflicts."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 
@@ -110,7 +111,7 @@ def test_it_loses_no_update_when_many_clients_save_the_same_answer(fresh):
         # commit and its note, so the test compares sets and checks the order in the rows.)
         assert sorted(r.new_value_json.strip('"') for r in revisions) == sorted(successes)
         # Each save was made on top of the one before it: no save overwrote another unseen.
-        for before, after in zip(revisions, revisions[1:], strict=False):
+        for before, after in itertools.pairwise(revisions):
             assert after.old_value_json == before.new_value_json, "a save was lost"
         assert stored.value == json.loads(revisions[-1].new_value_json)
         assert len(successes) + len(conflicts) == THREADS * SAVES

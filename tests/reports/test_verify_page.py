@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlmodel import select
 
 from app.config import get_settings
 from app.reports.signing import load_signing_key, sign_pdf
@@ -173,16 +174,38 @@ def test_it_needs_the_csrf_token(world, signed):
     assert response.status_code == 403
 
 
-def test_it_says_whether_a_reference_has_a_signed_report(visitor, signed):
+ONLY_PUBLISHED = "Only advices published in the transparency register can be looked up"
+
+
+def test_it_looks_up_only_published_advices_by_reference(visitor, world, signed):
+    from app.archive.models import ArchiveEntry
+    from app.archive.service import set_public
+    from app.reports.models import PublicReport
+    from app.users.models import Role, User
+
     known = verdict(visitor.get(f"/verify?reference={signed.reference}", headers=EN))
-    assert f"Reference {signed.reference}" in known
-    assert "A signed advice report with this reference is in the archive, signed on" in known
-    assert signed.sha256 in known
     unknown = verdict(visitor.get("/verify?reference=DW-1999-9999", headers=EN))
-    assert "There is no signed advice report with this reference." in unknown
+    # Signed but not published: the same answer as for a reference that does not exist.
+    assert ONLY_PUBLISHED in known and signed.sha256 not in known
+    assert known.replace(signed.reference, "?") == unknown.replace("DW-1999-9999", "?")
+
+    with world.session() as session:
+        entry = session.exec(
+            select(ArchiveEntry).where(ArchiveEntry.reference == signed.reference)
+        ).one()
+        board = session.exec(select(User).where(User.email == "board@example.org")).one()
+        set_public(session, entry=entry, public=True, actor=board, roles={Role.board})
+        public = session.exec(
+            select(PublicReport).where(PublicReport.assessment_id == signed.assessment_id)
+        ).one()
+        session.commit()
+        public_sha = public.sha256
+    published = verdict(visitor.get(f"/verify?reference={signed.reference}", headers=EN))
+    assert "published in the transparency register" in published
+    assert public_sha in published and signed.sha256 not in published  # the public edition
 
 
-def test_it_says_no_report_for_an_assessment_that_is_not_signed(visitor, world):
+def test_it_gives_the_same_answer_for_an_assessment_that_is_not_signed(visitor, world):
     from app.assessments.models import Assessment
     from tests.reports.conftest import drive_to_advice
 
@@ -192,7 +215,7 @@ def test_it_says_no_report_for_an_assessment_that_is_not_signed(visitor, world):
         assert assessment is not None
         reference = assessment.reference
     text = verdict(visitor.get(f"/verify?reference={reference}", headers=EN))
-    assert "There is no signed advice report with this reference." in text
+    assert ONLY_PUBLISHED in text
 
 
 def test_it_escapes_the_reference_it_repeats(visitor):

@@ -84,9 +84,7 @@ def test_it_shows_the_deliberation_to_the_committee(login, drafted):
     assert "negative" in text and "disagree" in text
 
 
-def test_it_withholds_them_from_the_api_until_the_advice_is_final(
-    client, db, drafted, personas
-):
+def test_it_withholds_them_from_the_api_until_the_advice_is_final(client, db, drafted, personas):
     items = _api_events(client, db, personas["lead"], drafted)
     private = [e for e in items if e["action"] in ("advice.saved", "advice.opinion")]
     assert len(private) == 2
