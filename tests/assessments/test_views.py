@@ -312,9 +312,15 @@ def test_it_shows_the_history_of_an_answer_and_restores_it(login, make_assessmen
     page = soup(lead.get(f"/assessments/{a.id}/questions/name/history"))
     rows = page.select("tbody tr")
     assert [r.select("td")[3].get_text(strip=True) for r in rows] == ["Tweede", "Eerste"]
-    action = rows[1].select_one("form")["action"]
-    assert lead.post_form(action).status_code == 303
+    form = rows[1].select_one("form")
+    version = form.select_one("input[name=base_version]")["value"]
+    assert version == "2"  # the version the page showed goes with the restore
+    assert lead.post_form(form["action"], {"base_version": version}).status_code == 303
     assert answering.answer_values(db, a)["name"] == "Eerste"
+    # The same restore sent again (a double click) changes nothing and is no conflict; a
+    # restore over a newer change is one (test_service.py).
+    assert lead.post_form(form["action"], {"base_version": version}).status_code == 303
+    assert len(answering.answer_history(db, a, "name")) == 3
 
 
 def test_it_lists_missing_answers_with_links_on_the_review_page(login, make_assessment):
