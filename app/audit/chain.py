@@ -137,6 +137,10 @@ def _time_text(value: Any) -> str:
 def _int_or_none(value: Any, name: str) -> int | None:
     if value is None:
         return None
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        # int() would round 12.5 down to 12, which hashes like the genuine 12: a changed row
+        # would go unnoticed. SQLite lets an integer column hold such a value.
+        raise ValueError(f"{name} {value!r} is not a whole number")
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -48,7 +48,9 @@ def _same(answer: Any, expected: Any) -> bool:
     if isinstance(answer, list):
         return any(_same(item, expected) for item in answer)
     if isinstance(expected, bool) or isinstance(answer, bool):
-        return answer == expected
+        # A yes/no only equals a yes/no: in Python 1 == True, which must not make the
+        # number 1 satisfy `equals: true`.
+        return isinstance(answer, bool) and isinstance(expected, bool) and answer == expected
     a, e = _as_number(answer), _as_number(expected)
     if a is not None and e is not None:
         return a == e

@@ -60,6 +60,13 @@ def test_it_nests_conditions():
 # --- equals ---
 
 
+def test_it_does_not_take_the_number_one_for_yes():
+    assert holds({"equals": {"question": "a", "value": True}}, {"a": 1}) is False
+    assert holds({"equals": {"question": "a", "value": False}}, {"a": 0}) is False
+    assert holds({"equals": {"question": "a", "value": 1}}, {"a": True}) is False
+    assert holds({"equals": {"question": "a", "value": True}}, {"a": True}) is True
+
+
 def test_it_compares_a_single_answer_with_equals():
     assert holds(YES, {"a": "yes"}) is True
     assert holds(YES, {"a": "unknown"}) is False
