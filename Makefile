@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt migration messages extract-messages bootstrap system-packages schema bench clean-db
+.PHONY: run test lint fmt migration messages extract-messages bootstrap system-packages schema bench mutate clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,3 +66,8 @@ schema: bootstrap
 
 bench: bootstrap
 	$(BIN)/python bench/run_all.py
+
+# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml; README, "Mutation
+# testing"). Slow: about 90 minutes on two cores. PostgreSQL-only branches need a local server.
+mutate: bootstrap
+	@. scripts/postgres-env.sh && $(BIN)/mutmut run --max-children 2; $(BIN)/mutmut results | grep -v ": killed"

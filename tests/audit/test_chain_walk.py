@@ -84,10 +84,9 @@ def empty(template, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-de
         drop_postgres_database(url)
 
 
-@pytest.fixture
-def chain(empty: Engine) -> Engine:
+def _five_events(engine: Engine) -> Engine:
     """Five events; the fourth is a 'test.watched' one with an object id and details."""
-    with session_scope(empty) as session:
+    with session_scope(engine) as session:
         for i in range(EVENTS):
             if i == 3:
                 record_event(
@@ -100,16 +99,33 @@ def chain(empty: Engine) -> Engine:
                 )
             else:
                 record_event(session, action="test.event", actor_id=None, details={"i": i})
-    return empty
+    return engine
 
 
 @pytest.fixture
-def sqlite_chain(chain: Engine) -> Engine:
-    """The chain on SQLite only: some damage (text in an integer column, bytes in a text column,
-    any text as a time) can only be stored there."""
-    if chain.dialect.name != "sqlite":
-        pytest.skip("only SQLite stores a value of another type than its column's")
-    return chain
+def chain(empty: Engine) -> Engine:
+    """Five events (see _five_events), on SQLite and on PostgreSQL."""
+    return _five_events(empty)
+
+
+@pytest.fixture(scope="module")
+def sqlite_template(tmp_path_factory):  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("chain-sqlite") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_to_head(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_chain(sqlite_template, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """The five events on SQLite only: some damage (text in an integer column, bytes in a text
+    column, any text as a time) can only be stored there; PostgreSQL refuses it outright."""
+    target = tmp_path / "chain.db"
+    shutil.copyfile(sqlite_template, target)
+    engine = make_engine(f"sqlite:///{target}")
+    yield _five_events(engine)
+    engine.dispose()
 
 
 def _events(engine: Engine) -> list[tuple[int, str]]:
