@@ -116,10 +116,11 @@ def compare(rev: str, pairs: int, saves: int) -> None:
         pybabel = Path(sys.executable).parent / "pybabel"
         for locale in ("nl", "en"):
             subprocess.run(
-                [str(pybabel), "compile", "-q", "-d", "app/translations", "-D", "messages"]
+                [str(pybabel), "compile", "-d", "app/translations", "-D", "messages"]
                 + ["-l", locale],
                 cwd=tree,
                 check=True,
+                capture_output=True,
             )
         times: dict[str, list[float]] = {"this": [], rev: []}
         trees = {"this": here, rev: tree}
