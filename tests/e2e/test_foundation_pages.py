@@ -217,3 +217,21 @@ def test_it_logs_in_with_the_helper_in_english_too(page: Page, base_url: str) ->
         page.get_by_role("heading", level=1, name=WELCOME["en"].format(name=admin.name), exact=True)
     ).to_be_visible()
     assert_accessible(page, context_name="home page of the administrator (en)")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_it_explains_the_problem_types_on_accessible_public_pages(
+    page: Page, base_url: str, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{base_url}/problems")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Soorten problemen van de API")
+    assert_accessible(page, context_name=f"problem types at {width} px")
+    screenshot(page, f"problems-{width}", lang="nl")
+    page.get_by_role("link", name="storage-full").click()
+    expect(page).to_have_url(f"{base_url}/problems/storage-full")
+    expect(page.get_by_text("De opslag van de server is vol")).to_be_visible()
+    assert_accessible(page, context_name=f"one problem type at {width} px")
+    screenshot(page, f"problem-storage-full-{width}", lang="nl")
+    no_overflow = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_overflow, "the page scrolls sideways"
