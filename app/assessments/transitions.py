@@ -124,7 +124,7 @@ def check_transition(
     if move is None:
         raise IllegalTransition(
             _(
-                "You cannot %(action)s an assessment that is %(state)s.",
+                "This is not possible while the assessment's state is “%(state)s”: %(action)s.",
                 action=str(ACTION_LABELS[action]),
                 state=str(STATE_LABELS[current]).lower(),
             )
@@ -132,7 +132,7 @@ def check_transition(
     if not (move.parties & set(parties)):
         raise PermissionDenied(
             _(
-                "You are not allowed to %(action)s this assessment.",
+                "You are not allowed to do this on this assessment: %(action)s.",
                 action=str(ACTION_LABELS[action]),
             )
         )

@@ -127,13 +127,21 @@ def test_it_leaves_out_a_lead_without_an_account(db, make_assessment, personas):
 @pytest.mark.parametrize(
     ("state", "action", "message"),
     [
-        (State.draft, Action.sign, "You cannot sign an assessment that is draft."),
+        (
+            State.draft,
+            Action.sign,
+            "This is not possible while the assessment's state is “draft”: sign.",
+        ),
         (
             State.changes_requested,
             Action.start_review,
-            "You cannot start the review an assessment that is changes requested.",
+            "This is not possible while the assessment's state is “changes requested”: start the review.",
         ),
-        (State.archived, Action.withdraw, "You cannot withdraw an assessment that is archived."),
+        (
+            State.archived,
+            Action.withdraw,
+            "This is not possible while the assessment's state is “archived”: withdraw.",
+        ),
     ],
 )
 def test_it_names_the_move_and_the_state_when_a_move_does_not_exist(
@@ -151,15 +159,20 @@ def test_it_names_the_move_and_the_state_when_a_move_does_not_exist(
             State.advice_drafted,
             Action.sign,
             {Party.committee},
-            "You are not allowed to sign this assessment.",
+            "You are not allowed to do this on this assessment: sign.",
         ),
         (
             State.submitted,
             Action.start_review,
             {Party.author},
-            "You are not allowed to start the review this assessment.",
+            "You are not allowed to do this on this assessment: start the review.",
         ),
-        (State.draft, Action.submit, set(), "You are not allowed to submit this assessment."),
+        (
+            State.draft,
+            Action.submit,
+            set(),
+            "You are not allowed to do this on this assessment: submit.",
+        ),
     ],
 )
 def test_it_names_the_move_when_the_wrong_person_tries_it(english, state, action, parties, message):
