@@ -768,6 +768,12 @@ def test_it_has_no_accessibility_violations_on_any_page(
     axe.check_both(board, "advice page before any advice")
     board_drafts_advice(j)
     axe.check_both(board, "advice page with a draft", shot="committee-advice-draft")
+    # The lead's audit trail lists the draft advice with its details withheld.
+    lead.goto(f"{j.overview_url}/audit")
+    expect(lead.get_by_text("zichtbaar zodra het advies definitief is").first).to_be_visible()
+    axe.check_both(
+        lead, "audit trail of the lead while the advice is a draft", shot="lead-audit-draft"
+    )
     nav_link(board, NOTIFICATIONS_LINK).click()
     axe.check_both(board, "notifications of a board member")
     chair_opens_advice(j, actors.open("chair"))
