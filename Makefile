@@ -7,15 +7,31 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt migration messages extract-messages bootstrap system-packages schema bench mutate clean-db
+.PHONY: run test lint lock fmt migration messages extract-messages bootstrap system-packages schema bench mutate clean-db
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(PYTHON) -m venv --without-pip $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+# The Python packages are exactly those of requirements.lock (versions and hashes; `make lock`
+# renews it). uv installs them; uv itself comes from the lock too, installed by pip with its
+# hashes checked. A lock that no longer answers pyproject.toml fails here.
+UV := $(VENV)/uv-tool/bin/uv
+$(UV): requirements.lock | $(BIN)/python
+	awk '/^uv==/{p=1;print;next} p&&/^ /{print;next} {p=0}' requirements.lock > $(VENV)/uv.lock.txt
+	$(PYTHON) -m pip install -q --require-hashes --no-deps --upgrade --target $(VENV)/uv-tool \
+	  -r $(VENV)/uv.lock.txt
 	touch $@
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(UV)
+	$(UV) pip sync -q --python $(BIN)/python --require-hashes requirements.lock
+	$(UV) pip install -q --python $(BIN)/python --no-deps --no-build-isolation -e .
+	$(BIN)/python scripts/check_lock.py
+	touch $@
+
+# Renew requirements.lock from pyproject.toml (the newest versions it allows), then commit it.
+lock: | $(UV)
+	$(UV) pip compile -q pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --custom-compile-command "make lock" -o requirements.lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
