@@ -18,8 +18,10 @@ $(BIN)/python:
 UV := $(VENV)/uv-tool/bin/uv
 $(UV): requirements.lock | $(BIN)/python
 	awk '/^uv==/{p=1;print;next} p&&/^ /{print;next} {p=0}' requirements.lock > $(VENV)/uv.lock.txt
-	$(PYTHON) -m pip install -q --require-hashes --no-deps --upgrade --target $(VENV)/uv-tool \
-	  -r $(VENV)/uv.lock.txt
+	@pip="$(PYTHON) -m pip"; $$pip --version >/dev/null 2>&1 \
+	  || { $(PYTHON) -m venv $(VENV)/pip-venv && pip=$(VENV)/pip-venv/bin/pip; }; \
+	  echo "$$pip install uv from requirements.lock"; \
+	  $$pip install -q --require-hashes --no-deps --upgrade --target $(VENV)/uv-tool -r $(VENV)/uv.lock.txt
 	touch $@
 
 $(VENV)/.installed: requirements.lock pyproject.toml | $(UV)

@@ -351,7 +351,7 @@ class Validator:
 
     def spec(self) -> PdfSignatureValidationSpec:
         """The long-term validation settings. The difference analysis of later revisions runs
-        once per file (see `_modifications`), not again inside each validation."""
+        once per file (see `_modified`), not again inside each validation."""
         policy = CertValidationPolicySpec(
             trust_manager=SimpleTrustManager.build(trust_roots=list(self.trust_roots)),
             revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
@@ -420,9 +420,7 @@ def _signature_timestamp(embedded: Any) -> tuple[str, datetime] | None:
         return None
 
 
-def _check_long_term(
-    embedded: Any, validator: Validator, at: datetime, whole: bool
-) -> SignatureCheck:
+def _check_long_term(embedded: Any, validator: Validator, at: datetime) -> SignatureCheck:
     result = asyncio.run(ades_lta_validation(embedded, validator.spec(), timing_info=_timing(at)))
     status = result.api_status
     passed = result.ades_subindic == AdESPassed.OK
@@ -439,7 +437,7 @@ def _check_long_term(
         signed_at=result.best_signature_time if passed else (stamp[1] if stamp else None),
         intact=bool(status.intact) if status is not None else False,
         trusted=passed,
-        covers_whole_file=whole,
+        covers_whole_file=False,
         timestamped=stamp is not None,
         problem=problem,
         proven_by=proven_by,
@@ -450,11 +448,7 @@ def _check_long_term(
 
 
 def _check_simple(
-    embedded: Any,
-    validator: Validator,
-    at: datetime,
-    whole: bool,
-    context: ValidationContext | None,
+    embedded: Any, validator: Validator, at: datetime, context: ValidationContext | None
 ) -> SignatureCheck:
     context = context or ValidationContext(
         trust_roots=list(validator.trust_roots), allow_fetching=False, moment=at
@@ -467,14 +461,14 @@ def _check_simple(
         signed_at=status.signer_reported_dt,
         intact=bool(status.intact),
         trusted=bool(status.trusted),
-        covers_whole_file=whole,
+        covers_whole_file=False,
         timestamped=status.timestamp_validity is not None,
         certificate_valid_until=status.signing_cert.not_valid_after,
         stated_name=_name_in_signature(embedded),
     )
 
 
-def _check_timestamp(embedded: Any, validator: Validator, whole: bool) -> SignatureCheck:
+def _check_timestamp(embedded: Any, validator: Validator) -> SignatureCheck:
     when = _token_time(embedded)
     cert = embedded.signer_cert
     # Its integrity and its certificate at the time it was made; that it still proves
@@ -492,8 +486,8 @@ def _check_timestamp(embedded: Any, validator: Validator, whole: bool) -> Signat
         certificate=_subject(cert),
         signed_at=when,
         intact=bool(status.intact),
-        trusted=bool(status.trusted or status.valid),
-        covers_whole_file=whole,
+        trusted=bool(status.trusted),
+        covers_whole_file=False,
         timestamped=True,
         kind="timestamp",
         certificate_valid_until=cert.not_valid_after,
@@ -504,13 +498,12 @@ def _covers_rest(embedded: Any) -> bool:
     """Whether this signature covers the file, or its whole revision with only updates after
     it. That those updates are permitted ones is the difference analysis' verdict (or, for an
     archived file, known)."""
-    # Set by validating it; read from the byte range and the cross-references otherwise.
-    coverage = embedded.coverage or embedded.evaluate_signature_coverage()
+    coverage = embedded.evaluate_signature_coverage()
     return bool(coverage.name in ("ENTIRE_FILE", "ENTIRE_REVISION"))
 
 
-def _failed(name: str, exc: Exception, kind: str = "signature") -> SignatureCheck:
-    log.info("signature %s failed: %s", name, type(exc).__name__)
+def _failed(name: str, exc: Exception, kind: str) -> SignatureCheck:
+    log.info("signature %s failed: %s", name, type(exc).__name__)  # pragma: no mutate
     return SignatureCheck(
         field=name,
         signer="?",
@@ -528,18 +521,20 @@ def _failed(name: str, exc: Exception, kind: str = "signature") -> SignatureChec
 _PERMITTED = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 
 
-def _modifications(embedded: Any) -> str | None:
-    """Why the revisions after the first signature are not what signing and renewing add
-    (validation data, document timestamps, a second signature), or None when they are."""
+def _modified(embedded: Any) -> bool:
+    """Whether the revisions after the first signature hold more than what signing and renewing
+    add (validation data, document timestamps, a second signature)."""
     embedded.compute_integrity_info(diff_policy=DEFAULT_DIFF_POLICY)
     info = embedded.summarise_integrity_info()
-    coverage = info.get("coverage")
-    if coverage is None or coverage.name not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
-        return "the signature does not cover its revision"
-    level = getattr(info.get("diff_result"), "modification_level", None)
-    if level is None or level.name not in _PERMITTED or not info.get("docmdp_ok", True):
-        return "the file was changed after it was signed"
-    return None
+    if info["coverage"].name not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
+        log.info("the signature does not cover its revision")  # pragma: no mutate
+        return True
+    # pyHanko records a forbidden change as an exception in place of a result (no level).
+    level = getattr(info["diff_result"], "modification_level", None)
+    if level is None or level.name not in _PERMITTED or info["docmdp_ok"] is not True:
+        log.info("the file was changed after it was signed: %s", level)  # pragma: no mutate
+        return True
+    return False
 
 
 def _check(
@@ -556,11 +551,11 @@ def _check(
     try:
         # Whether it covers the whole file is decided once the later revisions are judged.
         if is_timestamp:
-            check = _check_timestamp(embedded, validator, False)
+            check = _check_timestamp(embedded, validator)
         elif long_term:
-            check = _check_long_term(embedded, validator, at, False)
+            check = _check_long_term(embedded, validator, at)
         else:
-            check = _check_simple(embedded, validator, at, False, context)
+            check = _check_simple(embedded, validator, at, context)
         return check, _covers_rest(embedded)
     except Exception as exc:  # pyHanko raises on corrupted signatures
         if _over_limit(exc):
@@ -589,7 +584,7 @@ def _verify(
         signatures = list(reader.embedded_signatures)
         result.readable = True
     except Exception as exc:  # a damaged file is a verdict, not a crash
-        log.info("unreadable PDF: %s", type(exc).__name__)
+        log.info("unreadable PDF: %s", type(exc).__name__)  # pragma: no mutate
         allowance.settle(exc)
         if not allowance.exhausted:
             result.problems.append("unreadable")
@@ -613,7 +608,8 @@ def _verify(
             result.signatures.append(check)
             covers.append(whole)
     except Exception as exc:  # only the allowance: _check turns the rest into verdicts
-        log.info("inflating stopped at %s bytes: %s", max_inflated, type(exc).__name__)
+        stopped = type(exc).__name__
+        log.info("inflating stopped at %s bytes: %s", max_inflated, stopped)  # pragma: no mutate
         allowance.settle(exc)
     if allowance.exhausted:
         result.signatures = []  # not judged on all they need: the file is refused as a whole
@@ -622,23 +618,24 @@ def _verify(
     trusted = all(s.ok for s in result.signatures)
     # Then what was appended after the first signature (that reads the later revisions), only
     # for signatures that hold: a broken or untrusted one is not confirmed whatever follows.
-    changed = None
+    changed = False
     if trusted and not known:
         try:
-            changed = _modifications(regular[0])
+            changed = _modified(regular[0])
         except Exception as exc:  # the analysis raises on some malformed updates
-            log.info("difference analysis failed: %s", type(exc).__name__)
+            log.info("difference analysis failed: %s", type(exc).__name__)  # pragma: no mutate
             allowance.settle(exc)
-            changed = "the file's later revisions cannot be analysed"
+            changed = True  # what cannot be analysed is not confirmed
         if allowance.exhausted:  # not a change found, a file too large to judge
             result.problems.append(INFLATE_LIMIT)
-            changed = None
-    if changed is None and not known and not data.rstrip().endswith(b"%%EOF"):
-        changed = "bytes were added after the end of the file"
+            changed = False
+    if not changed and not known and not data.rstrip().endswith(b"%%EOF"):
+        log.info("bytes were added after the end of the file")  # pragma: no mutate
+        changed = True
     result.signatures[-1] = dataclasses.replace(
-        result.signatures[-1], covers_whole_file=covers[-1] and changed is None
+        result.signatures[-1], covers_whole_file=covers[-1] and not changed
     )
-    if changed is not None:
+    if changed:
         result.problems.append("modified")
     # Last the embedded JSON: only from a file whose signatures are confirmed (or from the
     # archive's own bytes), and never more than what is left of the allowance.
@@ -649,7 +646,7 @@ def _verify(
             allowance.settle(exc)
             result.attachments = {}
         if allowance.exhausted:
-            log.info("embedded files inflate to more than %s bytes", max_inflated)
+            log.info("embedded files are too large: %s", max_inflated)  # pragma: no mutate
             result.problems.append(INFLATE_LIMIT)
             result.attachments = {}
     return result

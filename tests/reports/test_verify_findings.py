@@ -294,6 +294,7 @@ def test_it_confirms_a_second_signature_and_that_it_covers_the_file(roots, plain
     result = verify_pdf(twice, trust_roots=roots)
     assert [s.field for s in result.signatures] == ["Signature1", "Signature2"]
     assert result.problems == [] and result.signatures_ok
+    assert result.signatures[0].covers_whole_file is False
     assert result.signatures[-1].covers_whole_file
 
 
@@ -312,7 +313,7 @@ def test_it_describes_a_long_term_signature_and_its_document_timestamp(validator
     assert tsa.startswith("Datawaarden timestamps")
     assert when == check.signed_at.isoformat(timespec="seconds")
     assert check.certificate_valid_until == signing_cert().not_valid_after
-    assert not check.covers_whole_file  # the timestamp after it covers the file
+    assert check.covers_whole_file is False  # the timestamp after it covers the file
     assert stamp.kind == "timestamp" and stamp.timestamped and stamp.covers_whole_file
     assert stamp.intact and stamp.trusted and stamp.ok
     assert stamp.signer.startswith("Datawaarden timestamps") and stamp.certificate
@@ -433,3 +434,135 @@ def test_it_fingerprints_what_a_validator_trusts_and_knows(validator):
     prints = {validator.fingerprint, online.fingerprint, nothing.fingerprint}
     assert len(prints) == 3
     assert (bare.fingerprint == validator.fingerprint) == (not validator.known_crls)
+
+
+# Details that decide a verdict
+
+
+def test_it_finds_the_header_within_the_first_kilobyte_only(roots, plain):
+    assert verify_pdf(b" " * 1019 + plain, trust_roots=roots).is_pdf
+    assert not verify_pdf(b" " * 1020 + plain, trust_roots=roots).is_pdf
+
+
+def test_it_reports_the_failure_of_an_unreadable_signature_exactly(validator, lta):
+    result = verify_pdf(damage_contents(lta, 0), trust_roots=[], validator=validator)
+    check = result.signatures[0]
+    assert check.problem == "SignatureValidationError" and check.kind == "signature"
+    assert check.intact is False and check.trusted is False
+    assert check.covers_whole_file is False and check.timestamped is False
+
+
+def test_it_does_not_trust_a_document_timestamp_from_an_unknown_authority(lta):
+    stamp = verify_pdf(lta, trust_roots=[]).signatures[-1]
+    assert stamp.kind == "timestamp" and stamp.intact and stamp.trusted is False
+
+
+def test_it_names_a_document_timestamp_by_its_field_and_certificate(validator, lta):
+    stamp = verify_pdf(lta, trust_roots=[], validator=validator).signatures[-1]
+    with pikepdf.open(io.BytesIO(lta)) as pdf:
+        fields = [str(f.T) for f in pdf.Root.AcroForm.Fields]
+    assert stamp.field == fields[-1] and stamp.field != fields[0]
+    assert "Datawaarden timestamps" in stamp.certificate and stamp.certificate != stamp.signer
+
+
+def test_it_leaves_the_stated_name_empty_when_the_signature_states_none(roots, pki):
+    data = sign_pdf(
+        small_pdf(),
+        key=load_signing_key(get_settings()),
+        field_name="Signature1",
+        signer_name=None,  # type: ignore[arg-type]
+        reason="r",
+        location="l",
+    )
+    check = verify_pdf(data, trust_roots=roots).signatures[0]
+    assert check.stated_name is None and check.signer == SEAL
+    assert check.timestamped is False
+
+
+def test_it_shows_a_question_mark_for_a_certificate_it_cannot_read():
+    assert verify_module._common_name(None) == "?"
+    assert verify_module._subject(None) == "?"
+
+
+def test_it_judges_a_long_term_signature_at_the_moment_asked(validator, lta):
+    """Before it was made, the signature proves nothing yet."""
+    result = verify_pdf(lta, trust_roots=[], validator=validator, at=utcnow() - timedelta(days=1))
+    check = result.signatures[0]
+    assert check.intact and not check.trusted and check.problem is not None
+    assert not result.signatures_ok
+
+
+def test_it_does_not_call_a_file_with_only_a_document_timestamp_signed_at_all(roots, pki):
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+    from pyhanko.sign.timestamps import DummyTimeStamper  # noqa: F401
+
+    settings = get_settings()
+    stamper = long_term(settings, load_signing_key(settings)).timestamper
+    writer = IncrementalPdfFileWriter(io.BytesIO(small_pdf({SNAPSHOT_ATTACHMENT: SNAPSHOT})))
+    out = PdfTimeStamper(stamper).timestamp_pdf(writer, "sha256")
+    result = verify_pdf(out.getvalue(), trust_roots=roots)
+    assert result.problems == ["unsigned"] and result.signatures == []
+    assert result.attachments == {}
+
+
+def test_it_uses_the_validation_context_it_is_given_for_plain_signatures(roots, plain):
+    from pyhanko_certvalidator import ValidationContext
+
+    nothing_trusted = ValidationContext(trust_roots=[], allow_fetching=False)
+    result = verify_pdf(plain, trust_roots=roots, context=nothing_trusted)
+    assert result.signatures[0].intact and not result.signatures[0].trusted
+
+
+def test_it_does_not_analyse_what_follows_a_signature_it_does_not_trust(plain):
+    result = verify_pdf(append_update(plain), trust_roots=[])
+    assert result.problems == [] and not result.signatures_ok
+
+
+def test_it_checks_a_file_with_damaged_validation_data_the_simple_way(roots, plain):
+    from pyhanko.pdf_utils import generic
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(plain))
+    writer.root["/DSS"] = generic.NumberObject(5)
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    result = verify_pdf(out.getvalue(), trust_roots=roots, known=True)
+    check = result.signatures[0]
+    assert check.trusted and check.long_term is False and result.signatures_ok
+
+
+def test_it_finds_an_annotation_added_after_signing(roots, plain):
+    from pyhanko.pdf_utils import generic
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(plain))
+    annotation = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Text"),
+            generic.NameObject("/Rect"): generic.ArrayObject(
+                [generic.NumberObject(n) for n in (10, 10, 50, 50)]
+            ),
+            generic.NameObject("/Contents"): generic.TextStringObject("Afgekeurd"),
+        }
+    )
+    page_ref = writer.root["/Pages"].raw_get("/Kids")[0]
+    page = page_ref.get_object()
+    page["/Annots"] = generic.ArrayObject([writer.add_object(annotation)])
+    writer.update_container(page)
+    out = io.BytesIO()
+    writer.write(out)
+    result = verify_pdf(out.getvalue(), trust_roots=roots)
+    assert result.problems == ["modified"] and not result.signatures_ok
+
+
+def test_it_fetches_nothing_when_it_may_not(validator, lta, no_network):
+    offline = verify_pdf(lta, trust_roots=[], validator=validator)
+    assert offline.signatures_ok and no_network.attempts == []
+    local = verify_module.Validator(validator.trust_roots)
+    verify_pdf(lta, trust_roots=[], validator=local)
+    assert no_network.attempts == []
+
+
+def test_it_fetches_nothing_for_a_plain_signature(roots, plain, no_network):
+    assert verify_pdf(plain, trust_roots=roots).signatures_ok
+    assert no_network.attempts == []
