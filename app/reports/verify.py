@@ -471,13 +471,15 @@ def _check_simple(
 def _check_timestamp(embedded: Any, validator: Validator) -> SignatureCheck:
     when = _token_time(embedded)
     cert = embedded.signer_cert
-    # Its integrity and its certificate at the time it was made; that it still proves
-    # something today is what the long-term validation of the signatures judges.
+    # Its integrity, and that its certificate chains to a trust anchor and was within its
+    # validity when the token was made. Whether it was revoked, and that it still proves
+    # something today, is what the long-term validation of the signatures judges (with the
+    # validation data in the file), so revocation is not asked for here.
     context = ValidationContext(
         trust_roots=list(validator.trust_roots),
-        crls=list(validator.known_crls) or None,
         allow_fetching=False,
         moment=when,
+        revocation_mode="soft-fail",
     )
     status = validate_pdf_timestamp(embedded, context, skip_diff=True)
     return SignatureCheck(
