@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -162,15 +163,26 @@ class Settings(BaseSettings):
         known = _KEY_FILES.get(path)
         if known is not None:  # read once: every form's CSRF token needs it
             return known
-        if path.exists():
-            key = path.read_text().strip()
-        else:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            key = secrets.token_urlsafe(48)
-            path.write_text(key)
-            path.chmod(0o600)
+        if not path.exists():
+            _create_key_file(path)
+        key = path.read_text().strip()
         _KEY_FILES[path] = key
         return key
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key, unless another process (a second worker starting at the same moment)
+    wrote one first: every process must sign with the same key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    draft.write_text(secrets.token_urlsafe(48))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)  # atomic, and fails when the key exists already
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
 
 
 _KEY_FILES: dict[Path, str] = {}
