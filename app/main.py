@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         audit,
         committee,
         guided_form,
+        health,
         notifications,
         register,
         reports,
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(api_v1.router)
     app.include_router(api_docs.router)
     for pages in (
+        health,
         tokens,
         archive,
         register,

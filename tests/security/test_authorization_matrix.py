@@ -553,6 +553,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/"): Rule(ANY_USER),
     ("POST", "/language"): Rule(PUBLIC, body=form(locale="nl", next="/")),
     ("GET", "/healthz"): Rule(PUBLIC),
+    ("GET", "/livez"): Rule(PUBLIC),
+    ("GET", "/readyz"): Rule(PUBLIC),
     ("GET", "/toegankelijkheid"): Rule(PUBLIC),
     ("GET", "/problems"): Rule(PUBLIC),
     ("GET", "/problems/{slug}"): Rule(PUBLIC),
