@@ -49,7 +49,8 @@ def hit(
     previous = conn.execute(
         select(_TABLE.c.calls).where(_TABLE.c.key == key, _TABLE.c.window_index == index - 1)
     ).scalar_one_or_none()
-    carried = math.floor((previous or 0) * (1 - into))
+    # Rounded up: crossing into a new window never lets a call more through than the limit.
+    carried = math.ceil((previous or 0) * (1 - into))
     allowed = limit - carried
     wait = max(1, math.ceil(window_seconds * (1 - into)))
     if allowed <= 0:

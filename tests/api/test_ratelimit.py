@@ -48,9 +48,10 @@ def test_it_allows_the_limit_and_refuses_the_next_call_without_counting_it(any_e
 def test_the_previous_window_counts_for_the_share_still_in_the_sliding_window(any_engine):
     name = key()
     assert hits(any_engine, name, 10, limit=10, now=START + 50) == [0] * 10
-    # A quarter into the next window, three quarters of the previous ten still count.
+    # A quarter into the next window, three quarters of the previous ten still count (7.5,
+    # rounded up).
     later = hits(any_engine, name, 4, limit=10, now=START + 75)
-    assert later == [0, 0, 0, 45]
+    assert later == [0, 0, 45, 45]
     # A window without calls later, the old calls no longer count at all.
     assert hits(any_engine, name, 10, limit=10, now=START + 185) == [0] * 10
 
@@ -100,3 +101,10 @@ def test_concurrent_calls_never_pass_the_limit_together(any_engine):
             select(func.sum(ApiRateWindow.calls)).where(ApiRateWindow.key == name)
         ).scalar_one()
     assert stored == limit
+
+
+def test_a_burst_across_the_turn_of_a_window_gets_no_more_than_the_limit(any_engine):
+    name = key()
+    before = hits(any_engine, name, 3, limit=6, now=START + 59.5)
+    after = hits(any_engine, name, 6, limit=6, now=START + 60.1)
+    assert (before + after).count(0) == 6
