@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # The reverse proxies whose X-Forwarded-For (and -Proto) is believed: comma-separated IP
     # addresses or networks (CIDR). Empty: nobody, the client address is the socket's peer.
     trusted_proxies: str = ""
+    # Log lines: "json" (one object per line) or "text"; default json in production.
+    log_format: Literal["json", "text"] | None = None
     # Where signed audit checkpoints are appended outside the database ("off": nowhere).
     audit_checkpoint_file: str = ""
 
@@ -154,6 +156,12 @@ class Settings(BaseSettings):
     @property
     def signing_p12_path(self) -> Path:
         return self.signing_p12 or self.pki_dir / "signing.p12"
+
+    @property
+    def resolved_log_format(self) -> Literal["json", "text"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.is_production else "text"
 
     def resolved_secret_key(self) -> str:
         """The configured key, or in development one generated once and kept under DATA_DIR."""

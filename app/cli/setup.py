@@ -101,6 +101,8 @@ def serve(
     proxies in DATAWAARDEN_TRUSTED_PROXIES."""
     import uvicorn
 
+    from app.logs import logging_config
+
     settings = settings_or_exit()
     uvicorn.run(
         "app.asgi:app",
@@ -108,6 +110,8 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        log_config=logging_config(settings.resolved_log_format),
+        access_log=False,  # the app writes its own access line, with the request id
         server_header=False,
         **uvicorn_proxy_options(settings),
     )

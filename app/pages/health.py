@@ -23,7 +23,7 @@ from app.web.handlers import problem_response
 from app.web.problems import status_title
 
 router = APIRouter()
-log = logging.getLogger(__name__)
+log = logging.getLogger("datawaarden.health")
 OK = "ok"
 
 

@@ -72,20 +72,21 @@ def wait_until(condition, what: str, timeout: float = START_TIMEOUT) -> None:  #
         time.sleep(0.05)
 
 
-def _ready(server: Server) -> bool:
+def _ready(server: Server, path: str = "/readyz") -> bool:
     if server.process.poll() is not None:
         raise AssertionError(f"the server exited:\n{server.output()[-3000:]}")
     try:
-        return httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200
+        return httpx.get(f"{server.url}{path}", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
 
 @contextmanager
 def serving(
-    env: dict[str, str], log_dir: Path, count: int = 1, *extra: str
+    env: dict[str, str], log_dir: Path, count: int = 1, *extra: str, ready: str = "/readyz"
 ) -> Iterator[list[Server]]:
-    """`count` processes of `datawaarden serve`, each on its own port, ready on /readyz."""
+    """`count` processes of `datawaarden serve`, each on its own port, answering 200 on
+    `ready`."""
     servers: list[Server] = []
     try:
         for n in range(count):
@@ -101,7 +102,7 @@ def serving(
                 )
             servers.append(Server(f"http://127.0.0.1:{port}", process, log))
         for server in servers:
-            wait_until(lambda s=server: _ready(s), f"{server.url}/readyz")
+            wait_until(lambda s=server: _ready(s, ready), f"{server.url}{ready}")
         yield servers
     finally:
         for server in servers:
