@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # The reverse proxies whose X-Forwarded-For (and -Proto) is believed: comma-separated IP
     # addresses or networks (CIDR). Empty: nobody, the client address is the socket's peer.
     trusted_proxies: str = ""
+    # The bearer token that /metrics asks for; empty: /metrics does not exist (404).
+    metrics_token: str = Field(default="", repr=False)
     # Log lines: "json" (one object per line) or "text"; default json in production.
     log_format: Literal["json", "text"] | None = None
     # Where signed audit checkpoints are appended outside the database ("off": nowhere).
@@ -106,6 +108,13 @@ class Settings(BaseSettings):
                     "addresses, separated by commas"
                 ) from None
         return ",".join(entries)
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _check_metrics_token(cls, value: str) -> str:
+        if value and len(value) < 24:
+            raise ValueError("at least 24 characters (for example: openssl rand -hex 24)")
+        return value
 
     @field_validator("smtp_url", "tsa_url")
     @classmethod

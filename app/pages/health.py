@@ -5,10 +5,13 @@ that know it).
   healthy process restarted.
 * `/readyz`: the process can serve: the database answers a query and the signing key (or the
   development certificate) can be loaded. 503 with a problem body naming what failed.
+* `/metrics`: Prometheus' text format, only with the bearer token DATAWAARDEN_METRICS_TOKEN
+  (404 when none is configured). See app.metrics.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from fastapi import APIRouter, Request
@@ -16,7 +19,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.responses import Response
 
+from app import metrics
 from app.db import READ_ONLY
+from app.errors import NotFound
 from app.i18n import _
 from app.reports.signing import SigningUnavailable, load_signing_key
 from app.web.handlers import problem_response
@@ -51,6 +56,26 @@ def _signing_key(request: Request) -> str:
         log.warning("readiness: the signing key cannot be read (%s)", type(exc).__name__)
         return f"failed: {type(exc).__name__}"
     return OK
+
+
+@router.get("/metrics", summary="Prometheus metrics (with the metrics bearer token)")
+def metrics_endpoint(request: Request) -> Response:
+    expected = request.app.state.settings.metrics_token
+    if not expected:
+        raise NotFound()
+    auth = request.headers.get("authorization", "")
+    given = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return problem_response(
+            request,
+            status=401,
+            slug="not-authenticated",
+            title=status_title(401),
+            detail=_("Send the metrics token as a bearer token."),
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/readyz", summary="Readiness: the database and the signing key")

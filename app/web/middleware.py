@@ -13,7 +13,7 @@ from starlette.requests import cookie_parser
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import logs
+from app import logs, metrics
 from app.config import Settings
 from app.i18n import LOCALES, _, negotiate_locale, set_locale
 from app.text import parse_int
@@ -151,7 +151,9 @@ class RequestContextMiddleware:
             else:
                 await self.app(scope, receive, send_wrapper)
         finally:
-            _access_log(scope, status, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            _access_log(scope, status, seconds)
+            _observe(scope, status[0], seconds)
 
 
 def _access_log(scope: Scope, status: list[int], seconds: float) -> None:
@@ -171,6 +173,16 @@ def _access_log(scope: Scope, status: list[int], seconds: float) -> None:
             "duration_ms": round(seconds * 1000, 2),
         },
     )
+
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _observe(scope: Scope, status: int, seconds: float) -> None:
+    """The latency histogram, per route template (never the raw path: one series per route)."""
+    route = getattr(scope.get("route"), "path", None) or metrics.UNMATCHED_ROUTE
+    method = scope["method"] if scope["method"] in _METHODS else "other"
+    metrics.REQUEST_DURATION.labels(method, route, str(status)).observe(seconds)
 
 
 def _refusal(headers: Headers) -> PlainTextResponse | None:

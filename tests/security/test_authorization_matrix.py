@@ -555,6 +555,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): Rule(PUBLIC),
     ("GET", "/livez"): Rule(PUBLIC),
     ("GET", "/readyz"): Rule(PUBLIC),
+    # Only with the metrics bearer token, which no persona holds (and none is configured here).
+    ("GET", "/metrics"): Rule(NOBODY, deny=404),
     ("GET", "/toegankelijkheid"): Rule(PUBLIC),
     ("GET", "/problems"): Rule(PUBLIC),
     ("GET", "/problems/{slug}"): Rule(PUBLIC),
