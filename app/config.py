@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     metrics_token: str = Field(default="", repr=False)
     # Log lines: "json" (one object per line) or "text"; default json in production.
     log_format: Literal["json", "text"] | None = None
+    # WARNING drops the access lines (one per request, at INFO).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Where signed audit checkpoints are appended outside the database ("off": nowhere).
     audit_checkpoint_file: str = ""
 

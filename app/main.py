@@ -20,7 +20,7 @@ from app.web.middleware import RequestContextMiddleware
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the application for the given settings (defaults: the environment)."""
     settings = settings or get_settings()
-    configure_logging(settings.resolved_log_format)
+    configure_logging(settings.resolved_log_format, settings.log_level)
     for locale in ("nl", "en"):
         translations(locale)  # fail at start-up, not on the first page, when catalogs are missing
     app = FastAPI(

@@ -109,8 +109,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
-        log_config=logging_config(settings.resolved_log_format),
+        log_level=settings.log_level.lower(),
+        log_config=logging_config(settings.resolved_log_format, settings.log_level),
         access_log=False,  # the app writes its own access line, with the request id
         server_header=False,
         **uvicorn_proxy_options(settings),
