@@ -416,8 +416,10 @@ def as_(app, db) -> Iterator[Callable[[str | None], Client]]:  # type: ignore[no
 # --- the database guard -----------------------------------------------------------------------
 
 # Written by reading (the session and token "last used" touches) or on purpose by a refused
-# login (the throttle); the questionnaire definitions are large and no request writes them.
-IGNORED_TABLES = {"web_sessions", "login_throttles", "questionnaire_versions"}
+# login (the throttle) or API call (the rate limit counts calls the app then refuses: on PostgreSQL
+# in a transaction of its own); the questionnaire definitions are large and no request writes
+# them.
+IGNORED_TABLES = {"web_sessions", "login_throttles", "api_rate_windows", "questionnaire_versions"}
 IGNORED_COLUMNS = {("api_tokens", "last_used_at")}
 
 
