@@ -80,8 +80,9 @@ STATES = (
     "archived",
     "published",
 )
-# Tables whose rows change with every request (session touches, the audit trail of reads).
-SKIP_TABLES = {"audit_events", "login_throttles", "web_sessions"}
+# Tables whose rows change with every request (session touches, the audit trail of reads,
+# the API rate limit's counts).
+SKIP_TABLES = {"audit_events", "login_throttles", "web_sessions", "api_rate_windows"}
 VOLATILE_COLUMNS = {"api_tokens": {"last_used_at"}}
 
 
