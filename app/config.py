@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -64,6 +65,12 @@ class Settings(BaseSettings):
     # The reverse proxies whose X-Forwarded-For (and -Proto) is believed: comma-separated IP
     # addresses or networks (CIDR). Empty: nobody, the client address is the socket's peer.
     trusted_proxies: str = ""
+    # The bearer token that /metrics asks for; empty: /metrics does not exist (404).
+    metrics_token: str = Field(default="", repr=False)
+    # Log lines: "json" (one object per line) or "text"; default json in production.
+    log_format: Literal["json", "text"] | None = None
+    # WARNING drops the access lines (one per request, at INFO).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Where signed audit checkpoints are appended outside the database ("off": nowhere).
     audit_checkpoint_file: str = ""
 
@@ -103,6 +110,13 @@ class Settings(BaseSettings):
                     "addresses, separated by commas"
                 ) from None
         return ",".join(entries)
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _check_metrics_token(cls, value: str) -> str:
+        if value and len(value) < 24:
+            raise ValueError("at least 24 characters (for example: openssl rand -hex 24)")
+        return value
 
     @field_validator("smtp_url", "tsa_url")
     @classmethod
@@ -154,6 +168,12 @@ class Settings(BaseSettings):
     def signing_p12_path(self) -> Path:
         return self.signing_p12 or self.pki_dir / "signing.p12"
 
+    @property
+    def resolved_log_format(self) -> Literal["json", "text"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.is_production else "text"
+
     def resolved_secret_key(self) -> str:
         """The configured key, or in development one generated once and kept under DATA_DIR."""
         if self.secret_key:
@@ -162,15 +182,26 @@ class Settings(BaseSettings):
         known = _KEY_FILES.get(path)
         if known is not None:  # read once: every form's CSRF token needs it
             return known
-        if path.exists():
-            key = path.read_text().strip()
-        else:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            key = secrets.token_urlsafe(48)
-            path.write_text(key)
-            path.chmod(0o600)
+        if not path.exists():
+            _create_key_file(path)
+        key = path.read_text().strip()
         _KEY_FILES[path] = key
         return key
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key, unless another process (a second worker starting at the same moment)
+    wrote one first: every process must sign with the same key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    draft.write_text(secrets.token_urlsafe(48))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)  # atomic, and fails when the key exists already
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
 
 
 _KEY_FILES: dict[Path, str] = {}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
@@ -12,6 +10,7 @@ import app.models  # noqa: F401  (every table must be known before the first que
 from app.config import ROOT, Settings, get_settings
 from app.db import make_engine
 from app.i18n import translations
+from app.logs import configure_logging
 from app.web import handlers
 from app.web.csrf import verify_csrf
 from app.web.hygiene import refuse_nul_characters
@@ -21,9 +20,7 @@ from app.web.middleware import RequestContextMiddleware
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the application for the given settings (defaults: the environment)."""
     settings = settings or get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in ("weasyprint", "fontTools"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(settings.resolved_log_format, settings.log_level)
     for locale in ("nl", "en"):
         translations(locale)  # fail at start-up, not on the first page, when catalogs are missing
     app = FastAPI(
@@ -51,6 +48,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         audit,
         committee,
         guided_form,
+        health,
         notifications,
         register,
         reports,
@@ -70,6 +68,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(api_v1.router)
     app.include_router(api_docs.router)
     for pages in (
+        health,
         tokens,
         archive,
         register,

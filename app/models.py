@@ -24,4 +24,11 @@ from app.reviews.models import (  # noqa: F401
     ReviewComment,
     SectionVerdict,
 )
-from app.users.models import ApiToken, LoginThrottle, User, UserRole, WebSession  # noqa: F401
+from app.users.models import (  # noqa: F401
+    ApiRateWindow,
+    ApiToken,
+    LoginThrottle,
+    User,
+    UserRole,
+    WebSession,
+)

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -38,6 +38,7 @@ def bench_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]
         DATAWAARDEN_DATA_DIR=str(data_dir),
         DATAWAARDEN_SECRET_KEY="bench-" + secrets.token_urlsafe(32),
         DATAWAARDEN_LOGIN_MAX_FAILURES="100",
+        DATAWAARDEN_LOG_LEVEL="WARNING",  # no access line per request
     )
     if database_url:
         env["DATAWAARDEN_DATABASE_URL"] = database_url
@@ -79,6 +80,13 @@ def server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@contextmanager
+def servers(env: dict[str, str], *, processes: int = 1, workers: int = 1) -> Iterator[list[str]]:
+    """`processes` servers side by side on the same database, each on its own port."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(server(env, workers=workers)) for _ in range(processes)]
 
 
 def run_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:

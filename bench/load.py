@@ -3,7 +3,12 @@ save answers with think time, for a fixed duration. Prints throughput, p50/p95/p
 errors, the saturation throughput of saves next to a bare health check measured in the same run,
 and checks that the number of stored answers equals the number of acknowledged saves.
 
+With --processes N the users are spread over N server processes (each with --workers) on the
+same database, as behind a load balancer; --compare runs the same load against one process
+first and then against N, in the same run on the same database, and prints both side by side.
+
 Usage: python bench/load.py [--users 50] [--duration 30] [--think 1.0] [--workers 1]
+                            [--processes 1] [--compare]
                             [--database-url postgresql+psycopg://...]
 """
 
@@ -12,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import random
 import re
@@ -24,7 +30,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import PASSWORD, bench_env, percentile, server, temp_dir
+from bench.common import PASSWORD, bench_env, percentile, servers, temp_dir
 from bench.common import SectionPage as Page
 
 SATURATION_CLIENTS = 8
@@ -111,6 +117,7 @@ async def user_session(
     until: float,
     think: float,
     stats: dict,
+    tag: str = "",
 ) -> None:
     client, link, page = opened
     try:
@@ -119,10 +126,11 @@ async def user_session(
         n = 0
         while time.monotonic() < until:
             question = TEXT_QUESTIONS[n % len(TEXT_QUESTIONS)]
+            # The tag keeps every value new across phases: an unchanged value stores nothing.
             value = (
-                f"antwoord {index}-{n}"
+                f"antwoord {tag}{index}-{n}"
                 if question != "contact_email"
-                else f"user{index}.{n}@example.org"
+                else f"user{index}.{n}{tag}@example.org"
             )
             start = time.perf_counter()
             try:
@@ -158,20 +166,27 @@ async def saturate(clients: list, seconds: float, request) -> float:  # type: ig
     return done / (time.monotonic() - start)
 
 
-async def main_async(args: argparse.Namespace, base: str) -> dict:
+async def main_async(args: argparse.Namespace, bases: list[str], tag: str = "") -> dict:
+    """One phase: user i talks to process i mod len(bases), as a round-robin balancer would."""
     stats: dict = {"latencies": [], "errors": [], "acknowledged": 0}
     opened = []
     for i in range(args.users):  # everyone logs in first; the saving is what is measured
-        opened.append(await open_user(base, i, stats))
+        opened.append(await open_user(bases[i % len(bases)], i, stats))
     until = time.monotonic() + args.duration
     await asyncio.gather(
-        *(user_session(o, i, until, args.think, stats) for i, o in enumerate(opened) if o)
+        *(user_session(o, i, until, args.think, stats, tag) for i, o in enumerate(opened) if o)
     )
     # Saturation: the same saves without think time, against a bare health check. The
     # clients log in first; then health-check and save windows alternate, so that a change in
     # the machine's speed (it is shared) affects both alike. The ratio is the median of the
     # rounds' ratios.
-    clients = [o for o in [await open_user(base, i, stats) for i in range(SATURATION_CLIENTS)] if o]
+    clients = [
+        o
+        for o in [
+            await open_user(bases[i % len(bases)], i, stats) for i in range(SATURATION_CLIENTS)
+        ]
+        if o
+    ]
 
     async def health(opened) -> None:  # type: ignore[no-untyped-def]
         await opened[0].get("/healthz")
@@ -181,7 +196,7 @@ async def main_async(args: argparse.Namespace, base: str) -> dict:
     async def save(opened) -> None:  # type: ignore[no-untyped-def]
         client, link, page = opened
         r = await save_like_htmx(
-            client, link, page, "plain_description", f"verzadiging {next(counter)}"
+            client, link, page, "plain_description", f"verzadiging {tag}{next(counter)}"
         )
         if r.status_code == 200:
             stats["acknowledged"] += 1
@@ -219,6 +234,60 @@ def stored_saves(database_url: str) -> int:
     return int(count)
 
 
+def run_phase(
+    args: argparse.Namespace, env: dict[str, str], database_url: str, processes: int
+) -> dict:
+    """The load against `processes` server processes; acknowledged saves against the answer
+    revisions this phase stored."""
+    before = stored_saves(database_url)
+    with servers(env, processes=processes, workers=args.workers) as bases:
+        stats = asyncio.run(main_async(args, bases, tag=f"p{processes}-"))
+    stored = stored_saves(database_url) - before
+    lat = stats["latencies"] or [0.0]
+    return {
+        "bench": "load",
+        "engine": "PostgreSQL" if database_url.startswith("postgresql") else "SQLite",
+        "processes": processes,
+        "workers": args.workers,
+        "users": args.users,
+        "p50_ms": statistics.median(lat) * 1000,
+        "p95_ms": percentile(lat, 95) * 1000,
+        "p99_ms": percentile(lat, 99) * 1000,
+        "saves_per_s": len(stats["latencies"]) / args.duration,
+        "acknowledged": stats["acknowledged"],
+        "stored": stored,
+        "errors": len(stats["errors"]),
+        "error_kinds": sorted(set(stats["errors"]))[:5],
+        "lost": stats["acknowledged"] - stored,
+        "saturation_ratio": stats["saturation_ratio"],
+        "saturation_saves_per_s": stats["saves_per_s"],
+        "health_per_s": stats["health_per_s"],
+    }
+
+
+def report(args: argparse.Namespace, r: dict) -> None:
+    print(
+        f"load: {r['users']} users, {args.think:.1f} s think time, {args.duration:.0f} s, "
+        f"{r['engine']}, {r['processes']} process(es) x {r['workers']} worker(s)"
+    )
+    print(
+        f"  saves: {r['acknowledged']} acknowledged, {r['saves_per_s']:.1f}/s; latency p50 "
+        f"{r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms"
+    )
+    print(f"  errors: {r['errors']} {r['error_kinds']}")
+    print(
+        f"  saturation: saves {r['saturation_saves_per_s']:.0f}/s, health check "
+        f"{r['health_per_s']:.0f}/s, ratio {r['saturation_ratio']:.3f} "
+        f"(median of {SATURATION_ROUNDS} alternating rounds)"
+    )
+    verdict = "no lost saves" if r["lost"] == 0 else f"{r['lost']} LOST"
+    print(
+        f"  stored answers (revisions) {r['stored']}, acknowledged saves {r['acknowledged']}: "
+        f"{verdict}"
+    )
+    print("RESULT " + json.dumps({k: v for k, v in r.items() if k != "error_kinds"}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -226,12 +295,16 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--think", type=float, default=1.0)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per process")
+    parser.add_argument("--processes", type=int, default=1, help="server processes, one database")
+    parser.add_argument(
+        "--compare", action="store_true", help="first one process, then --processes, same run"
+    )
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--prepare", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.duration > 600 or args.users > 500:
-        parser.error("bounded: at most 600 s and 500 users")
+    if args.duration > 600 or args.users > 500 or not 1 <= args.processes <= 8:
+        parser.error("bounded: at most 600 s, 500 users and 8 processes")
     if args.prepare is not None:
         prepare(args.prepare)
         return
@@ -245,53 +318,18 @@ def main() -> None:
         check=True,
     )
     database_url = _database_url()
-    with server(env, workers=args.workers) as base:
-        stats = asyncio.run(main_async(args, base))
-    stored = stored_saves(database_url)
-    lat = stats["latencies"]
-    engine_name = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
-    print(
-        f"load: {args.users} users, {args.think:.1f} s think time, {args.duration:.0f} s, {engine_name}, "
-        f"{args.workers} worker(s)"
-    )
-    print(
-        f"  saves: {len(lat)} acknowledged, {len(lat) / args.duration:.1f}/s; latency p50 "
-        f"{statistics.median(lat) * 1000:.1f} ms, p95 {percentile(lat, 95) * 1000:.1f} ms, "
-        f"p99 {percentile(lat, 99) * 1000:.1f} ms"
-    )
-    print(f"  errors: {len(stats['errors'])} {sorted(set(stats['errors']))[:5]}")
-    print(
-        f"  saturation: saves {stats['saves_per_s']:.0f}/s, health check {stats['health_per_s']:.0f}/s, "
-        f"ratio {stats['saturation_ratio']:.3f} (median of {SATURATION_ROUNDS} alternating rounds)"
-    )
-    lost = stats["acknowledged"] - stored
-    import json
-
-    print(
-        "RESULT "
-        + json.dumps(
-            {
-                "bench": "load",
-                "engine": engine_name,
-                "workers": args.workers,
-                "users": args.users,
-                "p50_ms": statistics.median(lat) * 1000,
-                "p95_ms": percentile(lat, 95) * 1000,
-                "p99_ms": percentile(lat, 99) * 1000,
-                "saves_per_s": len(lat) / args.duration,
-                "errors": len(stats["errors"]),
-                "lost": lost,
-                "saturation_ratio": stats["saturation_ratio"],
-                "saturation_saves_per_s": stats["saves_per_s"],
-                "health_per_s": stats["health_per_s"],
-            }
+    phases = [1, args.processes] if args.compare and args.processes > 1 else [args.processes]
+    results = [run_phase(args, env, database_url, n) for n in phases]
+    for r in results:
+        report(args, r)
+    if len(results) == 2:
+        one, many = results
+        print(
+            f"  {many['processes']} processes next to 1: p95 {many['p95_ms']:.1f} vs "
+            f"{one['p95_ms']:.1f} ms, saves {many['saves_per_s']:.1f} vs {one['saves_per_s']:.1f}/s, "
+            f"saturation {many['saturation_saves_per_s']:.0f} vs {one['saturation_saves_per_s']:.0f}/s"
         )
-    )
-    print(
-        f"  stored answers (revisions) {stored}, acknowledged saves {stats['acknowledged']}: "
-        f"{'no lost saves' if lost == 0 else f'{lost} LOST'}"
-    )
-    if lost or stats["errors"]:
+    if any(r["lost"] or r["errors"] for r in results):
         sys.exit(1)
 
 

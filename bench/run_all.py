@@ -27,6 +27,11 @@ TARGETS = {
 
 
 def run(name: str, *args: str) -> dict:
+    return runs(name, *args)[-1]
+
+
+def runs(name: str, *args: str) -> list[dict]:
+    """Every RESULT line of one benchmark run (the load comparison prints two)."""
     print(f"\n== {name} {' '.join(args)}", flush=True)
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench" / f"{name}.py"), *args],
@@ -41,7 +46,7 @@ def run(name: str, *args: str) -> dict:
     results = [
         json.loads(line[7:]) for line in out.stdout.splitlines() if line.startswith("RESULT ")
     ]
-    return results[-1] if results else {"bench": name, "failed": True}
+    return results or [{"bench": name, "failed": True}]
 
 
 def postgres_url() -> str | None:
@@ -86,8 +91,9 @@ def main() -> None:
     pg = postgres_url()
     if pg:
         try:
-            rows.append(
-                run(
+            # One process, then two processes on the same PostgreSQL database, in one run.
+            rows.extend(
+                runs(
                     "load",
                     "--users",
                     "50",
@@ -95,8 +101,9 @@ def main() -> None:
                     "30",
                     "--think",
                     "1.0",
-                    "--workers",
+                    "--processes",
                     "2",
+                    "--compare",
                     "--database-url",
                     pg,
                 )
@@ -136,7 +143,7 @@ def main() -> None:
             name = f"autosave cost {r['engine']}"
             text = f"in-process, one at a time: {r['ms']:.2f} ms of server time per save (median)"
         else:
-            name = f"load {r['engine']} x{r['workers']}"
+            name = f"load {r['engine']} {r.get('processes', 1)}p x{r['workers']}"
             text = (
                 f"{r['users']} users: p50 {r['p50_ms']:.1f}, p95 {r['p95_ms']:.1f}, p99 {r['p99_ms']:.1f} ms; "
                 f"errors {r['errors']}, lost {r['lost']}; saturation {r['saturation_saves_per_s']:.0f}/s = "

@@ -50,6 +50,18 @@ def test_it_generates_and_keeps_a_development_secret_key(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_a_development_key_written_first_by_another_process_is_the_one_used(tmp_path):
+    from app.config import _create_key_file
+
+    path = tmp_path / "secret_key"
+    _create_key_file(path)
+    theirs = path.read_text()
+    _create_key_file(path)  # a second worker starting at the same moment
+    assert path.read_text() == theirs
+    assert Settings(data_dir=tmp_path, secret_key="").resolved_secret_key() == theirs
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
 def test_it_prints_one_line_and_no_traceback_when_the_cli_gets_a_bad_setting(tmp_path):
     env = dict(os.environ, DATAWAARDEN_DATABASE_URL="oracle://x")
     result = subprocess.run(

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlmodel import Session
 
-from app.api.ratelimit import RateLimiter
+from app.api import ratelimit
+from app.db import is_sqlite
 from app.deps import SessionDep, SettingsDep, Viewer, resolve_user
 from app.errors import NotAuthenticated, TooManyRequests
 from app.i18n import _
@@ -15,14 +17,25 @@ from app.users.models import User
 from app.users.service import roles_of
 from app.users.tokens import resolve_token
 
-_LIMITERS: dict[int, RateLimiter] = {}
 
+def _rate_limit_wait(request: Request, session: Session, key: str, per_minute: int) -> int:
+    """Count a call against the shared limit (app.api.ratelimit); the seconds to wait, or 0.
 
-def _limiter(per_minute: int) -> RateLimiter:
-    limiter = _LIMITERS.get(per_minute)
-    if limiter is None:
-        limiter = _LIMITERS[per_minute] = RateLimiter(per_minute, 60.0)
-    return limiter
+    On PostgreSQL the count is its own short transaction, so that it holds the token's row only
+    for a moment and stands even when the request fails. SQLite has one writer at a time and
+    this request holds it already, so there the count is part of the request's transaction."""
+    if is_sqlite(session):
+        verdict = ratelimit.hit(session.connection(), key, limit=per_minute)
+        if verdict.fresh:
+            ratelimit.sweep(session.connection())
+        return verdict.wait
+    engine = request.app.state.engine
+    with engine.begin() as conn:
+        verdict = ratelimit.hit(conn, key, limit=per_minute)
+    if verdict.fresh:
+        with engine.begin() as conn:
+            ratelimit.sweep(conn)
+    return verdict.wait
 
 
 def api_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
@@ -36,7 +49,9 @@ def api_user(request: Request, session: SessionDep, settings: SettingsDep) -> Us
                 headers={"WWW-Authenticate": "Bearer"},
             )
         token, user = resolved
-        wait = _limiter(settings.api_rate_limit_per_minute).check(f"token:{token.id}")
+        wait = _rate_limit_wait(
+            request, session, f"token:{token.id}", settings.api_rate_limit_per_minute
+        )
         if wait:
             raise TooManyRequests(
                 _("Too many requests with this token. Try again in %(s)s seconds.", s=wait),

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from app import metrics
 from app.assessments.models import (
     Answer,
     AnswerRevision,
@@ -140,6 +141,7 @@ class SaveResult:
 
 
 def _conflict(session: Session, question: Question, current: StoredAnswer) -> AnswerConflict:
+    metrics.ANSWER_CONFLICTS.inc()
     who = session.get(User, current.updated_by_id)
     return AnswerConflict(
         _(
@@ -256,6 +258,7 @@ def save_answer(
         details={"question": question.id, "version": new_version},
     )
     session.flush()
+    metrics.on_commit(session, metrics.ANSWER_SAVES.inc)
     return SaveResult(question.id, value, new_version, changed=True)
 
 

@@ -101,13 +101,17 @@ def serve(
     proxies in DATAWAARDEN_TRUSTED_PROXIES."""
     import uvicorn
 
+    from app.logs import logging_config
+
     settings = settings_or_exit()
     uvicorn.run(
         "app.asgi:app",
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        log_level=settings.log_level.lower(),
+        log_config=logging_config(settings.resolved_log_format, settings.log_level),
+        access_log=False,  # the app writes its own access line, with the request id
         server_header=False,
         **uvicorn_proxy_options(settings),
     )

@@ -17,6 +17,7 @@ from pyhanko.sign.timestamps import TimeStamper
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app import metrics
 from app.assessments import lifecycle, reading
 from app.assessments.models import Assessment, State, Submission
 from app.assessments.permissions import authors_of, parties_for
@@ -586,7 +587,12 @@ def verify_file(
             select(Submission).where(Submission.sha256 == sha256_hex(result.attachment))
         ).first()
         matches = submission is not None
-    return ArchiveCheck(result, archived, reference, matches, sealed.signer_name, public)
+    check = ArchiveCheck(result, archived, reference, matches, sealed.signer_name, public)
+    if not check.ok:
+        failed = "unknown_to_archive" if archived is None else "content"
+        failed = failed if result.signatures_ok else "signature"
+        metrics.VERIFICATION_FAILURES.labels(reason=failed).inc()
+    return check
 
 
 _VERDICTS: OrderedDict[tuple[str, str, str], tuple[float, Verification]] = OrderedDict()

@@ -34,6 +34,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
+from app import metrics
 from app.config import Settings
 from app.errors import AppError
 from app.i18n import N_
@@ -298,6 +299,32 @@ def sign_pdf(
     `long_term` set-up that has both a timestamp authority and a validation context, the
     signature is PAdES B-LTA (two more incremental updates: validation data, then a document
     timestamp)."""
+    with metrics.SIGNING_DURATION.time():
+        return _sign_pdf(
+            pdf,
+            key=key,
+            field_name=field_name,
+            signer_name=signer_name,
+            reason=reason,
+            location=location,
+            tsa_url=tsa_url,
+            timestamper=timestamper,
+            long_term=long_term,
+        )
+
+
+def _sign_pdf(
+    pdf: bytes,
+    *,
+    key: SigningKey,
+    field_name: str,
+    signer_name: str,
+    reason: str,
+    location: str,
+    tsa_url: str | None,
+    timestamper: TimeStamper | None,
+    long_term: LongTerm | None,
+) -> bytes:
     if long_term is None:
         if timestamper is None and tsa_url:
             timestamper = HTTPTimeStamper(tsa_url)

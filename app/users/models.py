@@ -92,6 +92,19 @@ class LoginThrottle(SQLModel, table=True):
     clients: str = Field(default="", sa_column=Column(String(300), nullable=False))
 
 
+class ApiRateWindow(SQLModel, table=True):
+    """Calls of one API token in one fixed window of the rate limit (app.api.ratelimit): the
+    window is the number of whole windows since the epoch. Shared by every process; windows
+    older than the previous one are swept."""
+
+    __tablename__ = "api_rate_windows"
+    __table_args__ = (Index("ix_api_rate_windows_window_index", "window_index"),)
+
+    key: str = Field(sa_column=Column(String(100), primary_key=True))
+    window_index: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    calls: int = Field(default=0, nullable=False)
+
+
 class ApiToken(SQLModel, table=True):
     """A personal API token; only its SHA-256 is stored, the token is shown once."""
 

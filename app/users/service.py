@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, delete, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from app import metrics
 from app.audit.service import record_event
 from app.config import Settings
 from app.errors import Conflict, InvalidInput, NotFound
@@ -279,12 +280,14 @@ def authenticate(
     if wait:
         throttle.record_refusal(session, keys=keys, settings=settings, now=now)
         result = LoginResult(None, wait)
+        metrics.LOGIN_FAILURES.labels(reason="throttled").inc()
     else:
         user = get_user_by_email(session, email) if len(email) <= 254 else None
         ok = verify_password(user.password_hash if user else None, password[:1024])
         if not ok or user is None or not user.is_active:
             throttle.record_failure(session, keys=keys, settings=settings, now=now)
             result = LoginResult(None)
+            metrics.LOGIN_FAILURES.labels(reason="invalid").inc()
         else:
             throttle.record_success(session, keys=keys, now=now)
             record_event(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import uuid
 from typing import Any
 
@@ -11,12 +13,14 @@ from starlette.requests import cookie_parser
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import logs, metrics
 from app.config import Settings
 from app.i18n import LOCALES, _, negotiate_locale, set_locale
 from app.text import parse_int
 from app.web.csrf import CSRF_COOKIE, is_valid_seed, new_seed
 from app.web.problems import status_title
 
+access = logging.getLogger("datawaarden.access")
 LANG_COOKIE = "dw_lang"
 MAX_BODY = 21 * 1024 * 1024  # uploads are at most 20 MB; a form is far smaller
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -109,8 +113,11 @@ class RequestContextMiddleware:
         extra = [(b"x-request-id", request_id.encode("latin-1")), *self.raw_security]
         ours = self.ours
 
+        status = [500]  # what the client gets when the app fails before it answers
+
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
+                status[0] = message["status"]
                 # Our values replace any the response set; defaults only where it set none.
                 raw = [
                     (name, value)
@@ -132,12 +139,50 @@ class RequestContextMiddleware:
                 message["headers"] = raw
             await send(message)
 
-        refusal = _refusal(headers)
-        if refusal is not None:
-            # Refused before anything reads the body (the CSRF check reads forms).
-            await refusal(scope, receive, send_wrapper)
-            return
-        await self.app(scope, receive, send_wrapper)
+        # Not reset afterwards: each request runs in a task of its own (and so in a context of
+        # its own), and the 500 handler, which runs outside this middleware, logs with the id.
+        logs.request_id.set(request_id)
+        started = time.perf_counter()
+        try:
+            refusal = _refusal(headers)
+            if refusal is not None:
+                # Refused before anything reads the body (the CSRF check reads forms).
+                await refusal(scope, receive, send_wrapper)
+            else:
+                await self.app(scope, receive, send_wrapper)
+        finally:
+            seconds = time.perf_counter() - started
+            _access_log(scope, status, seconds)
+            _observe(scope, status[0], seconds)
+
+
+def _access_log(scope: Scope, status: list[int], seconds: float) -> None:
+    """One line per request: method, path (never the query, which may carry search terms),
+    status and duration; the request id comes with the context."""
+    method, path = scope["method"], scope["path"]
+    access.info(
+        "%s %s %s %.1f ms",
+        method,
+        path,
+        status[0],
+        seconds * 1000,
+        extra={
+            "method": method,
+            "path": path,
+            "status": status[0],
+            "duration_ms": round(seconds * 1000, 2),
+        },
+    )
+
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _observe(scope: Scope, status: int, seconds: float) -> None:
+    """The latency histogram, per route template (never the raw path: one series per route)."""
+    route = getattr(scope.get("route"), "path", None) or metrics.UNMATCHED_ROUTE
+    method = scope["method"] if scope["method"] in _METHODS else "other"
+    metrics.REQUEST_DURATION.labels(method, route, str(status)).observe(seconds)
 
 
 def _refusal(headers: Headers) -> PlainTextResponse | None:

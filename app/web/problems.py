@@ -111,6 +111,14 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "been saved; try again in a moment."
         ),
     ),
+    "not-ready": ProblemType(
+        503,
+        N_(
+            "This server process cannot serve requests yet: the checks name what failed (the "
+            "database or the signing key). A load balancer sends requests to another process "
+            "meanwhile."
+        ),
+    ),
     "storage-full": ProblemType(
         503,
         N_(

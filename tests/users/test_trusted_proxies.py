@@ -120,3 +120,24 @@ def test_an_untrusted_peer_cannot_escape_its_delays_by_inventing_addresses(app):
     for i in range(5):
         assert log_in(attacker, f"192.0.2.{i}", "not-the-password-1").status_code == 401
     assert log_in(attacker, "192.0.2.99").status_code == 429
+
+
+def recording(app, seen: list):  # type: ignore[no-untyped-def]
+    """The app, noting the scheme and client of each request as uvicorn hands it over."""
+
+    async def asgi(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] == "http":
+            seen.append((scope["scheme"], scope["client"][0]))
+        await app(scope, receive, send)
+
+    return asgi
+
+
+def test_it_takes_the_scheme_from_a_trusted_proxy_only(app):
+    seen: list = []
+    headers = {"X-Forwarded-For": CLIENT, "X-Forwarded-Proto": "https"}
+    trusted = browser(served(recording(app, seen), "10.0.0.0/24"), PROXY)
+    assert trusted.get("/livez", headers=headers).status_code == 200
+    untrusted = browser(served(recording(app, seen), ""), PROXY)
+    assert untrusted.get("/livez", headers=headers).status_code == 200
+    assert seen == [("https", CLIENT), ("http", PROXY)]
