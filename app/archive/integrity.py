@@ -39,7 +39,8 @@ from app.audit.models import AuditCheckpoint
 from app.canonical import sha256_hex
 from app.reports.models import PublicReport, Report
 from app.reports.sealed import SealedContent, read_sealed
-from app.reports.verify import Validator, load_trust_roots, read_attachments, verify_pdf
+from app.reports.validator import Validator, load_trust_roots
+from app.reports.verify import read_attachments, verify_pdf
 from app.reviews.models import Advice, AdviceCondition, Opinion, ReviewComment, SectionVerdict
 
 SEALED_STATES = ("signed", "archived")

@@ -56,7 +56,7 @@ def seals(settings: Settings, trust_anchor: Path | None = None, *, required: boo
     from app.errors import AppError
     from app.reports.seal import checking_seal, organisation_seal
     from app.reports.service import validator_for
-    from app.reports.verify import Validator, load_trust_roots
+    from app.reports.validator import Validator, load_trust_roots
 
     if trust_anchor is not None:
         try:

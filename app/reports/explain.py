@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from app.formatting import day, moment
 from app.i18n import _
-from app.reports.verify import INFLATE_LIMIT, SignatureCheck, Verification
+from app.reports.verdict import INFLATE_LIMIT, SignatureCheck, Verification
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,9 @@ from app.reports.signing import (
     sign_pdf,
     trust_anchor_pem,
 )
-from app.reports.verify import Validator, Verification, load_trust_roots, verify_pdf
+from app.reports.validator import Validator, load_trust_roots
+from app.reports.verdict import Verification
+from app.reports.verify import verify_pdf
 from app.reviews import advising
 from app.reviews.models import Advice
 from app.timeutil import utcnow

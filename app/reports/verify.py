@@ -28,20 +28,10 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from asn1crypto import crl as asn1_crl
-from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils.decode_limits import (
-    DecodeContext,
-    DecodeLimits,
-    DecodePurpose,
-    StreamDecodeLimits,
-)
-from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
@@ -52,36 +42,26 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.ades import ades_lta_validation
 from pyhanko.sign.validation.errors import NoDSSFoundError
-from pyhanko.sign.validation.policy_decl import (
-    CertificateFetchingRule,
-    PdfSignatureValidationSpec,
-    RevinfoOnlineFetchingRule,
-    RevocationInfoGatheringSpec,
-    SignatureValidationSpec,
-)
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
-from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
-from pyhanko_certvalidator.registry import SimpleTrustManager
-from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from app.canonical import sha256_hex
 from app.errors import AppError
 from app.i18n import N_, _
+from app.reports.allowance import Allowance, BoundedReader, over_limit
 from app.reports.offloop import off_loop
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT
+from app.reports.validator import Validator
+from app.reports.verdict import INFLATE_LIMIT, SignatureCheck, Verification
 from app.timeutil import utcnow
 
 log = logging.getLogger("datawaarden.verify")
-ATTACHMENT_NAME = SNAPSHOT_ATTACHMENT
 ATTACHMENTS = (SNAPSHOT_ATTACHMENT, ADVICE_ATTACHMENT)
 MAX_UPLOAD = 20 * 1024 * 1024
 # What one verification may inflate in all: a real report inflates some 25 KB (its embedded
 # JSON about 3 KB; a full questionnaire with every text answer at its longest stays well
 # under 1 MB).
 MAX_INFLATED = 8 * 1024 * 1024
-INFLATE_LIMIT = "inflate_limit"  # a problem: the file inflates to more than MAX_INFLATED
 # Files verified at once for the page and the API (each may hold an upload of 20 MB and up to
 # MAX_INFLATED); the others are told to come back rather than queued.
 MAX_CONCURRENT_VERIFICATIONS = 4
@@ -98,77 +78,6 @@ for _name in (
     "pyhanko_certvalidator",
 ):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
-
-
-@dataclass(frozen=True)
-class SignatureCheck:
-    """One signature or document timestamp in a file, as verified."""
-
-    field: str
-    signer: str  # the certificate's common name
-    signed_at: datetime | None  # proven by a timestamp where there is one
-    intact: bool
-    trusted: bool  # valid at the moment asked for (long-term where the file allows)
-    covers_whole_file: bool
-    timestamped: bool
-    problem: str | None = None
-    certificate: str = ""  # the certificate's whole subject
-    kind: str = "signature"  # or "timestamp" (a document timestamp)
-    proven_by: str | None = None  # the timestamp that proves `signed_at`
-    certificate_valid_until: datetime | None = None
-    long_term: bool = False  # judged by long-term validation
-    stated_name: str | None = None  # the /Name in the signature: self-asserted, not proof
-
-    @property
-    def ok(self) -> bool:
-        return self.intact and self.trusted and self.problem is None
-
-
-@dataclass
-class Verification:
-    """Everything an auditor needs to know about one file."""
-
-    sha256: str
-    is_pdf: bool = False
-    readable: bool = False
-    at: datetime | None = None  # the moment the validity was judged at
-    signatures: list[SignatureCheck] = field(default_factory=list)
-    attachments: dict[str, bytes] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    max_inflated: int = 0  # what the verification could inflate in all (INFLATE_LIMIT)
-
-    @property
-    def attachment(self) -> bytes | None:
-        """The embedded snapshot."""
-        return self.attachments.get(ATTACHMENT_NAME)
-
-    @property
-    def signed(self) -> bool:
-        return any(s.kind == "signature" for s in self.signatures)
-
-    @property
-    def timestamps(self) -> list[SignatureCheck]:
-        return [s for s in self.signatures if s.kind == "timestamp"]
-
-    @property
-    def signatures_ok(self) -> bool:
-        return (
-            self.signed
-            and all(s.ok for s in self.signatures)
-            and self.signatures[-1].covers_whole_file
-            and "modified" not in self.problems
-            and INFLATE_LIMIT not in self.problems
-        )
-
-    @property
-    def long_term(self) -> bool:
-        """Whether every signature carries what long-term validation needs (B-LTA)."""
-        regular = [s for s in self.signatures if s.kind == "signature"]
-        return bool(regular) and all(s.long_term for s in regular) and bool(self.timestamps)
-
-    @property
-    def newest_timestamp(self) -> SignatureCheck | None:
-        return self.timestamps[-1] if self.timestamps else None
 
 
 class VerificationBusy(AppError):
@@ -194,13 +103,6 @@ def verification_slot() -> Iterator[None]:
         _SLOTS.release()
 
 
-def load_trust_roots(pem_bytes: bytes) -> list[asn1_x509.Certificate]:
-    roots = []
-    for _type, _headers, der in pem.unarmor(pem_bytes, multiple=True):
-        roots.append(asn1_x509.Certificate.load(der))
-    return roots
-
-
 def _common_name(cert: Any) -> str:
     try:
         cn = cert.subject.native.get("common_name")
@@ -222,83 +124,6 @@ def _name_in_signature(sig: Any) -> str | None:
         return str(value) if value else None
     except Exception:
         return None
-
-
-class _Allowance(DecodeContext):
-    """One allowance of inflated bytes for a whole verification: the reader and every earlier
-    revision read from it (pyHanko gives each revision a fresh budget of its own) draw on it,
-    and each filter is asked for no more than what is left.
-
-    pyHanko turns some errors into verdicts of its own (a failed difference analysis, say), so
-    a refusal is also remembered here: a filter that was held to what is left and did not
-    finish (`record_output` follows every filter that finishes) was refused, unless the error
-    that stopped it reaches `settle` and is another one (a damaged stream)."""
-
-    def __init__(self, allowance: int) -> None:
-        per_stream = StreamDecodeLimits(max_output_size=allowance)
-        super().__init__(DecodeLimits(per_stream=per_stream, document_budget=None))
-        self.allowance = allowance
-        self.left = allowance
-        self._held = False  # the filter running now was held to what is left
-        self._refused = False
-
-    @property
-    def remaining_budget(self) -> int | None:
-        return self.left
-
-    @property
-    def exhausted(self) -> bool:
-        return self._refused or self._held
-
-    def settle(self, exc: BaseException) -> None:
-        """The error that stopped the filter running now, if any."""
-        self._refused = self._refused or _over_limit(exc)
-        self._held = False
-
-    def fresh(self) -> DecodeContext:
-        return self
-
-    def stage_output_cap(self, stream_cap: int | None) -> int | None:
-        self._refused = self._refused or self._held
-        left = max(0, self.left)
-        self._held = stream_cap is None or left <= stream_cap
-        return left if self._held else stream_cap
-
-    def record_output(self, size: int) -> None:
-        self._held = False
-        self.left -= size
-
-    def stream_output_cap(
-        self,
-        encoded_size: int,
-        purpose: DecodePurpose = DecodePurpose.GENERIC,
-        expected_size: int | None = None,
-    ) -> int | None:
-        cap = super().stream_output_cap(encoded_size, purpose, expected_size)
-        return self.allowance if cap is None else min(cap, self.allowance)
-
-
-class _BoundedReader(PdfFileReader):
-    """A reader whose streams, and those of its earlier revisions, inflate from `allowance`."""
-
-    def __init__(self, data: bytes, allowance: _Allowance) -> None:
-        self._allowance = allowance
-        super().__init__(io.BytesIO(data), strict=False, decode_limits=allowance.limits)
-
-    @property
-    def decode_context(self) -> DecodeContext:
-        return self._allowance
-
-
-def _over_limit(exc: BaseException | None) -> bool:
-    """Whether an error is, or was caused by, refusing to inflate more."""
-    seen = 0
-    while exc is not None and seen < 20:
-        if isinstance(exc, PdfDecodeLimitError):
-            return True
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return False
 
 
 def _embedded_files(reader: PdfFileReader) -> dict[str, bytes]:
@@ -333,50 +158,6 @@ def read_attachments(data: bytes) -> dict[str, bytes]:
         return {}
 
 
-@dataclass(frozen=True)
-class Validator:
-    """How signatures are validated: the trust anchors, revocation data known beforehand (a
-    CRL of the development CA; in production what was fetched), and whether revocation data
-    may be fetched online for the present moment (never for the past)."""
-
-    trust_roots: tuple[asn1_x509.Certificate, ...]
-    known_crls: tuple[asn1_crl.CertificateList, ...] = ()
-    fetch_current_revocation: bool = False
-
-    @property
-    def fingerprint(self) -> str:
-        """Identifies what this validator trusts and knows (for caching verdicts)."""
-        parts = [c.sha256 for c in self.trust_roots] + [c.sha256 for c in self.known_crls]
-        return sha256_hex(b"".join(parts) + (b"1" if self.fetch_current_revocation else b"0"))
-
-    def spec(self) -> PdfSignatureValidationSpec:
-        """The long-term validation settings. The difference analysis of later revisions runs
-        once per file (see `_modified`), not again inside each validation."""
-        policy = CertValidationPolicySpec(
-            trust_manager=SimpleTrustManager.build(trust_roots=list(self.trust_roots)),
-            revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
-        )
-        online = self.fetch_current_revocation
-        gathering = RevocationInfoGatheringSpec(
-            online_fetching_rule=RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH
-            if online
-            else RevinfoOnlineFetchingRule.LOCAL_ONLY,
-            certificate_fetching_rule=CertificateFetchingRule.FOLLOW_ONLINE_RULE
-            if online
-            else CertificateFetchingRule.NEVER_FETCH,
-        )
-        spec = SignatureValidationSpec(
-            cert_validation_policy=policy, revinfo_gathering_policy=gathering
-        )
-        if self.known_crls:
-            knowledge = dataclasses.replace(
-                spec.local_knowledge,
-                known_crls=[*spec.local_knowledge.known_crls, *map(CRLContainer, self.known_crls)],
-            )
-            spec = dataclasses.replace(spec, local_knowledge=knowledge)
-        return PdfSignatureValidationSpec(spec, diff_policy=None)
-
-
 def _timing(at: datetime) -> ValidationTimingInfo:
     return ValidationTimingInfo(
         validation_time=at, best_signature_time=at, point_in_time_validation=True
@@ -389,7 +170,7 @@ def _has_dss(reader: PdfFileReader) -> bool:
     except NoDSSFoundError:
         return False
     except Exception as exc:
-        if _over_limit(exc):
+        if over_limit(exc):
             raise
         return False
     return True
@@ -560,9 +341,9 @@ def _check(
             check = _check_simple(embedded, validator, at, context)
         return check, _covers_rest(embedded)
     except Exception as exc:  # pyHanko raises on corrupted signatures
-        if _over_limit(exc):
+        if over_limit(exc):
             raise
-        if isinstance(embedded.reader.decode_context, _Allowance):
+        if isinstance(embedded.reader.decode_context, Allowance):
             embedded.reader.decode_context.settle(exc)
         return _failed(name, exc, "timestamp" if is_timestamp else "signature"), False
 
@@ -580,9 +361,9 @@ def _verify(
         result.problems.append("not_pdf")
         return result
     result.is_pdf = True
-    allowance = _Allowance(max_inflated)
+    allowance = Allowance(max_inflated)
     try:
-        reader = _BoundedReader(data, allowance)
+        reader = BoundedReader(data, allowance)
         signatures = list(reader.embedded_signatures)
         result.readable = True
     except Exception as exc:  # a damaged file is a verdict, not a crash

@@ -27,7 +27,8 @@ from werkzeug.serving import make_server
 
 from app.config import Settings, get_settings
 from app.reports.models import Report
-from app.reports.verify import Validator, verify_pdf
+from app.reports.validator import Validator
+from app.reports.verify import verify_pdf
 from tests.conftest import PASSWORD
 from tests.reports.conftest import CHAIR, World, build_world, drive_to_advice, needs_poppler, pdfsig
 

@@ -22,11 +22,11 @@ from app.reports import verify as verify_module
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT
 from app.reports.service import trust_roots, validator_for
 from app.reports.signing import load_signing_key, long_term, sign_pdf, trust_anchor_pem
+from app.reports.validator import load_trust_roots
 from app.reports.verify import (
     INFLATE_LIMIT,
     MAX_CONCURRENT_VERIFICATIONS,
     VerificationBusy,
-    load_trust_roots,
     read_attachments,
     verification_slot,
     verify_pdf,

@@ -18,7 +18,8 @@ from app.reports import service
 from app.reports import verify as verify_module
 from app.reports.explain import explain
 from app.reports.service import trust_roots
-from app.reports.verify import Verification, verify_pdf
+from app.reports.verdict import Verification
+from app.reports.verify import verify_pdf
 from tests.conftest import Client, page_text
 from tests.reports.bombs import MiB, bomb_pdf, large_json_pdf, signed
 from tests.reports.conftest import World
