@@ -12,7 +12,7 @@ import app.models  # noqa: F401  (every table must be known before the first que
 from app.config import ROOT, Settings, get_settings
 from app.db import make_engine
 from app.i18n import translations
-from app.web import handlers
+from app.web import assets, handlers
 from app.web.csrf import verify_csrf
 from app.web.hygiene import refuse_nul_characters
 from app.web.middleware import RequestContextMiddleware
@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         StaticFiles(directory=ROOT / "node_modules/htmx.org/dist", check_dir=False),
         name="htmx",
     )
+    assets.install(app, settings)
+    templates.env.globals["stylesheets"] = assets.stylesheets()
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     handlers.install(app)
     app.add_middleware(RequestContextMiddleware, settings=settings)
