@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+THEMES_DIR = ROOT / "themes"
 
 
 class SettingsError(Exception):
@@ -73,6 +75,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Where signed audit checkpoints are appended outside the database ("off": nowhere).
     audit_checkpoint_file: str = ""
+    # The organisation's look: a design-tokens stylesheet (NL Design System). A name picks
+    # themes/<name>.css of this repository; a path to a .css file picks that file.
+    theme: str = "haarlem"
 
     @field_validator("base_url")
     @classmethod
@@ -118,6 +123,17 @@ class Settings(BaseSettings):
             raise ValueError("at least 24 characters (for example: openssl rand -hex 24)")
         return value
 
+    @field_validator("theme")
+    @classmethod
+    def _check_theme(cls, value: str) -> str:
+        value = value.strip()
+        if not (re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value) or value.endswith(".css")):
+            raise ValueError(
+                f"not a theme name (lowercase letters, digits and dashes) nor a path to a .css "
+                f"file: {value!r}"
+            )
+        return value
+
     @field_validator("smtp_url", "tsa_url")
     @classmethod
     def _check_optional_url(cls, value: str | None) -> str | None:
@@ -159,6 +175,13 @@ class Settings(BaseSettings):
         if value.lower() in ("off", "none"):
             return None
         return Path(value) if value else self.data_dir / "audit-checkpoints.jsonl"
+
+    @property
+    def theme_file(self) -> Path:
+        """The design-tokens stylesheet of the organisation (see `theme`)."""
+        if self.theme.endswith(".css"):
+            return Path(self.theme).expanduser().resolve()
+        return THEMES_DIR / f"{self.theme}.css"
 
     @property
     def pki_dir(self) -> Path:
@@ -232,6 +255,12 @@ def load_settings() -> Settings:
         raise SettingsError(
             "Invalid setting: DATAWAARDEN_EXTRA_TRUST_ROOTS: file not found: "
             f"{settings.extra_trust_roots}"
+        )
+    if not settings.theme_file.is_file():
+        themes = ", ".join(sorted(p.stem for p in THEMES_DIR.glob("*.css")))
+        raise SettingsError(
+            f"Invalid setting: DATAWAARDEN_THEME: file not found: {settings.theme_file} "
+            f"(themes here: {themes})"
         )
     return settings
 

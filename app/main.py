@@ -11,7 +11,7 @@ from app.config import ROOT, Settings, get_settings
 from app.db import make_engine
 from app.i18n import translations
 from app.logs import configure_logging
-from app.web import handlers
+from app.web import assets, handlers
 from app.web.csrf import verify_csrf
 from app.web.hygiene import refuse_nul_characters
 from app.web.middleware import RequestContextMiddleware
@@ -88,6 +88,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         StaticFiles(directory=ROOT / "node_modules/htmx.org/dist", check_dir=False),
         name="htmx",
     )
+    assets.install(app, settings)
+    templates.env.globals["stylesheets"] = assets.stylesheets()
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     handlers.install(app)
     app.add_middleware(RequestContextMiddleware, settings=settings)

@@ -130,7 +130,12 @@ def _free_port() -> int:
 
 
 def _app_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAWAARDEN_")}
+    # The theme passes through, so that the browser tests can judge another organisation's.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DATAWAARDEN_") or k == "DATAWAARDEN_THEME"
+    }
     env.update(
         DATAWAARDEN_DATA_DIR=str(data_dir),
         DATAWAARDEN_ENV="test",
