@@ -27,7 +27,7 @@ def child(url: str) -> None:
     from sqlmodel import Session
 
     import app.models  # noqa: F401
-    from app.archive.integrity import verify_audit_trail
+    from app.archive.trail import verify_audit_trail
     from app.config import get_settings
     from app.db import make_engine
     from app.reports.seal import organisation_seal

@@ -28,7 +28,7 @@ def audit_verify(
 ) -> None:
     """Check the hash chain, every signed checkpoint (database, checkpoint file, anchors) and
     every signed report's chain head. Exit 0 when all hold, 1 naming each problem."""
-    from app.archive.integrity import verify_audit_trail
+    from app.archive.trail import verify_audit_trail
     from app.db import session_scope
 
     settings = settings_or_exit()

@@ -20,8 +20,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from app.archive.integrity import verify_archive, verify_audit_trail
+from app.archive.integrity import verify_archive
 from app.archive.service import sign_and_archive
+from app.archive.trail import verify_audit_trail
 from app.assessments.models import Assessment
 from app.audit.checkpoints import take_checkpoint
 from app.audit.service import event_hash
@@ -485,7 +486,7 @@ def test_it_shows_the_signed_advice_and_an_integrity_problem_when_the_database_w
     assert page.status_code == 200
     assert "Integriteitsprobleem: de opgeslagen gegevens wijken af" in page.text
     heading, signed = page.text.split("(zoals ondertekend)", 1)
-    assert "Positief onder voorwaarden" in heading.rsplit("<h3>", 1)[1]
+    assert "Positief onder voorwaarden" in heading.rsplit("<h3", 1)[1]
     signed_section = signed.split("</section>", 1)[0]
     assert "De commissie adviseert positief onder voorwaarden." in signed_section
     assert "Vervalst advies." not in signed_section
