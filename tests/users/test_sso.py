@@ -323,3 +323,24 @@ def test_the_pending_login_lives_in_the_database_and_expires(client, sso_app, db
 def test_without_single_sign_on_there_is_no_provider_button(client):
     assert "/login/sso" not in client.get("/login").text
     assert client.get("/login/sso").status_code == 404
+
+
+def test_forms_may_lead_to_the_provider_for_the_logout_and_nowhere_else(engine, db, provider):
+    from contextlib import contextmanager
+
+    from app.config import get_settings
+    from app.main import create_app
+
+    application = create_app(
+        get_settings().model_copy(update=provider.settings_update()), engine=engine
+    )
+
+    @contextmanager
+    def _session():  # type: ignore[no-untyped-def]
+        yield db
+
+    application.state.sessions = _session
+    with Client(application, base_url="http://testserver") as c:
+        csp = c.get("/login").headers["content-security-policy"]
+    assert f"form-action 'self' {provider.issuer};" in csp
+    assert "default-src 'self';" in csp
