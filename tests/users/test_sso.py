@@ -344,3 +344,46 @@ def test_forms_may_lead_to_the_provider_for_the_logout_and_nowhere_else(engine, 
         csp = c.get("/login").headers["content-security-policy"]
     assert f"form-action 'self' {provider.issuer};" in csp
     assert "default-src 'self';" in csp
+
+
+def test_a_login_started_by_one_process_is_finished_by_another(engine, db, app, provider):
+    """The pending login lives in the database: a second app (another uvicorn worker) on the
+    same database finishes what the first began."""
+    from contextlib import contextmanager
+
+    from app.main import create_app
+
+    use_provider(app, provider)
+    other = create_app(app.state.settings, engine=engine)
+
+    @contextmanager
+    def _session():  # type: ignore[no-untyped-def]
+        yield db
+        db.commit()
+
+    other.state.sessions = _session
+    provider.set_user("pim-12", email="pim@example.org", groups=["dw-auditors"])
+    with (
+        Client(app, base_url="http://testserver", follow_redirects=False) as first,
+        Client(other, base_url="http://testserver", follow_redirects=False) as second,
+    ):
+        callback = provider.authorize(start(first), "pim-12")
+        second.cookies.update(first.cookies)
+        response = second.get(path_and_query(callback))
+        assert response.status_code == 303, response.text
+        assert first.get(path_and_query(callback)).status_code == 400  # and only once
+
+
+def test_it_refuses_a_deactivated_account(client, app, sso_app, provider, db):
+    from app.users.service import deactivate_user
+
+    provider.set_user("dirk-13", email="dirk@example.org", groups=["dw-leads"])
+    assert sso_login(client, provider, "dirk-13").status_code == 303
+    dirk = db.exec(select(User).where(User.oidc_subject == "dirk-13")).one()
+    deactivate_user(db, user=dirk, actor=None)
+    db.commit()
+    with Client(app, base_url="http://testserver", follow_redirects=False) as later:
+        response = sso_login(later, provider, "dirk-13")
+    assert response.status_code == 403
+    assert "Uw account is gedeactiveerd" in page_text(response.text)
+    assert events(db, "auth.sso_refused")[-1]["reason"] == "deactivated"
