@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
@@ -17,6 +19,7 @@ from app.web.templating import render
 from app.web.urls import safe_next
 
 router = APIRouter()
+logger = logging.getLogger(__name__)
 
 BROWSER_COOKIE = "dw_sso"
 
@@ -37,7 +40,8 @@ def start(
         started = sso.start_login(
             session, settings=settings, next_url=safe_next(next), locale=request.state.locale
         )
-    except OidcError:
+    except OidcError as exc:  # the operator must learn why: a wrong issuer, an outage
+        logger.warning("single sign-on cannot start: %s", exc)
         return _refused(
             request,
             _("The sign-in service cannot be reached. Please try again later."),

@@ -94,9 +94,10 @@ def _key_set(jwks_uri: str, *, refresh: bool) -> KeySet:
     if cached is not None and not refresh and now - cached.fetched_at < JWKS_MAX_AGE:
         keys: KeySet = cached.value
         return keys
+    document = _get_json(jwks_uri)
     try:
-        keys = KeySet.import_key_set(_get_json(jwks_uri))  # type: ignore[arg-type]
-    except JoseError as exc:
+        keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
+    except (JoseError, ValueError, KeyError, TypeError) as exc:
         raise OidcError("bad_jwks", str(exc)) from None
     with _lock:
         _jwks[jwks_uri] = _Cached(keys, now)
@@ -163,6 +164,8 @@ def exchange_code(
             raise OidcError("token_refused", f"{exc.error}: {exc.description}") from None
         except requests.RequestException as exc:
             raise OidcError("provider_unreachable", str(exc)) from None
+        except ValueError as exc:  # a token response that is not JSON
+            raise OidcError("token_refused", str(exc)) from None
     if not isinstance(token.get("id_token"), str):
         raise OidcError("no_id_token", "the token response holds no ID token")
     return dict(token)

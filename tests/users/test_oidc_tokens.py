@@ -266,3 +266,18 @@ def test_local_login_can_be_switched_off_only_with_single_sign_on(monkeypatch):
     settings = load_settings()
     assert settings.local_login is False
     assert settings.oidc_role_map == {"leads": ["lead"], "chairs": ["chair"]}
+
+
+def test_it_refuses_a_token_that_is_no_token_at_all(keys):
+    keys.new_key("k1")
+    assert reason(keys.settings(), "not.a.jwt") == "bad_signature"
+    assert reason(keys.settings(), "") == "bad_signature"
+
+
+def test_it_refuses_an_issuer_whose_discovery_document_names_another(keys):
+    settings = Settings(
+        oidc_issuer=keys.issuer + "/", oidc_client_id=CLIENT_ID, oidc_role_map={"x": ["lead"]}
+    )
+    with pytest.raises(oidc.OidcError) as excinfo:
+        oidc.discover(settings.oidc_issuer)
+    assert excinfo.value.reason == "issuer_mismatch"
