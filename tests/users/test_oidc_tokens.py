@@ -4,24 +4,26 @@ demand), and the settings of single sign-on."""
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 import pytest
-from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
 from app.config import Settings, SettingsError, load_settings
 from app.users import oidc
 from app.users.sso import check_role_map, roles_from_claims
-from tests.oidc_provider import CLIENT_ID, path_and_query, query_of, running_provider
-
-NONCE = "nonce-of-this-login"
+from tests.oidc_provider import (
+    CLIENT_ID,
+    NONCE,
+    SigningProvider,
+    path_and_query,
+    query_of,
+    running_provider,
+    running_signing_provider,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -31,78 +33,10 @@ def _fresh_caches() -> Iterator[None]:
     oidc.clear_caches()
 
 
-class KeyServer:
-    """Discovery document and JWKS of an issuer whose keys the test chooses."""
-
-    def __init__(self) -> None:
-        self.keys: list[RSAKey] = []
-        self.jwks_requests = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if self.path == "/.well-known/openid-configuration":
-                    body: dict[str, Any] = {
-                        "issuer": server.issuer,
-                        "authorization_endpoint": f"{server.issuer}/authorize",
-                        "token_endpoint": f"{server.issuer}/token",
-                        "jwks_uri": f"{server.issuer}/jwks",
-                    }
-                elif self.path == "/jwks":
-                    server.jwks_requests += 1
-                    body = {"keys": [key.as_dict(private=False) for key in server.keys]}
-                else:
-                    self.send_error(404)
-                    return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.issuer = f"http://127.0.0.1:{self.httpd.server_port}"
-
-    def new_key(self, kid: str) -> RSAKey:
-        key = RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
-        self.keys.append(key)
-        return key
-
-    def settings(self, **more: Any) -> Settings:
-        return Settings(
-            oidc_issuer=self.issuer,
-            oidc_client_id=CLIENT_ID,
-            oidc_role_map={"dw-leads": ["lead"]},
-            **more,
-        )
-
-    def token(self, key: RSAKey | OctKey, **overrides: Any) -> str:
-        now = int(time.time())
-        claims = {
-            "iss": self.issuer,
-            "sub": "user-1",
-            "aud": CLIENT_ID,
-            "iat": now,
-            "exp": now + 300,
-            "nonce": NONCE,
-            **overrides,
-        }
-        alg = "HS256" if isinstance(key, OctKey) else "RS256"
-        return jwt.encode({"alg": alg, "kid": key.kid or "k"}, claims, key)
-
-
 @pytest.fixture
-def keys() -> Iterator[KeyServer]:
-    server = KeyServer()
-    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+def keys() -> Iterator[SigningProvider]:
+    with running_signing_provider() as provider:
+        yield provider
 
 
 def reason(settings: Settings, token: str, **kwargs: Any) -> str:

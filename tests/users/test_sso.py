@@ -21,9 +21,11 @@ from tests.conftest import PASSWORD, Client, on_both_databases, page_text
 from tests.oidc_provider import (
     CLIENT_ID,
     Provider,
+    SigningProvider,
     path_and_query,
     query_of,
     running_provider,
+    running_signing_provider,
 )
 
 engine = on_both_databases()
@@ -387,3 +389,42 @@ def test_it_refuses_a_deactivated_account(client, app, sso_app, provider, db):
     assert response.status_code == 403
     assert "Uw account is gedeactiveerd" in page_text(response.text)
     assert events(db, "auth.sso_refused")[-1]["reason"] == "deactivated"
+
+
+@pytest.fixture
+def signing_provider() -> Iterator[SigningProvider]:
+    with running_signing_provider() as running:
+        running.new_key("k1")
+        running.claims = {"sub": "zoe-14", "email": "zoe@example.org", "groups": ["dw-leads"]}
+        yield running
+
+
+def login_at(client: Client, provider: SigningProvider):  # type: ignore[no-untyped-def]
+    """Through a provider of our own: its authorisation endpoint logs the user in at once."""
+    import httpx
+
+    back = httpx.get(start(client), timeout=10, follow_redirects=False)
+    return client.get(path_and_query(back.headers["location"]))
+
+
+def test_it_refuses_an_id_token_for_another_audience_through_the_whole_flow(
+    app, client, signing_provider, db
+):
+    use_provider(app, signing_provider)
+    signing_provider.overrides = {"aud": "another-app"}
+    response = login_at(client, signing_provider)
+    assert response.status_code == 400
+    assert "kon niet worden gecontroleerd" in page_text(response.text)
+    assert SESSION_COOKIE not in client.cookies
+    assert events(db, "auth.sso_refused")[-1]["reason"] == "wrong_audience"
+    assert db.exec(select(User).where(User.oidc_subject == "zoe-14")).first() is None
+
+
+def test_it_follows_a_key_rotation_between_two_logins(app, client, signing_provider, db):
+    use_provider(app, signing_provider)
+    assert login_at(client, signing_provider).status_code == 303
+    assert signing_provider.jwks_requests == 1
+    signing_provider.new_key("k2")  # the provider signs with a new key from now on
+    with Client(app, base_url="http://testserver", follow_redirects=False) as later:
+        assert login_at(later, signing_provider).status_code == 303
+    assert signing_provider.jwks_requests == 2  # one refetch for the unknown key id
