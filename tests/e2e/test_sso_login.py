@@ -131,6 +131,7 @@ def test_the_login_and_refusal_pages_pass_axe(sso_page: Page, lang: str, width: 
     set_language(page, lang)
     expect(page.get_by_role("link", name=BUTTON[lang])).to_be_visible()
     assert_accessible(page, context_name=f"login with single sign-on ({lang}, {width}px)")
+    screenshot(page, f"sso-login-{width}", lang=lang)
     page.get_by_role("link", name=BUTTON[lang]).click()
     sign_in_at_provider(page, "gast")
     expect(page.get_by_role("heading", name=REFUSED[lang])).to_be_visible()

@@ -215,3 +215,33 @@ def test_it_refuses_an_issuer_whose_discovery_document_names_another(keys):
     with pytest.raises(oidc.OidcError) as excinfo:
         oidc.discover(settings.oidc_issuer)
     assert excinfo.value.reason == "issuer_mismatch"
+
+
+@pytest.mark.parametrize(
+    ("role_map", "named"),
+    [
+        ('{"leads": "leader"}', "unknown role 'leader'"),
+        ("{leads: lead}", "not valid JSON"),
+    ],
+)
+def test_the_server_does_not_start_with_a_wrong_role_map(role_map, named):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(
+        os.environ,
+        DATAWAARDEN_OIDC_ISSUER="https://login.example.org",
+        DATAWAARDEN_OIDC_CLIENT_ID=CLIENT_ID,
+        DATAWAARDEN_OIDC_ROLE_MAP=role_map,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import app.asgi"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "DATAWAARDEN_OIDC_ROLE_MAP" in result.stderr and named in result.stderr
+    assert "Traceback" not in result.stderr
