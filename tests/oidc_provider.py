@@ -87,6 +87,7 @@ class SigningProvider:
         self.claims: dict[str, Any] = {"sub": "user-1", "email": "user-1@example.org"}
         self.overrides: dict[str, Any] = {}
         self.codes: dict[str, str] = {}  # code -> nonce
+        self.authorization_requests: list[dict[str, str]] = []  # the query of each, in order
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self.httpd.server_port}"
 
@@ -98,6 +99,7 @@ class SigningProvider:
                 path, _sep, query = self.path.partition("?")
                 if path == "/authorize":
                     params = {k: v[0] for k, v in parse_qs(query).items()}
+                    provider.authorization_requests.append(params)
                     code = secrets.token_urlsafe(16)
                     provider.codes[code] = params.get("nonce", "")
                     target = f"{params['redirect_uri']}?{urlencode({'code': code, 'state': params['state']})}"

@@ -73,6 +73,9 @@ class WebSession(SQLModel, table=True):
     # The ID token of a single sign-on login, sent back to the provider as `id_token_hint`
     # when the user logs out (RP-initiated logout).
     id_token: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # When the user last confirmed who they are at the provider on this session (step-up
+    # before signing, app.users.stepup); cleared when a signature uses it.
+    reauthenticated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PendingLogin(SQLModel, table=True):
@@ -90,6 +93,11 @@ class PendingLogin(SQLModel, table=True):
     # browser that started the login (no login CSRF with someone else's code).
     browser_hash: str = Field(sa_column=Column(String(64), nullable=False))
     next_url: str = Field(default="/", sa_column=Column(String(500), nullable=False))
+    # Set for a step-up (app.users.stepup): the account already logged in that must confirm
+    # who it is again; the return then marks its session instead of starting one.
+    step_up_user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -132,8 +132,12 @@ def authorization_url(
     nonce: str,
     code_verifier: str,
     locale: str,
+    fresh_login: bool = False,
 ) -> str:
-    """Where to send the browser: the authorization request (code flow, PKCE S256)."""
+    """Where to send the browser: the authorization request (code flow, PKCE S256). With
+    `fresh_login` the provider must ask the user to log in again, whatever session it holds
+    (`prompt=login`, `max_age=0`: its ID token then carries `auth_time`)."""
+    extra = {"prompt": "login", "max_age": "0"} if fresh_login else {}
     metadata = discover(settings.oidc_issuer)
     with _client(settings, redirect_uri) as client:
         url, _state = client.create_authorization_url(
@@ -142,6 +146,7 @@ def authorization_url(
             code_verifier=code_verifier,
             nonce=nonce,
             ui_locales=locale,
+            **extra,
         )
     return str(url)
 

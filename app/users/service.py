@@ -303,7 +303,8 @@ def authenticate(
 # --- sessions -------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
+def session_token_hash(token: str) -> str:
+    """What the sessions table keeps of a cookie token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -313,7 +314,7 @@ def start_session(session: Session, *, user: User, client: str, id_token: str | 
     token = secrets.token_urlsafe(32)
     session.add(
         WebSession(
-            token_hash=_token_hash(token),
+            token_hash=session_token_hash(token),
             user_id=user.id or 0,
             client=client[:64],
             id_token=id_token,
@@ -336,7 +337,7 @@ def resolve_session(session: Session, *, token: str, settings: Settings) -> Live
     for good (the time only grows); it is marked ended when the request's work commits."""
     if not token or len(token) > 100:
         return None
-    row = session.execute(_SESSION_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
+    row = session.execute(_SESSION_BY_TOKEN, {"token_hash": session_token_hash(token)}).first()
     if row is None:
         return None
     user, session_id, created_at, last_seen_at, ended_at, roles = row
@@ -360,7 +361,7 @@ def end_session(session: Session, *, token: str) -> str:
     """Log out: the session ends on the server, so the old cookie is worthless. Returns the
     ID token of a single sign-on session ("" for another), for the logout at the provider."""
     web = session.exec(
-        select(WebSession).where(WebSession.token_hash == _token_hash(token))
+        select(WebSession).where(WebSession.token_hash == session_token_hash(token))
     ).first()
     if web is not None and web.ended_at is None:
         web.ended_at = utcnow()

@@ -79,9 +79,16 @@ class StartedLogin:
 
 
 def start_login(
-    session: Session, *, settings: Settings, next_url: str, locale: str
+    session: Session,
+    *,
+    settings: Settings,
+    next_url: str,
+    locale: str,
+    step_up_user_id: int | None = None,
 ) -> StartedLogin:
-    """Remember a new pending login and build the authorization request."""
+    """Remember a new pending login and build the authorization request. With
+    `step_up_user_id` it is a step-up of that (logged-in) account: the provider must ask for a
+    fresh login (app.users.stepup)."""
     now = utcnow()
     session.execute(delete(PendingLogin).where(col(PendingLogin.expires_at) < now))
     pending = PendingLogin(
@@ -90,6 +97,7 @@ def start_login(
         code_verifier=secrets.token_urlsafe(64),
         browser_hash="",
         next_url=next_url[:500],
+        step_up_user_id=step_up_user_id,
         created_at=now,
         expires_at=now + timedelta(minutes=PENDING_MINUTES),
     )
@@ -102,6 +110,7 @@ def start_login(
         nonce=pending.nonce,
         code_verifier=pending.code_verifier,
         locale=locale,
+        fresh_login=step_up_user_id is not None,
     )
     session.add(pending)
     session.flush()
@@ -111,13 +120,15 @@ def start_login(
 class LoginRefused(Exception):
     """A single sign-on login that gives no session: `message` for the user, `reason` for the
     audit log, `status` for the page (400 a broken or replayed request, 403 refused access,
-    502 a provider that could not be reached or answered wrongly)."""
+    502 a provider that could not be reached or answered wrongly); `back` where a refused
+    step-up leads back to (empty for a login)."""
 
-    def __init__(self, message: str, *, reason: str, status: int) -> None:
+    def __init__(self, message: str, *, reason: str, status: int, back: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.reason = reason
         self.status = status
+        self.back = back
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,7 @@ def _take_pending(
         reason = "unknown_state" if pending is None else "replayed_state"
         raise LoginRefused(again, reason=reason, status=400)
     if not browser_token or not secrets.compare_digest(pending.browser_hash, _hash(browser_token)):
-        _audit_refusal(session, settings=settings, reason="other_browser")
+        audit_refusal(session, settings=settings, reason="other_browser")
         raise LoginRefused(
             _("This login was started in another browser. Please log in again."),
             reason="other_browser",
@@ -159,7 +170,20 @@ def _take_pending(
     return pending
 
 
-def finish_login(
+@dataclass(frozen=True)
+class Returned:
+    """The provider's verified answer: the pending login it ends, the ID token and its claims."""
+
+    pending: PendingLogin
+    id_token: str
+    claims: dict[str, Any]
+
+    @property
+    def is_step_up(self) -> bool:
+        return self.pending.step_up_user_id is not None
+
+
+def verify_return(
     session: Session,
     *,
     settings: Settings,
@@ -167,16 +191,16 @@ def finish_login(
     code: str,
     browser_token: str,
     provider_error: str = "",
-) -> FinishedLogin:
-    """Check the provider's answer and return the account to log in, or LoginRefused (with an
-    audit event). The pending login is used up either way."""
+) -> Returned:
+    """Check the provider's answer (state, browser, code exchange, ID token), or LoginRefused
+    (with an audit event). The pending login is used up either way."""
     now = utcnow()
     if provider_error:  # e.g. access_denied; some providers send no state back with it
         with suppress(LoginRefused):  # audited once, when it ends a login we started
             _take_pending(
                 session, settings=settings, state=state, browser_token=browser_token, now=now
             )
-            _audit_refusal(
+            audit_refusal(
                 session, settings=settings, reason="provider_error", detail=provider_error
             )
         message = _("The sign-in service did not log you in. Please try again.")
@@ -193,17 +217,23 @@ def finish_login(
         )
         claims = oidc.validate_id_token(settings, id_token=token["id_token"], nonce=pending.nonce)
     except oidc.OidcError as exc:
-        _audit_refusal(session, settings=settings, reason=exc.reason, detail=exc.detail)
+        audit_refusal(session, settings=settings, reason=exc.reason, detail=exc.detail)
         if exc.reason == "provider_unreachable":
             message = _("The sign-in service cannot be reached. Please try again later.")
             raise LoginRefused(message, reason=exc.reason, status=502) from None
         message = _("The sign-in service's answer could not be verified. Please log in again.")
         raise LoginRefused(message, reason=exc.reason, status=400) from None
-    user = _account_for(session, settings=settings, claims=claims)
-    return FinishedLogin(user, pending.next_url, token["id_token"])
+    return Returned(pending, token["id_token"], claims)
 
 
-def _audit_refusal(
+def finish_login(session: Session, *, settings: Settings, returned: Returned) -> FinishedLogin:
+    """The account a verified login (not a step-up) logs in, or LoginRefused (audited)."""
+    assert not returned.is_step_up
+    user = _account_for(session, settings=settings, claims=returned.claims)
+    return FinishedLogin(user, returned.pending.next_url, returned.id_token)
+
+
+def audit_refusal(
     session: Session, *, settings: Settings, reason: str, detail: str = "", subject: str = ""
 ) -> None:
     record_event(
@@ -238,7 +268,7 @@ def _account_for(session: Session, *, settings: Settings, claims: dict[str, Any]
     issuer = settings.oidc_issuer
 
     def refuse(message: str, reason: str) -> LoginRefused:
-        _audit_refusal(session, settings=settings, reason=reason, subject=subject)
+        audit_refusal(session, settings=settings, reason=reason, subject=subject)
         return LoginRefused(message, reason=reason, status=403)
 
     roles = roles_from_claims(settings, claims)
