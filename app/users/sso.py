@@ -183,6 +183,23 @@ class Returned:
         return self.pending.step_up_user_id is not None
 
 
+def _state_of_browser(session: Session, *, browser_token: str, now: datetime) -> str:
+    """The state of this browser's newest open pending login ("" for none): for a refusal
+    that the provider sends back without the state."""
+    if not browser_token:
+        return ""
+    state = session.exec(
+        select(PendingLogin.state)
+        .where(
+            PendingLogin.browser_hash == _hash(browser_token),
+            col(PendingLogin.used_at).is_(None),
+            col(PendingLogin.expires_at) >= now,
+        )
+        .order_by(col(PendingLogin.created_at).desc())
+    ).first()
+    return state or ""
+
+
 def verify_return(
     session: Session,
     *,
@@ -196,18 +213,24 @@ def verify_return(
     (with an audit event). The pending login is used up either way."""
     now = utcnow()
     if provider_error:  # e.g. access_denied; some providers send no state back with it
+        message = _("The sign-in service did not log you in. Please try again.")
+        back = ""
+        state = state or _state_of_browser(session, browser_token=browser_token, now=now)
         with suppress(LoginRefused):  # audited once, when it ends a login we started
-            _take_pending(
+            ended = _take_pending(
                 session, settings=settings, state=state, browser_token=browser_token, now=now
             )
             audit_refusal(
                 session, settings=settings, reason="provider_error", detail=provider_error
             )
-        message = _("The sign-in service did not log you in. Please try again.")
-        raise LoginRefused(message, reason="provider_error", status=403)
+            if ended.step_up_user_id is not None:  # still logged in: back to the signing
+                message = _("The sign-in service did not confirm who you are. Please try again.")
+                back = ended.next_url
+        raise LoginRefused(message, reason="provider_error", status=403, back=back)
     pending = _take_pending(
         session, settings=settings, state=state, browser_token=browser_token, now=now
     )
+    back = pending.next_url if pending.step_up_user_id is not None else ""
     try:
         token = oidc.exchange_code(
             settings,
@@ -220,9 +243,9 @@ def verify_return(
         audit_refusal(session, settings=settings, reason=exc.reason, detail=exc.detail)
         if exc.reason == "provider_unreachable":
             message = _("The sign-in service cannot be reached. Please try again later.")
-            raise LoginRefused(message, reason=exc.reason, status=502) from None
+            raise LoginRefused(message, reason=exc.reason, status=502, back=back) from None
         message = _("The sign-in service's answer could not be verified. Please log in again.")
-        raise LoginRefused(message, reason=exc.reason, status=400) from None
+        raise LoginRefused(message, reason=exc.reason, status=400, back=back) from None
     return Returned(pending, token["id_token"], claims)
 
 

@@ -193,3 +193,22 @@ def test_it_accepts_an_auth_time_of_a_minute_ago(client, app, own_provider, db):
     assert response.status_code == 303, response.text
     at = web_session(db, client).reauthenticated_at
     assert at is not None and timedelta(seconds=50) < utcnow() - at < timedelta(seconds=120)
+
+
+def test_a_confirmation_cancelled_at_the_provider_leads_back_to_the_advice(
+    client, app, provider, db
+):
+    use(app, provider)
+    log_in(client, provider, "chair-7")
+    denied = httpx.post(ask_step_up(client), data={"action": "deny"}, timeout=10)
+    assert denied.status_code == 302, denied.text
+    response = client.get(path_and_query(denied.headers["location"]))
+    assert response.status_code == 403
+    text = page_text(response.text)
+    assert "De inlogdienst heeft niet bevestigd wie u bent" in text
+    assert "We konden niet bevestigen wie u bent" in text
+    assert f'href="{ADVICE}"' in response.text
+    assert SESSION_COOKIE in client.cookies  # still logged in
+    assert client.get("/").status_code == 200
+    assert web_session(db, client).reauthenticated_at is None
+    assert refusals(db)[-1] == "provider_error"
