@@ -19,7 +19,7 @@ from app.timeutil import utcnow
 from app.users import oidc
 from app.users.models import PendingLogin, User, WebSession
 from app.users.service import SESSION_COOKIE
-from tests.conftest import Client, on_both_databases, page_text
+from tests.conftest import PASSWORD, Client, on_both_databases, page_text
 from tests.oidc_provider import (
     Provider,
     SigningProvider,
@@ -212,3 +212,27 @@ def test_a_confirmation_cancelled_at_the_provider_leads_back_to_the_advice(
     assert client.get("/").status_code == 200
     assert web_session(db, client).reauthenticated_at is None
     assert refusals(db)[-1] == "provider_error"
+
+
+@pytest.mark.parametrize("local_login", [True, False])
+def test_a_linked_account_keeps_its_password_only_while_local_login_is_on(
+    app, db, personas, provider, local_login
+):
+    from app.errors import InvalidInput
+    from app.users.stepup import take_proof
+
+    settings = app.state.settings.model_copy(
+        update={**provider.settings_update(), "local_login": local_login}
+    )
+    chair = personas["chair"]  # a local account with a password, linked to the provider
+    chair.oidc_issuer, chair.oidc_subject = provider.issuer, "chair-linked"
+
+    def prove() -> str:
+        return take_proof(db, user=chair, password=PASSWORD, session_token="", settings=settings)
+
+    if local_login:
+        assert prove() == "password"
+    else:
+        with pytest.raises(InvalidInput) as refused:
+            prove()
+        assert "reauthenticate" in refused.value.fields
