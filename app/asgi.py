@@ -27,4 +27,8 @@ if _settings.is_production:
 
 from app.main import create_app
 
-app = create_app()
+try:
+    app = create_app()
+except SettingsError as exc:  # a setting only the application can check (the role map)
+    print(exc, file=sys.stderr)
+    raise SystemExit(2) from None

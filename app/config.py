@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 THEMES_DIR = ROOT / "themes"
@@ -78,6 +79,21 @@ class Settings(BaseSettings):
     # The organisation's look: a design-tokens stylesheet (NL Design System). A name picks
     # themes/<name>.css of this repository; a path to a .css file picks that file.
     theme: str = "haarlem"
+    # Single sign-on with OpenID Connect (app.users.sso): on when OIDC_ISSUER is set. Roles
+    # come from the ID token's claim OIDC_ROLE_CLAIM (a list or a string), mapped by
+    # OIDC_ROLE_MAP, a JSON object from claim value to a role or a list of roles.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = Field(default="", repr=False)
+    oidc_role_claim: str = "groups"
+    oidc_role_map: Annotated[dict[str, list[str]], NoDecode] = Field(default_factory=dict)
+    oidc_scopes: str = "openid profile email"
+    # The name on the login button ("Log in with ..."); empty: the organisation's account.
+    oidc_provider_name: str = ""
+    # Clock skew allowed when checking the ID token's times.
+    oidc_leeway_seconds: int = Field(default=60, ge=0, le=600)
+    # Local accounts with a password (the break-glass administrator): on or off.
+    local_login: bool = True
 
     @field_validator("base_url")
     @classmethod
@@ -134,6 +150,29 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _check_oidc_issuer(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the provider's https:// URL (its issuer)")
+        return value
+
+    @field_validator("oidc_role_map", mode="before")
+    @classmethod
+    def _check_oidc_role_map(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = _json_object(value) if value.strip() else {}
+        if not isinstance(value, dict):
+            raise ValueError(_ROLE_MAP_SHAPE)
+        mapped: dict[str, list[str]] = {}
+        for claim, roles in value.items():
+            names = [roles] if isinstance(roles, str) else roles
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise ValueError(f"{claim!r}: {_ROLE_MAP_SHAPE}")
+            mapped[str(claim)] = [n.strip() for n in names]
+        return mapped
+
     @field_validator("smtp_url", "tsa_url")
     @classmethod
     def _check_optional_url(cls, value: str | None) -> str | None:
@@ -159,6 +198,28 @@ class Settings(BaseSettings):
                     "(or DATAWAARDEN_ALLOW_NO_TSA=true to sign without, not recommended)"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _sso_is_complete(self) -> Settings:
+        if self.oidc_issuer:
+            if not self.oidc_client_id:
+                raise ValueError("OIDC_CLIENT_ID: single sign-on needs the client id")
+            if not self.oidc_role_map:
+                raise ValueError(
+                    "OIDC_ROLE_MAP: single sign-on needs the map from claim values to roles"
+                )
+            if self.is_production and not self.oidc_issuer.startswith("https://"):
+                raise ValueError("OIDC_ISSUER: production talks to the provider over https://")
+        elif not self.local_login:
+            raise ValueError(
+                "LOCAL_LOGIN: switching local login off needs single sign-on "
+                "(DATAWAARDEN_OIDC_ISSUER), or nobody can log in"
+            )
+        return self
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
 
     @property
     def is_production(self) -> bool:
@@ -228,6 +289,17 @@ def _create_key_file(path: Path) -> None:
 
 
 _KEY_FILES: dict[Path, str] = {}
+_ROLE_MAP_SHAPE = (
+    "must be a JSON object from claim value to a role or a list of roles, for example "
+    '{"datawaarden-leads": "lead", "ethics-chair": ["chair", "board"]}'
+)
+
+
+def _json_object(text: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg} at position {exc.pos})") from None
 
 
 def describe_settings_error(exc: ValidationError) -> str:

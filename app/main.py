@@ -31,6 +31,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         dependencies=[Depends(refuse_nul_characters), Depends(verify_csrf)],
     )
     app.state.settings = settings
+    if settings.sso_enabled:  # an unknown role in the role map stops the start
+        from app.users.sso import check_role_map
+
+        check_role_map(settings)
     app.state.engine = engine or make_engine(settings.resolved_database_url)
     # Error pages look up who is logged in through this (app.web knows no users).
     from app.deps import resolve_user
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         register,
         reports,
         site,
+        sso,
         tokens,
         users,
     )
@@ -79,6 +84,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         notifications,
         site,
         users,
+        sso,
         assessments,
     ):
         app.include_router(pages.router)

@@ -58,8 +58,9 @@ def sign_and_archive(
     assessment_id: int,
     actor_id: int,
     roles: Set[Role],
-    password: str,
     settings: Settings,
+    password: str = "",
+    session_token: str = "",
     timestamper: TimeStamper | None = None,
 ) -> Report:
     """The chair signs: render and sign the report, archive the assessment, and take an audit
@@ -70,6 +71,7 @@ def sign_and_archive(
         actor_id=actor_id,
         roles=roles,
         password=password,
+        session_token=session_token,
         settings=settings,
         timestamper=timestamper,
     )

@@ -14,6 +14,7 @@ from app.assessments import reading
 from app.assessments.models import Assessment, State
 from app.assessments.permissions import parties_for
 from app.assessments.transitions import Party
+from app.config import Settings
 from app.deps import (
     CurrentUser,
     FormDep,
@@ -22,7 +23,7 @@ from app.deps import (
     current_roles,
 )
 from app.errors import InvalidInput
-from app.i18n import N_
+from app.i18n import N_, _
 from app.pages.committee import CommitteeUser, back
 from app.reports.service import latest_report
 from app.reviews import advising
@@ -30,6 +31,8 @@ from app.reviews.deliberation import is_private, sees_deliberation
 from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS
 from app.text import parse_int
 from app.users.models import User
+from app.users.service import SESSION_COOKIE
+from app.users.stepup import STEP_UP_MAX_AGE, can_step_up, fresh_step_up
 from app.web.flash import register
 from app.web.templating import render
 
@@ -125,6 +128,27 @@ def _advice_context(
         and advice.finalised_at is not None
         and assessment.state == State.advice_drafted,
         "can_cosign": committee and assessment.state in (State.signed, State.archived),
+        "step_up": _step_up_context(session, request, user, assessment),
+    }
+
+
+def _step_up_context(
+    session: SessionDep, request: Request, user: User, assessment: Assessment
+) -> dict[str, Any] | None:
+    """For an account of the sign-in service: the button that confirms who they are there
+    (instead of the password field), and whether this session has a fresh confirmation."""
+    settings: Settings = request.app.state.settings
+    if not can_step_up(user, settings):
+        return None
+    provider = settings.oidc_provider_name.strip()
+    token = request.cookies.get(SESSION_COOKIE, "")
+    return {
+        "label": _("Confirm who you are at %(provider)s", provider=provider)
+        if provider
+        else _("Confirm who you are at the sign-in service"),
+        "fresh": fresh_step_up(session, user=user, session_token=token) is not None,
+        "next": f"/committee/assessments/{assessment.id}/advice",
+        "minutes": int(STEP_UP_MAX_AGE.total_seconds() // 60),
     }
 
 

@@ -31,6 +31,7 @@ from app.reports import service
 from app.reports.verify import verification_slot
 from app.text import parse_day
 from app.users.models import Role
+from app.users.service import SESSION_COOKIE
 from app.web.flash import flash, register
 from app.web.templating import render
 
@@ -73,6 +74,7 @@ def sign(
         actor_id=user_id,
         roles=roles,
         password=password,
+        session_token=request.cookies.get(SESSION_COOKIE, ""),
         settings=settings,
     )
     response = RedirectResponse(f"/committee/assessments/{assessment_id}/advice", status_code=303)
@@ -96,6 +98,7 @@ def cosign(
         actor=user,
         roles=current_roles(request),
         password=password,
+        session_token=request.cookies.get(SESSION_COOKIE, ""),
         settings=settings,
         role_label=_("secretary"),
     )

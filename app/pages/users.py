@@ -6,12 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 from starlette.responses import Response
 
+from app.config import Settings
 from app.deps import AdminUser, CurrentUserOptional, ObjectId, SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.i18n import _
 from app.users.labels import ROLE_LABELS
+from app.users.models import User
+from app.users.oidc import end_session_url
 from app.users.service import (
     SESSION_COOKIE,
     authenticate,
@@ -41,11 +45,55 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def login_context(settings: Settings, *, next_url: str, email: str = "") -> dict[str, object]:
+    """What the login page shows: the single sign-on button, the password form, or both."""
+    provider = settings.oidc_provider_name.strip()
+    if settings.sso_enabled:
+        sso_label = (
+            _("Log in with %(provider)s", provider=provider)
+            if provider
+            else _("Log in with your %(organisation)s account", organisation=settings.org_name)
+        )
+    else:
+        sso_label = ""
+    return {
+        "next": next_url,
+        "email": email,
+        "sso_label": sso_label,
+        "local_login": settings.local_login,
+    }
+
+
 @router.get("/login", summary="Login page")
-def login_form(request: Request, user: CurrentUserOptional, next: str = "/") -> Response:
+def login_form(
+    request: Request, user: CurrentUserOptional, settings: SettingsDep, next: str = "/"
+) -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "users/login.html", {"next": safe_next(next), "email": ""})
+    return render(request, "users/login.html", login_context(settings, next_url=safe_next(next)))
+
+
+def logged_in(
+    session: Session,
+    request: Request,
+    *,
+    user: User,
+    next_url: str,
+    settings: Settings,
+    id_token: str | None = None,
+) -> Response:
+    """A new session for the user and the redirect to where they were going (any login)."""
+    token = start_session(session, user=user, client=client_address(request), id_token=id_token)
+    response = RedirectResponse(safe_next(next_url), status_code=303)
+    secure = settings.is_production
+    response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, token, secure=secure))
+    response.headers.append("Set-Cookie", cookie_header(CSRF_COOKIE, new_seed(), secure=secure))
+    response.headers.append(
+        "Set-Cookie",
+        cookie_header(LANG_COOKIE, user.locale, secure=secure, max_age=365 * 24 * 3600),
+    )
+    response.headers["dw-csrf-rotated"] = "1"
+    return response
 
 
 @router.post("/login", summary="Log in")
@@ -57,10 +105,15 @@ def login(
     password: Annotated[str, Form(max_length=5000)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
+    context = login_context(settings, next_url=safe_next(next), email=email[:254])
+    if not settings.local_login:
+        context["error"] = _(
+            "Logging in with a password is switched off. Log in through the sign-in service."
+        )
+        return render(request, "users/login.html", context, status_code=403)
     result = authenticate(
         session, email=email, password=password, client=client_address(request), settings=settings
     )
-    context = {"next": safe_next(next), "email": email[:254]}
     if result.retry_after:
         context["error"] = wait_message(result.retry_after)
         return render(
@@ -73,25 +126,22 @@ def login(
     if result.user is None:
         context["error"] = _("The e-mail address or password is not correct.")
         return render(request, "users/login.html", context, status_code=401)
-    token = start_session(session, user=result.user, client=client_address(request))
-    response = RedirectResponse(safe_next(next), status_code=303)
-    secure = settings.is_production
-    response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, token, secure=secure))
-    response.headers.append("Set-Cookie", cookie_header(CSRF_COOKIE, new_seed(), secure=secure))
-    response.headers.append(
-        "Set-Cookie",
-        cookie_header(LANG_COOKIE, result.user.locale, secure=secure, max_age=365 * 24 * 3600),
-    )
-    response.headers["dw-csrf-rotated"] = "1"
-    return response
+    return logged_in(session, request, user=result.user, next_url=next, settings=settings)
 
 
 @router.post("/logout", summary="Log out")
 def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
-    if token:
-        end_session(session, token=token)
-    response = RedirectResponse("/login", status_code=303)
+    id_token = end_session(session, token=token) if token else ""
+    # After our own session ended: the provider's logout (RP-initiated), when it was an SSO login.
+    provider_logout = (
+        end_session_url(
+            settings, id_token=id_token, post_logout_redirect_uri=settings.base_url + "/login"
+        )
+        if id_token and settings.sso_enabled
+        else ""
+    )
+    response = RedirectResponse(provider_logout or "/login", status_code=303)
     response.headers.append(
         "Set-Cookie", cookie_header(SESSION_COOKIE, "", secure=settings.is_production, max_age=0)
     )

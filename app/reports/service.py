@@ -26,7 +26,7 @@ from app.audit.service import head_hash, record_event
 from app.canonical import sha256_hex
 from app.config import Settings
 from app.db import session_scope
-from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.errors import Conflict, NotFound, PermissionDenied
 from app.i18n import _
 from app.notifications.service import notify
 from app.reports import render
@@ -49,8 +49,8 @@ from app.reviews import advising
 from app.reviews.models import Advice
 from app.timeutil import utcnow
 from app.users.models import Role, User
-from app.users.passwords import verify_password
 from app.users.service import COMMITTEE_ROLES, users_with_roles
+from app.users.stepup import take_proof
 
 # How the public edition appears in the audit trail.
 PUBLIC_OBJECT = "public_report"
@@ -102,12 +102,6 @@ def _final_advice(session: Session, assessment: Assessment) -> Advice:
     return advice
 
 
-def _check_password(user: User, password: str) -> None:
-    if not verify_password(user.password_hash, password[:1024]):
-        message = _("The password is not correct.")
-        raise InvalidInput(message, fields={"password": message})
-
-
 @dataclass(frozen=True)
 class SignRequest:
     assessment_id: int
@@ -117,6 +111,8 @@ class SignRequest:
     audit_head: str
     # The public edition's content (None: sign the internal report only).
     public_source: render.ReportSource | None = None
+    # How the signer proved it is them ("password" or "oidc", app.users.stepup).
+    proved_by: str = "password"
 
 
 def prepare_signing(
@@ -125,8 +121,9 @@ def prepare_signing(
     assessment: Assessment,
     actor: User,
     roles: Set[Role],
-    password: str,
     settings: Settings,
+    password: str = "",
+    session_token: str = "",
 ) -> SignRequest:
     """Check everything and gather the report's content. Raises before any work is done."""
     parties = parties_for(session, actor, roles, assessment)
@@ -137,7 +134,9 @@ def prepare_signing(
     if assessment.state != State.advice_drafted or latest_report(session, assessment) is not None:
         raise Conflict(_("This advice has already been signed, or is not ready to be signed."))
     advice = _final_advice(session, assessment)
-    _check_password(actor, password)
+    proved_by = take_proof(
+        session, user=actor, password=password, session_token=session_token, settings=settings
+    )
     load_signing_key(settings)  # a missing or unreadable key is refused now, not after rendering
     audit_head = head_hash(session)
     now = utcnow()
@@ -159,7 +158,7 @@ def prepare_signing(
         now=now,
     )
     return SignRequest(
-        assessment.id or 0, advice.id or 0, source, actor.name, audit_head, public_source
+        assessment.id or 0, advice.id or 0, source, actor.name, audit_head, public_source, proved_by
     )
 
 
@@ -265,7 +264,12 @@ def store_signed(
         object_type="report",
         object_id=report.id or "",
         assessment_id=assessment.id,
-        details={"sha256": report.sha256, "sequence": 1, "audit_head": request.audit_head},
+        details={
+            "sha256": report.sha256,
+            "sequence": 1,
+            "audit_head": request.audit_head,
+            "reauthenticated": request.proved_by,
+        },
     )
     if public_pdf is not None:
         store_public_edition(
@@ -291,8 +295,9 @@ def sign_report(
     assessment_id: int,
     actor_id: int,
     roles: Set[Role],
-    password: str,
     settings: Settings,
+    password: str = "",
+    session_token: str = "",
     timestamper: TimeStamper | None = None,
 ) -> Report:
     """The whole signing, in three steps (see the module docstring)."""
@@ -306,6 +311,7 @@ def sign_report(
             actor=actor,
             roles=roles,
             password=password,
+            session_token=session_token,
             settings=settings,
         )
     key = load_signing_key(settings)
@@ -383,8 +389,9 @@ def add_second_signature(
     assessment: Assessment,
     actor: User,
     roles: Set[Role],
-    password: str,
     settings: Settings,
+    password: str = "",
+    session_token: str = "",
     role_label: str,
 ) -> Report:
     """A second signature (for example the secretary's) as an incremental update: a new stored
@@ -403,7 +410,9 @@ def add_second_signature(
         raise Conflict(_("This report already has a second signature."))
     if current.signed_by_id == actor.id:
         raise Conflict(_("You already signed this report."))
-    _check_password(actor, password)
+    proved_by = take_proof(
+        session, user=actor, password=password, session_token=session_token, settings=settings
+    )
     key = load_signing_key(settings)
     pdf = sign_pdf(
         current.pdf,
@@ -434,7 +443,11 @@ def add_second_signature(
         object_type="report",
         object_id=report.id or "",
         assessment_id=assessment.id,
-        details={"sha256": report.sha256, "sequence": report.sequence},
+        details={
+            "sha256": report.sha256,
+            "sequence": report.sequence,
+            "reauthenticated": proved_by,
+        },
     )
     return report
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.timeutil import UTCDateTime, utcnow
@@ -37,6 +37,12 @@ class User(SQLModel, table=True):
     locale: str = Field(default="nl", sa_column=Column(String(5), nullable=False))
     is_demo: bool = Field(default=False, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # The single sign-on identity (OpenID Connect `iss` and `sub`) this account belongs to;
+    # empty for a local account (app.users.sso).
+    oidc_issuer: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
+    oidc_subject: str | None = Field(default=None, sa_column=Column(String(255), nullable=True))
+
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
 
 class UserRole(SQLModel, table=True):
@@ -64,6 +70,37 @@ class WebSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     client: str = Field(default="", sa_column=Column(String(64), nullable=False))
+    # The ID token of a single sign-on login, sent back to the provider as `id_token_hint`
+    # when the user logs out (RP-initiated logout).
+    id_token: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # When the user last confirmed who they are at the provider on this session (step-up
+    # before signing, app.users.stepup); cleared when a signature uses it.
+    reauthenticated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PendingLogin(SQLModel, table=True):
+    """A single sign-on login between the redirect to the provider and its return: kept in the
+    database so that any app process can finish it. Used once (`used_at`), then kept until it
+    expires so that a replayed state is recognised and refused."""
+
+    __tablename__ = "pending_logins"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    nonce: str = Field(sa_column=Column(String(64), nullable=False))
+    code_verifier: str = Field(sa_column=Column(String(128), nullable=False))
+    # SHA-256 of the random value in the browser's cookie: the return must come from the
+    # browser that started the login (no login CSRF with someone else's code).
+    browser_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    next_url: str = Field(default="/", sa_column=Column(String(500), nullable=False))
+    # Set for a step-up (app.users.stepup): the account already logged in that must confirm
+    # who it is again; the return then marks its session instead of starting one.
+    step_up_user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class LoginThrottle(SQLModel, table=True):

@@ -306,14 +306,23 @@ def authenticate(
 # --- sessions -------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
+def session_token_hash(token: str) -> str:
+    """What the sessions table keeps of a cookie token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(session: Session, *, user: User, client: str) -> str:
-    """A new server-side session (a new id at every login); returns the cookie token."""
+def start_session(session: Session, *, user: User, client: str, id_token: str | None = None) -> str:
+    """A new server-side session (a new id at every login); returns the cookie token. A single
+    sign-on login keeps its ID token for the logout at the provider."""
     token = secrets.token_urlsafe(32)
-    session.add(WebSession(token_hash=_token_hash(token), user_id=user.id or 0, client=client[:64]))
+    session.add(
+        WebSession(
+            token_hash=session_token_hash(token),
+            user_id=user.id or 0,
+            client=client[:64],
+            id_token=id_token,
+        )
+    )
     session.flush()
     return token
 
@@ -331,7 +340,7 @@ def resolve_session(session: Session, *, token: str, settings: Settings) -> Live
     for good (the time only grows); it is marked ended when the request's work commits."""
     if not token or len(token) > 100:
         return None
-    row = session.execute(_SESSION_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
+    row = session.execute(_SESSION_BY_TOKEN, {"token_hash": session_token_hash(token)}).first()
     if row is None:
         return None
     user, session_id, created_at, last_seen_at, ended_at, roles = row
@@ -351,10 +360,11 @@ def resolve_session(session: Session, *, token: str, settings: Settings) -> Live
     return LiveSession(user, frozenset(Role(r) for r in roles.split(",")) if roles else frozenset())
 
 
-def end_session(session: Session, *, token: str) -> None:
-    """Log out: the session ends on the server, so the old cookie is worthless."""
+def end_session(session: Session, *, token: str) -> str:
+    """Log out: the session ends on the server, so the old cookie is worthless. Returns the
+    ID token of a single sign-on session ("" for another), for the logout at the provider."""
     web = session.exec(
-        select(WebSession).where(WebSession.token_hash == _token_hash(token))
+        select(WebSession).where(WebSession.token_hash == session_token_hash(token))
     ).first()
     if web is not None and web.ended_at is None:
         web.ended_at = utcnow()
@@ -367,6 +377,8 @@ def end_session(session: Session, *, token: str) -> None:
             object_id=web.user_id,
         )
         session.flush()
+        return web.id_token or ""
+    return ""
 
 
 def end_all_sessions(session: Session, *, user: User) -> int:

@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
@@ -42,10 +43,21 @@ def cookie_header(name: str, value: str, *, secure: bool, max_age: int | None = 
     return "; ".join(parts)
 
 
-def security_headers(*, secure: bool) -> list[tuple[str, str]]:
+def content_security_policy(settings: Settings | None = None) -> str:
+    """The CSP; with single sign-on, forms may also lead to the provider's origin (logging out
+    is a form whose answer sends the browser on to the provider's logout)."""
+    if settings is None or not settings.sso_enabled:
+        return CSP
+    issuer = urlsplit(settings.oidc_issuer)
+    return CSP.replace(
+        "form-action 'self'", f"form-action 'self' {issuer.scheme}://{issuer.netloc}"
+    )
+
+
+def security_headers(*, secure: bool, csp: str = CSP) -> list[tuple[str, str]]:
     """The headers every response carries, besides its request id."""
     headers = [
-        ("Content-Security-Policy", CSP),
+        ("Content-Security-Policy", csp),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "same-origin"),
@@ -78,7 +90,9 @@ class RequestContextMiddleware:
         self.app = app
         self.settings = settings
         # Encoded once: every response gets them, so this is on the path of every request.
-        self.raw_security = _raw(security_headers(secure=settings.is_production))
+        self.raw_security = _raw(
+            security_headers(secure=settings.is_production, csp=content_security_policy(settings))
+        )
         self.ours = frozenset(name for name, _ in self.raw_security) | {b"x-request-id"}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -18,7 +18,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,19 +186,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Migrate a fresh database, create the personas, start uvicorn and wait for /healthz."""
-    data_dir = tmp_path_factory.mktemp("datawaarden-e2e")
-    env = _app_env(data_dir)
-    _run_cli(["init"], env=env)
-    for persona in PERSONAS.values():
-        args = ["users", "create", "--email", persona.email, "--name", persona.name]
-        for role in persona.roles:
-            args += ["--role", role]
-        _run_cli(args, env=env, stdin=persona.password + "\n")
-
-    port = _free_port()
+@contextmanager
+def running_server(
+    data_dir: Path, env: dict[str, str], *, port: int | None = None
+) -> Iterator[LiveServer]:
+    """Start uvicorn with this environment and wait for /healthz; stop it afterwards."""
+    port = port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = data_dir / "uvicorn.log"
     with log_path.open("wb") as log:
@@ -227,6 +221,26 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         yield LiveServer(base_url=base_url, data_dir=data_dir, log_path=log_path)
     finally:
         _stop(process)
+
+
+def create_personas(env: dict[str, str], personas: Iterable[Persona]) -> None:
+    """Create accounts through the CLI, as an administrator would."""
+    for persona in personas:
+        args = ["users", "create", "--email", persona.email, "--name", persona.name]
+        for role in persona.roles:
+            args += ["--role", role]
+        _run_cli(args, env=env, stdin=persona.password + "\n")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Migrate a fresh database, create the personas, start uvicorn and wait for /healthz."""
+    data_dir = tmp_path_factory.mktemp("datawaarden-e2e")
+    env = _app_env(data_dir)
+    _run_cli(["init"], env=env)
+    create_personas(env, PERSONAS.values())
+    with running_server(data_dir, env) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -564,6 +564,13 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/login"): Rule(PUBLIC),
     ("POST", "/login"): Rule(PUBLIC, body=login_form, fresh_client=True),
     ("POST", "/logout"): Rule(PUBLIC, fresh_client=True, login_redirect_ok=True),
+    # Single sign-on is public by nature (it is how one logs in); without a provider configured
+    # both answer 404. tests/users/test_sso.py runs them against a real provider.
+    ("GET", "/login/sso"): Rule(PUBLIC, fresh_client=True, lenient=True),
+    ("GET", "/login/sso/callback"): Rule(PUBLIC, fresh_client=True, lenient=True),
+    # The step-up before signing needs a logged-in user (404 without a provider); its checks:
+    # tests/users/test_step_up.py and tests/reports/test_step_up_signing.py.
+    ("POST", "/login/sso/step-up"): Rule(ANY_USER, lenient=True),
     ("GET", "/notifications"): Rule(ANY_USER),
     ("POST", "/notifications/read"): Rule(ANY_USER),
     ("GET", "/account/tokens"): Rule(ANY_USER),
