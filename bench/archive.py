@@ -224,11 +224,11 @@ def verify_throughput(count: int) -> float:
     from app.db import make_engine, session_scope
     from app.demo import run_demo
     from app.reports import render
+    from app.reports.checking import validator_for
     from app.reports.models import Report
     from app.reports.pki import ensure_dev_pki
     from app.reports.seal import organisation_seal
     from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT, advice_document
-    from app.reports.service import validator_for
     from app.reports.signing import load_signing_key, long_term, sign_pdf
     from app.reviews.models import Advice, AdviceCondition, Opinion
     from app.users.models import User

@@ -34,7 +34,7 @@ def main() -> None:
     from app.config import get_settings
     from app.db import make_engine, session_scope
     from app.demo import run_demo
-    from app.reports import render, service
+    from app.reports import checking, render
     from app.reports.models import Report
     from app.reports.pki import ensure_dev_pki
     from app.reports.signing import load_signing_key, long_term, sign_pdf
@@ -67,7 +67,7 @@ def main() -> None:
             now=report.signed_at,
         )
     key = load_signing_key(settings)
-    roots = service.trust_roots(settings)
+    roots = checking.trust_roots(settings)
     html = render.render_html(source)
     pages = len(
         weasyprint.HTML(string=html, base_url=str(render.ROOT / "templates" / "pdf")).render().pages
@@ -129,7 +129,7 @@ def main() -> None:
             long_term=lta,
         )
         timings["sign only"].append(time.perf_counter() - t)
-        validator = service.validator_for(settings)
+        validator = checking.validator_for(settings)
         gc.collect()
         t = time.perf_counter()
         check = verify_pdf(signed, trust_roots=roots, validator=validator, known=True)

@@ -16,6 +16,7 @@ from app.api.schemas import (
 )
 from app.deps import ObjectId, RawBodyDep, SessionDep
 from app.downloads import pdf_response
+from app.reports import checking
 from app.reports import service as reports
 from app.reports.verify import verification_slot
 from app.text import parse_day
@@ -61,7 +62,7 @@ def verify_report(
     settings = request.app.state.settings
     moment = parse_day(at)
     with verification_slot():  # a few at once; the rest get 503 with Retry-After
-        check = reports.verify_file(session, data, settings=settings, at=moment)
+        check = checking.verify_file(session, data, settings=settings, at=moment)
     r = check.result
     return VerificationOut(
         ok=check.ok,

@@ -26,7 +26,7 @@ from app.audit.service import head_hash
 from app.config import Settings
 from app.db import READ_ONLY, session_scope
 from app.errors import Conflict
-from app.reports import render
+from app.reports import checking, render
 from app.reports import service as reports
 from app.reports.models import PublicReport, Report
 from app.reports.sealed import read_sealed
@@ -79,7 +79,7 @@ def _prepare(
     assert assessment is not None
     first, versions = _first_version(session, assessment)
     newest = versions[-1]
-    check = reports.verify_file(session, newest.pdf, settings=settings)
+    check = checking.verify_file(session, newest.pdf, settings=settings)
     if not check.result.signatures_ok:
         return "its signed report does not validate: no public edition is made"
     problems = check_binding(

@@ -54,8 +54,8 @@ def seals(settings: Settings, trust_anchor: Path | None = None, *, required: boo
     key, or only for checking from a trust anchor an auditor holds (`--trust-anchor`). Without
     either: (None, a seal that checks nothing) when not `required`."""
     from app.errors import AppError
+    from app.reports.checking import validator_for
     from app.reports.seal import checking_seal, organisation_seal
-    from app.reports.service import validator_for
     from app.reports.validator import Validator, load_trust_roots
 
     if trust_anchor is not None:

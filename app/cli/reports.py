@@ -49,7 +49,7 @@ def report_verify(
     """Check a report: signatures intact and valid (long-term, at --at), the document
     timestamps, the archived copy, the embedded data. Exit 0 only when everything holds."""
     from app.db import session_scope
-    from app.reports.service import verify_file
+    from app.reports.checking import verify_file
     from app.reports.verify import MAX_UPLOAD
 
     moment = parse_date(at, "--at")

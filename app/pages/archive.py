@@ -29,6 +29,7 @@ from app.deps import (
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
+from app.reports import checking
 from app.reports import service as reports
 from app.reports.sealed import SealedContent, read_sealed
 from app.reviews import advising, commenting, judging
@@ -184,7 +185,7 @@ def archive_detail(
     locale = get_locale()
     submissions = reading.submissions_of(session, assessment)
     report = reports.latest_report(session, assessment)
-    check = reports.verify_file(session, report.pdf, settings=settings) if report else None
+    check = checking.verify_file(session, report.pdf, settings=settings) if report else None
     # What the page shows of the decision comes from the signed report; whatever the database
     # says otherwise is an integrity problem, shown as such.
     sealed = read_sealed(check.result.attachments) if check else SealedContent()

@@ -27,6 +27,7 @@ from app.deps import CurrentUserOptional, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.i18n import _, get_locale
 from app.questionnaires.registry import definition_of, get_version
+from app.reports import checking
 from app.reports import service as reports
 from app.reports.models import PublicReport
 from app.reports.sealed import SealedContent, read_sealed
@@ -75,7 +76,7 @@ def public_record(
     # Read from the public edition; an advice signed before public editions existed is read
     # from its internal report (only the fields below are taken from it, nothing is served).
     report = public or reports.latest_report(session, assessment)
-    check = reports.verify_file(session, report.pdf, settings=settings) if report else None
+    check = checking.verify_file(session, report.pdf, settings=settings) if report else None
     sealed = read_sealed(check.result.attachments) if check else SealedContent()
     snapshot = sealed.snapshot or {}
     advice = sealed.advice or {}

@@ -27,7 +27,7 @@ from app.deps import (
 from app.downloads import pdf_response
 from app.errors import InvalidInput
 from app.i18n import N_, _
-from app.reports import service
+from app.reports import checking, service
 from app.reports.verify import verification_slot
 from app.text import parse_day
 from app.users.models import Role
@@ -158,7 +158,7 @@ def verify_upload(
     # A few at once; the rest get 503 with Retry-After (a verification may hold the upload
     # and up to verify.MAX_INFLATED bytes inflated from it).
     with verification_slot():
-        check = service.verify_file(session, data, settings=settings, at=moment)
+        check = checking.verify_file(session, data, settings=settings, at=moment)
     return render(
         request,
         "reports/verify.html",

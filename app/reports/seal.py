@@ -119,7 +119,7 @@ def organisation_seal(
     settings: Settings, *, timestamper: TimeStamper | None = None
 ) -> OrganisationSeal:
     """The organisation's seal as configured (the signing key, its trust anchor, the TSA)."""
-    from app.reports.service import trust_roots
+    from app.reports.checking import trust_roots
     from app.reports.signing import load_signing_key, long_term
 
     key = load_signing_key(settings)

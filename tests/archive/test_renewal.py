@@ -14,8 +14,8 @@ from sqlmodel import col, select
 from app.archive.service import sign_and_archive
 from app.audit.models import AuditEvent
 from app.config import get_settings
+from app.reports.checking import trust_roots
 from app.reports.models import Report
-from app.reports.service import trust_roots
 from app.reports.verify import verify_pdf
 from tests.conftest import PASSWORD
 from tests.reports.conftest import CHAIR, build_world, drive_to_advice

@@ -28,8 +28,8 @@ from app.audit.checkpoints import take_checkpoint
 from app.audit.service import event_hash
 from app.config import get_settings
 from app.db import make_engine, session_scope
+from app.reports.checking import validator_for
 from app.reports.seal import organisation_seal
-from app.reports.service import validator_for
 from app.users.models import Role
 from tests.conftest import (
     PASSWORD,

@@ -27,9 +27,9 @@ from sqlmodel import select
 from app.audit.models import AuditEvent
 from app.canonical import sha256_hex
 from app.config import get_settings
+from app.reports.checking import trust_roots, verify_file
 from app.reports.models import Report
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT
-from app.reports.service import trust_roots, verify_file
 from app.reports.verify import verify_pdf
 from tests.conftest import (
     PASSWORD,

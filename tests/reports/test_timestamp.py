@@ -6,7 +6,7 @@ import weasyprint
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from app.config import get_settings
-from app.reports.service import trust_roots
+from app.reports.checking import trust_roots
 from app.reports.signing import load_signing_key, sign_pdf
 from app.reports.verify import verify_pdf
 

@@ -19,8 +19,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from app.config import get_settings
 from app.errors import AppError
 from app.reports import verify as verify_module
+from app.reports.checking import trust_roots, validator_for
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT
-from app.reports.service import trust_roots, validator_for
 from app.reports.signing import load_signing_key, long_term, sign_pdf, trust_anchor_pem
 from app.reports.validator import load_trust_roots
 from app.reports.verify import (

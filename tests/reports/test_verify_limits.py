@@ -14,10 +14,10 @@ from bs4 import BeautifulSoup
 
 from app.config import get_settings
 from app.i18n import use_locale
-from app.reports import service
+from app.reports import checking
 from app.reports import verify as verify_module
+from app.reports.checking import trust_roots
 from app.reports.explain import explain
-from app.reports.service import trust_roots
 from app.reports.verdict import Verification
 from app.reports.verify import verify_pdf
 from tests.conftest import Client, page_text
@@ -202,7 +202,7 @@ def test_it_frees_the_slot_when_a_verification_fails(visitor, monkeypatch):
     def boom(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr(service, "verify_file", boom)
+    monkeypatch.setattr(checking, "verify_file", boom)
     for _ in range(verify_module.MAX_CONCURRENT_VERIFICATIONS + 1):
         with pytest.raises(RuntimeError):
             upload(visitor, b"%PDF-1.7\n")
