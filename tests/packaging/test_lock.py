@@ -49,7 +49,9 @@ def test_it_pins_every_package_with_hashes_and_answers_pyproject():
 
 
 def test_it_calls_the_lock_stale_when_pyproject_asks_for_a_package_it_lacks():
-    changed = PYPROJECT.replace('"rfc8785>=0.1.4",', '"rfc8785>=0.1.4",\n  "datawaarden-no-such-package>=1",')
+    changed = PYPROJECT.replace(
+        '"rfc8785>=0.1.4",', '"rfc8785>=0.1.4",\n  "datawaarden-no-such-package>=1",'
+    )
     assert check_lock.stale(changed, LOCK) == ["datawaarden-no-such-package>=1: not in the lock"]
 
 
