@@ -28,15 +28,11 @@ from app.audit.checkpoints import take_checkpoint
 from app.canonical import sha256_hex
 from app.config import get_settings
 from app.db import make_engine, session_scope
+from app.reports.checking import validator_for
 from app.reports.models import PublicReport, Report
 from app.reports.seal import organisation_seal
 from app.reports.sealed import ADVICE_ATTACHMENT
-from app.reports.service import (
-    prepare_signing,
-    produce_signed_pdf,
-    store_signed,
-    validator_for,
-)
+from app.reports.service import prepare_signing, produce_signed_pdf, store_signed
 from app.reports.verify import read_attachments, verify_pdf
 from app.users.models import Role, User
 from tests.conftest import (
