@@ -23,6 +23,7 @@ TARGETS = {
     "load": "0 errors, 0 lost, p95 < 50 ms at 50 users; saturation >= 0.25 of health",
     "autosave_cost": "none (server time per save, for comparing versions of the save path)",
     "audit_verify": "1,000,000 events < 60 s, memory flat (streaming)",
+    "fresh_clone": "a fresh clone serves /healthz with make run in < 60 s",
 }
 
 
@@ -87,6 +88,7 @@ def main() -> None:
         run("load", "--users", "50", "--duration", "30", "--think", "1.0"),
         run("autosave_cost", "--saves", "500", "--rounds", "5"),
         run("audit_verify", "--events", "1000000"),
+        run("fresh_clone"),
     ]
     pg = postgres_url()
     if pg:
@@ -138,6 +140,11 @@ def main() -> None:
             text = (
                 f"{r['events']:,} events in {r['seconds']:.1f} s ({r['per_s']:,.0f}/s); peak memory "
                 f"{r['peak_mb_small']:.0f} MB at {r['small']:,} events, {r['peak_mb']:.0f} MB at {r['events']:,}"
+            )
+        elif name == "fresh_clone":
+            text = (
+                f"git clone + make run to the first /healthz: {r['warm_s']:.1f} s with this "
+                f"machine's package caches, {r['cold_s']:.1f} s with empty uv and npm caches"
             )
         elif name == "autosave_cost":
             name = f"autosave cost {r['engine']}"
