@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pikepdf
@@ -500,12 +501,13 @@ def test_it_judges_a_long_term_signature_at_the_moment_asked(validator, lta):
 
 def test_it_does_not_call_a_file_with_only_a_document_timestamp_signed_at_all(roots, pki):
     from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
-    from pyhanko.sign.timestamps import DummyTimeStamper  # noqa: F401
 
     settings = get_settings()
     stamper = long_term(settings, load_signing_key(settings)).timestamper
     writer = IncrementalPdfFileWriter(io.BytesIO(small_pdf({SNAPSHOT_ATTACHMENT: SNAPSHOT})))
-    out = PdfTimeStamper(stamper).timestamp_pdf(writer, "sha256")
+    # pyHanko runs its own event loop: in a thread of its own, whatever loop runs here.
+    with ThreadPoolExecutor(1) as pool:
+        out = pool.submit(PdfTimeStamper(stamper).timestamp_pdf, writer, "sha256").result()
     result = verify_pdf(out.getvalue(), trust_roots=roots)
     assert result.problems == ["unsigned"] and result.signatures == []
     assert result.attachments == {}
