@@ -317,60 +317,22 @@ def verify_archive(
     count = max(1, min(os.cpu_count() or 1, 8)) if workers is None else workers
     without_public = 0
     with _pool(count, initargs) as pool:
+        # The workers check the next batch's signatures while this process compares the
+        # previous batch with the database.
+        pending: tuple[list[_Archived], Iterator[Any], Iterator[Any]] | None = None
         for batch in _archived(session, {i for i in skip if i is not None}):
             newest = [item.versions[-1][1] if item.versions else b"" for item in batch]
-            checks = list(pool.map(_check_signatures, newest))
-            with_public = [item for item in batch if item.public]
-            public_checks = dict(
-                zip(
-                    [id(item) for item in with_public],
-                    pool.map(_check_signatures, [item.public[-1][1] for item in with_public]),
-                    strict=True,
-                )
+            with_public = [item.public[-1][1] for item in batch if item.public]
+            submitted = (
+                batch,
+                pool.map(_check_signatures, newest),
+                pool.map(_check_signatures, with_public),
             )
-            for item, (signatures_ok, problem, attachments) in zip(batch, checks, strict=True):
-                if item.versions and not item.public:
-                    without_public += 1
-                if item.public:
-                    result.reports += len(item.public)
-                    result.problems.extend(_public_findings(session, item, public_checks[id(item)]))
-                    public_head = (read_sealed(public_checks[id(item)][2]).advice or {}).get(
-                        "audit_head"
-                    )
-                    if isinstance(public_head, str):
-                        # A waypoint only: the public edition's own event is not compared
-                        # with the internal report's signing (report id 0 matches no event).
-                        heads.append(
-                            ReportHead(
-                                0, f"the public edition of {item.assessment.reference}", public_head
-                            )
-                        )
-                subject = item.assessment.reference
-                result.assessments += 1
-                result.reports += len(item.versions)
-                result.problems.extend(_report_findings(item))
-                if item.versions and not signatures_ok:
-                    result.problems.append(Finding("signature", subject, problem or "invalid"))
-                sealed = read_sealed(attachments) if item.versions else SealedContent()
-                try:
-                    result.problems.extend(
-                        check_binding(
-                            session,
-                            assessment=item.assessment,
-                            versions=item.versions,
-                            sealed=sealed,
-                            entry=item.entry,
-                        )
-                    )
-                except Exception as exc:  # a checker never crashes: name what failed
-                    result.problems.append(
-                        Finding("damaged", subject, f"cannot be compared: {type(exc).__name__}")
-                    )
-                head = (sealed.advice or {}).get("audit_head")
-                if isinstance(head, str) and item.versions:
-                    heads.append(ReportHead(item.versions[0][0].id or 0, subject, head))
-            if progress:
-                progress(sum(len(item.versions) + len(item.public) for item in batch))
+            if pending is not None:
+                without_public += _judge(session, result, heads, *pending, progress=progress)
+            pending = submitted
+        if pending is not None:
+            without_public += _judge(session, result, heads, *pending, progress=progress)
     if without_public:
         result.notices.append(
             f"{without_public} signed reports have no public edition yet: the register offers "
@@ -389,6 +351,64 @@ def verify_archive(
     result.problems.extend(audit.problems)
     result.notices.extend(audit.notices)
     return result
+
+
+def _judge(
+    session: Session,
+    result: ArchiveReport,
+    heads: list[ReportHead],
+    batch: list[_Archived],
+    checks_of_newest: Iterator[Any],
+    checks_of_public: Iterator[Any],
+    *,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Add the findings on one batch of archived assessments, given their signature checks;
+    returns how many of them have a signed report but no public edition."""
+    without_public = 0
+    checks = list(checks_of_newest)
+    with_public = [item for item in batch if item.public]
+    public_checks = dict(zip([id(item) for item in with_public], checks_of_public, strict=True))
+    for item, (signatures_ok, problem, attachments) in zip(batch, checks, strict=True):
+        if item.versions and not item.public:
+            without_public += 1
+        if item.public:
+            result.reports += len(item.public)
+            result.problems.extend(_public_findings(session, item, public_checks[id(item)]))
+            public_head = (read_sealed(public_checks[id(item)][2]).advice or {}).get("audit_head")
+            if isinstance(public_head, str):
+                # A waypoint only: the public edition's own event is not compared with the
+                # internal report's signing (report id 0 matches no event).
+                heads.append(
+                    ReportHead(0, f"the public edition of {item.assessment.reference}", public_head)
+                )
+        subject = item.assessment.reference
+        result.assessments += 1
+        result.reports += len(item.versions)
+        result.problems.extend(_report_findings(item))
+        if item.versions and not signatures_ok:
+            result.problems.append(Finding("signature", subject, problem or "invalid"))
+        sealed = read_sealed(attachments) if item.versions else SealedContent()
+        try:
+            result.problems.extend(
+                check_binding(
+                    session,
+                    assessment=item.assessment,
+                    versions=item.versions,
+                    sealed=sealed,
+                    entry=item.entry,
+                )
+            )
+        except Exception as exc:  # a checker never crashes: name what failed
+            result.problems.append(
+                Finding("damaged", subject, f"cannot be compared: {type(exc).__name__}")
+            )
+        head = (sealed.advice or {}).get("audit_head")
+        if isinstance(head, str) and item.versions:
+            heads.append(ReportHead(item.versions[0][0].id or 0, subject, head))
+    if progress:
+        progress(sum(len(item.versions) + len(item.public) for item in batch))
+    return without_public
 
 
 def _owner(session: Session, problem: RowProblem) -> int | None:

@@ -50,12 +50,14 @@ from app.errors import AppError
 from app.i18n import N_, _
 from app.reports.allowance import Allowance, BoundedReader, over_limit
 from app.reports.offloop import off_loop
+from app.reports import speedups
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT
 from app.reports.validator import Validator
 from app.reports.verdict import INFLATE_LIMIT, SignatureCheck, Verification
 from app.timeutil import utcnow
 
 log = logging.getLogger("datawaarden.verify")
+speedups.install()
 ATTACHMENTS = (SNAPSHOT_ATTACHMENT, ADVICE_ATTACHMENT)
 MAX_UPLOAD = 20 * 1024 * 1024
 # What one verification may inflate in all: a real report inflates some 25 KB (its embedded
