@@ -48,9 +48,9 @@ from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from app.canonical import sha256_hex
 from app.errors import AppError
 from app.i18n import N_, _
+from app.reports import speedups
 from app.reports.allowance import Allowance, BoundedReader, over_limit
 from app.reports.offloop import off_loop
-from app.reports import speedups
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT
 from app.reports.validator import Validator
 from app.reports.verdict import INFLATE_LIMIT, SignatureCheck, Verification
