@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.formatting import number
 from app.i18n import N_, LazyString, use_locale
 from app.questionnaires import engine
 from app.questionnaires.schema import Question, Questionnaire, QuestionType, Severity
@@ -15,6 +16,7 @@ LEVEL_LABELS: dict[str, LazyString] = {
     "medium": N_("Medium"),
     "high": N_("High"),
 }
+NOT_YET_KNOWN = N_("Not yet known")
 SEVERITY_LABELS: dict[str, LazyString] = {
     Severity.stop: N_("Stop"),
     Severity.required: N_("Required"),
@@ -28,7 +30,8 @@ def level_label(level: str) -> str:
 
 
 def format_points(points: float) -> str:
-    return str(int(points)) if points == int(points) else f"{points:.1f}"
+    """Points as the reader writes them: "12", or "4,5" in Dutch."""
+    return number(points, 0 if points == int(points) else 1)
 
 
 def answer_text(question: Question, value: Any, locale: str) -> str:
@@ -143,9 +146,12 @@ def support_view(q: Questionnaire, ds: engine.DecisionSupport, locale: str) -> d
         }
         for o in ds.obligations
     ]
+    # Before the first answer there is nothing to judge: "low" would read as a verdict.
+    started = any(s.answered for s in ds.completeness.sections)
     return {
         "overall": ds.score.overall,
-        "overall_label": level_label(ds.score.overall),
+        "overall_label": level_label(ds.score.overall) if started else str(NOT_YET_KNOWN),
+        "started": started,
         "values": values,
         "obligations": obligations,
         "stopped": ds.stopped,

@@ -39,17 +39,29 @@ def _rows(
 
 @router.get("/assessments/{assessment_id}/audit", summary="Audit trail of an assessment")
 def assessment_trail(
-    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: VisibleAssessment,
+    page: int = 1,
 ) -> Response:
+    query = select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    page = max(1, min(page, pages))
     events = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.assessment_id == assessment.id)
-        .order_by(col(AuditEvent.id))
+        query.order_by(col(AuditEvent.id)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
     return render(
         request,
         "audit/trail.html",
-        {"a": assessment, "rows": _rows(request, session, user, list(events))},
+        {
+            "a": assessment,
+            "rows": _rows(request, session, user, list(events)),
+            "total": total,
+            "page": page,
+            "pages": pages,
+        },
     )
 
 

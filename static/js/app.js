@@ -49,3 +49,32 @@ function autosaveFailed(event) {
 }
 document.addEventListener("htmx:responseError", autosaveFailed);
 document.addEventListener("htmx:sendError", autosaveFailed);
+// Ticking "overwrite it with my answer" after a conflict saves the typed text at once: a text
+// field saves on its own events, which the checkbox next to it does not send (a choice
+// question's fieldset hears the change itself). Leaving the field to reach the checkbox would
+// send the same refused save again and redraw the checkbox under the pointer: a save that
+// repeats the one just refused as a conflict is not sent.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box || box.name !== "overwrite" || !box.checked || !window.htmx) { return; }
+  var field = document.getElementById("a-" + box.value);
+  if (!field || !(field.tagName === "TEXTAREA" || field.tagName === "INPUT") || !field.hasAttribute("hx-post")) { return; }
+  field.setAttribute("data-overwrite", box.value);
+  window.htmx.trigger(field, "change");
+});
+document.addEventListener("htmx:configRequest", function (event) {
+  var field = event.detail.elt;
+  if (!field || !field.getAttribute) { return; }
+  var question = field.getAttribute("data-overwrite");
+  if (question) { event.detail.parameters["overwrite"] = question; }
+  var sent = JSON.stringify(event.detail.parameters);
+  if (field.dataset.refused === sent) { event.preventDefault(); return; }
+  field.dataset.sending = sent;
+});
+document.addEventListener("htmx:afterRequest", function (event) {
+  var field = event.detail.elt;
+  if (!field || !field.dataset) { return; }
+  var conflict = event.detail.xhr && event.detail.xhr.status === 409;
+  if (conflict) { field.dataset.refused = field.dataset.sending || ""; } else { delete field.dataset.refused; }
+  if (!conflict && event.detail.successful) { field.removeAttribute("data-overwrite"); }
+});

@@ -43,7 +43,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-SERVER_START_TIMEOUT = 30.0  # seconds until /healthz must answer 200
+SERVER_START_TIMEOUT = 180.0  # seconds until /healthz must answer 200 (generous: a busy machine)
 POLL_INTERVAL = 0.1
 CLI_TIMEOUT = 60.0
 CLI_ERROR_LINES = 40  # lines of a failing CLI command's stderr shown in the error

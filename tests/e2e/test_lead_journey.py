@@ -666,3 +666,31 @@ def test_it_announces_autosave_results_to_screen_reader_users(page: Page, base_u
     assert not problems, "status messages are not announced (WCAG 4.1.3):\n- " + "\n- ".join(
         problems
     )
+
+
+def test_it_saves_my_text_over_a_newer_answer_as_soon_as_i_tick_overwrite(
+    page: Page, base_url: str
+) -> None:
+    login_as(page, base_url, PERSONAS["lead"])
+    assessment_id = start_assessment(page, base_url, new_title("Conflict"))
+    section_url = f"{base_url}/assessments/{assessment_id}/sections/profile"
+    page.goto(section_url)
+    other = page.context.new_page()  # the same lead in a second tab, opened before the change
+    other.goto(section_url)
+
+    page.get_by_role("textbox", name=Q_CLIENT).fill("Team Armoede")
+    expect(page.locator("#v-commissioning_client")).to_have_value("1")
+
+    stale = other.get_by_role("textbox", name=Q_CLIENT)
+    stale.fill("Team Bijstand")
+    block = question(other, "commissioning_client")
+    expect(block.get_by_text("Team Armoede")).to_be_visible()  # the newer answer is shown
+    overwrite = block.get_by_role("checkbox", name="Overschrijven met mijn antwoord")
+    overwrite.click()  # and nothing else: the text is not edited again
+    expect(block.get_by_text(NL["saved"])).to_be_visible()
+    expect(block.get_by_role("checkbox")).to_have_count(0)
+    assert_accessible(other, context_name="a conflict resolved by overwriting (nl)")
+    other.close()
+
+    page.reload()
+    expect(page.get_by_role("textbox", name=Q_CLIENT)).to_have_value("Team Bijstand")
