@@ -1,25 +1,36 @@
-"""Dates and times as people read them: in the reader's language, and times in
+"""Dates, times and numbers as people read them: in the reader's language, and times in
 Europe/Amsterdam with the zone named (the database keeps UTC)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
 
 from app.i18n import get_locale
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 
 
-def day(value: date | datetime | None, locale: str | None = None) -> str:
-    """A date in words, for example "1 december 2026"."""
-    if value is None:
+def day(value: date | datetime | str | None, locale: str | None = None) -> str:
+    """A date in words, for example "1 december 2026" (also from an ISO date string)."""
+    if value is None or value == "":
         return "–"
+    if isinstance(value, str):
+        value = _from_iso(value)
     if isinstance(value, datetime):
         value = value.astimezone(ZONE).date()
     return format_date(value, "d MMMM y", locale=locale or get_locale())
+
+
+def _from_iso(text: str) -> date | datetime:
+    """An ISO date, or an ISO time (UTC unless it names its offset)."""
+    if len(text) <= 10:
+        return date.fromisoformat(text)
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def moment(value: datetime | None, locale: str | None = None) -> str:
@@ -29,3 +40,16 @@ def moment(value: datetime | None, locale: str | None = None) -> str:
     local = value.astimezone(ZONE)
     text = format_datetime(local, "d MMMM y HH:mm", locale=locale or get_locale())
     return f"{text} {local.tzname()}"
+
+
+def decimal(value: float | str, locale: str | None = None) -> str:
+    """A number with the language's separators and at most one decimal: "12,5", "60.000"."""
+    return format_decimal(float(value), "#,##0.#", locale=locale or get_locale())
+
+
+def percent(value: float, locale: str | None = None) -> str:
+    """A percentage (0-100) with one decimal: "36,0 %" in Dutch (with the space the Dutch
+    spelling rules ask for), "36.0%" in English."""
+    locale = locale or get_locale()
+    pattern = "#,##0.0%" if locale.startswith("en") else "#,##0.0 %"
+    return format_percent(value / 100, pattern, locale=locale)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from app import formatting
 from app.config import ROOT
 from app.i18n import get_locale, translations
 
@@ -43,3 +44,9 @@ environment.install_gettext_callables(  # type: ignore[attr-defined]
 )
 environment.policies["ext.i18n.trimmed"] = True
 environment.filters["css_string"] = css_string
+environment.filters.update(
+    day=formatting.day,
+    moment=formatting.moment,
+    decimal=formatting.decimal,
+    percent=formatting.percent,
+)
