@@ -206,6 +206,9 @@ def test_it_explains_every_basis_code_that_it_prints(demo, pages, text):
     assert {"T1", "T3", "B4"} <= codes
     # on the contents page, which each chapter points to
     legend = re.sub(r"\s+", " ", next(p for p in pages if "Inhoud" in p))
+    number = next(i for i, p in enumerate(pages, 1) if "Inhoud" in p)
+    chapters = [p for p in pages if "Oordeel van de commissie" in p]
+    assert chapters and all(re.search(rf"(page|pagina)\s+{number}\.", p) for p in chapters)
     for code in sorted(codes):
         explanation = re.sub(r"\s+", " ", demo.principles[code])
         assert f"{code} {explanation}" in legend, code
