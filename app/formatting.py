@@ -1,4 +1,4 @@
-"""Dates and times as people read them: in the reader's language, and times in
+"""Dates, times and numbers as people read them: in the reader's language, and times in
 Europe/Amsterdam with the zone named (the database keeps UTC)."""
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from app.i18n import get_locale
 ZONE = ZoneInfo("Europe/Amsterdam")
 
 
-def day(value: date | datetime | None, locale: str | None = None) -> str:
-    """A date in words, for example "1 december 2026"."""
-    if value is None:
+def day(value: date | datetime | str | None, locale: str | None = None) -> str:
+    """A date in words, for example "1 december 2026" (also from an ISO date string)."""
+    if value is None or value == "":
         return "–"
+    if isinstance(value, str):
+        value = _from_iso(value)
     if isinstance(value, datetime):
         value = _aware(value).astimezone(ZONE).date()
     return format_date(value, "d MMMM y", locale=locale or get_locale())
@@ -26,6 +28,13 @@ def day(value: date | datetime | None, locale: str | None = None) -> str:
 def _aware(value: datetime) -> datetime:
     """The database keeps UTC; SQLite hands it back without a zone."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _from_iso(text: str) -> date | datetime:
+    """An ISO date, or an ISO time (UTC unless it names its offset)."""
+    if len(text) <= 10:
+        return date.fromisoformat(text)
+    return _aware(datetime.fromisoformat(text))
 
 
 def moment(value: datetime | None, locale: str | None = None, *, seconds: bool = False) -> str:
@@ -45,13 +54,15 @@ def iso(value: date | datetime) -> str:
     return value.isoformat()
 
 
-def number(value: float | int, digits: int = 1, locale: str | None = None) -> str:
-    """A number as the reader writes it: "36,5" in Dutch, "36.5" in English."""
-    fmt = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=fmt, locale=locale or get_locale())
+def decimal(value: float | str, locale: str | None = None) -> str:
+    """A number with the language's separators and at most one decimal: "12,5", "60.000"."""
+    return format_decimal(float(value), "#,##0.#", locale=locale or get_locale())
 
 
-def percent(value: float | int, digits: int = 0, locale: str | None = None) -> str:
-    """A share out of 100 as the reader writes it: "36%" in both, "36,5%" in Dutch with a decimal."""
-    fmt = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(value / 100, format=fmt, locale=locale or get_locale())
+def percent(value: float, locale: str | None = None, *, digits: int = 1) -> str:
+    """A percentage (0-100), by default with one decimal: "36,0 %" in Dutch (with the space the
+    Dutch spelling rules ask for), "36.0%" in English; `digits=0` gives "36 %"."""
+    locale = locale or get_locale()
+    number = "#,##0" + ("." + "0" * digits if digits else "")
+    pattern = number + ("%" if locale.startswith("en") else " %")
+    return format_percent(value / 100, pattern, locale=locale)

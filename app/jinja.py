@@ -7,9 +7,9 @@ from __future__ import annotations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from app import formatting
 from app.audit.labels import action_label
 from app.config import ROOT
-from app.formatting import day, iso, moment, number, percent
 from app.i18n import get_locale, translations
 
 
@@ -45,9 +45,11 @@ environment.install_gettext_callables(  # type: ignore[attr-defined]
 )
 environment.policies["ext.i18n.trimmed"] = True
 environment.filters["css_string"] = css_string
-environment.filters["day"] = day
-environment.filters["moment"] = moment
-environment.filters["iso"] = iso
-environment.filters["number"] = number
-environment.filters["percent"] = percent
+environment.filters.update(
+    day=formatting.day,
+    moment=formatting.moment,
+    iso=formatting.iso,
+    decimal=formatting.decimal,
+    percent=formatting.percent,
+)
 environment.globals["action_label"] = action_label

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.formatting import number
+from app.formatting import decimal
 from app.i18n import N_, LazyString, use_locale
 from app.questionnaires import engine
 from app.questionnaires.schema import Question, Questionnaire, QuestionType, Severity
@@ -31,7 +31,7 @@ def level_label(level: str) -> str:
 
 def format_points(points: float) -> str:
     """Points as the reader writes them: "12", or "4,5" in Dutch."""
-    return number(points, 0 if points == int(points) else 1)
+    return decimal(points)
 
 
 def answer_text(question: Question, value: Any, locale: str) -> str:
@@ -49,19 +49,34 @@ def answer_text(question: Question, value: Any, locale: str) -> str:
         unit = f" {question.unit.get(locale)}" if question.unit else ""
         return f"{value}{unit}"
     if kind == QuestionType.table and isinstance(value, list):
-        rows = []
-        for row in value:
-            cells = []
-            for column in question.columns or []:
-                cell = row.get(column.id)
-                if cell is None:
-                    continue
-                if column.type.value in ("yes_no_unknown", "single_choice"):
-                    cell = _column_option(column, str(cell), locale)
-                cells.append(f"{column.label.get(locale)}: {cell}")
-            rows.append(", ".join(cells))
-        return "\n".join(rows)
+        labels, rows = answer_table(question, value, locale)
+        return "\n".join(
+            ", ".join(
+                f"{label}: {cell}"
+                for label, cell in zip(labels, row, strict=True)
+                if cell is not None
+            )
+            for row in rows
+        )
     return str(value)
+
+
+def answer_table(
+    question: Question, value: Any, locale: str
+) -> tuple[list[str], list[list[str | None]]]:
+    """A table answer as column labels and rows of cells (None where a cell is empty), so that
+    it can be shown as a table; `answer_text` joins the same cells into lines."""
+    columns = question.columns or []
+    rows: list[list[str | None]] = []
+    for row in value if isinstance(value, list) else []:
+        cells: list[str | None] = []
+        for column in columns:
+            cell = row.get(column.id)
+            if cell is not None and column.type.value in ("yes_no_unknown", "single_choice"):
+                cell = _column_option(column, str(cell), locale)
+            cells.append(None if cell is None else str(cell))
+        rows.append(cells)
+    return [str(column.label.get(locale)) for column in columns], rows
 
 
 def _column_option(column: Any, option_id: str, locale: str) -> str:

@@ -1,5 +1,5 @@
-"""The advice report: its content as data, rendered by WeasyPrint as PDF/A-3b with the frozen
-snapshot (byte for byte) and the advice embedded as JSON attachments."""
+"""The advice report: its content as data, rendered by WeasyPrint as tagged PDF/A-3b with the
+frozen snapshot (byte for byte) and the advice embedded as JSON attachments."""
 
 from __future__ import annotations
 
@@ -13,16 +13,19 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 import weasyprint
-from sqlmodel import Session, col, select
+from babel.numbers import format_decimal
+from sqlmodel import Session
 
+from app import formatting
 from app.assessments import reading
 from app.assessments.models import Assessment, Submission
-from app.assessments.presenters import answer_text, support_view
+from app.assessments.presenters import answer_table, answer_text, support_view
 from app.canonical import canonical_json, sha256_hex
 from app.config import ROOT, Settings
 from app.i18n import use_locale
 from app.jinja import environment
 from app.questionnaires import engine
+from app.questionnaires.schema import Question, Questionnaire, QuestionType, Section
 from app.reports.sealed import (
     ADVICE_ATTACHMENT,
     SNAPSHOT_ATTACHMENT,
@@ -30,8 +33,8 @@ from app.reports.sealed import (
     public_document,
     public_snapshot,
 )
-from app.reviews import judging
-from app.reviews.models import Advice, Outcome, ReviewComment, Verdict
+from app.reviews import commenting, judging
+from app.reviews.models import Advice, Outcome, Verdict
 from app.users.models import User
 
 
@@ -57,8 +60,66 @@ class ReportSource:
     title: str
     subject: str
     locale: str
-    # The public edition: tagged (accessible) PDF, and other descriptions of its attachments.
+    # The public edition: other descriptions of its attachments.
     public: bool = False
+
+
+def _report_text(question: Question, value: Any, locale: str) -> str:
+    """An answer as the report prints it: dates and numbers the way the language writes them
+    ("1 december 2026", "60.000"), everything else as on the pages."""
+    if value not in (None, "") and question.type == QuestionType.date:
+        return formatting.day(str(value), locale)
+    if isinstance(value, int | float) and question.type == QuestionType.number:
+        unit = f" {question.unit.get(locale)}" if question.unit else ""
+        return format_decimal(value, locale=locale) + unit
+    return answer_text(question, value, locale)
+
+
+def _principles(q: Questionnaire, sections: list[dict[str, Any]], locale: str) -> list[Any]:
+    """The commitments that the report's questions name as their basis, with their text, so
+    that a reader can look up a code such as "T1"."""
+    used = {code for s in sections for r in s["rows"] for code in r["codes"]}
+    return [(p.id, p.text.get(locale)) for p in q.principles if p.id in used]
+
+
+def _section(
+    q: Questionnaire,
+    section: Section,
+    answers: dict[str, Any],
+    visible: set[str],
+    verdicts: dict[str, str],
+    comments: dict[str | None, list[dict[str, Any]]],
+    locale: str,
+) -> dict[str, Any]:
+    """One chapter of answers, a table answer as a table."""
+    from app.reviews.labels import VERDICT_LABELS
+
+    questions = [qq for qq in section.questions if qq.id in visible]
+    rows = []
+    for qq in questions:
+        value = answers.get(qq.id)
+        table = None
+        if qq.type == QuestionType.table and isinstance(value, list) and value:
+            columns, cells = answer_table(qq, value, locale)
+            table = {"columns": columns, "rows": cells}
+        rows.append(
+            {
+                "label": qq.label.get(locale),
+                "basis": ", ".join(qq.basis),
+                "codes": list(qq.basis),
+                "text": _report_text(qq, value, locale),
+                "table": table,
+                "comments": comments.get(qq.id, []),
+            }
+        )
+    verdict = verdicts.get(section.id)
+    return {
+        "id": section.id,
+        "title": section.title.get(locale),
+        "rows": rows,
+        # stored through judging.set_verdict, which accepts only a Verdict
+        "verdict": str(VERDICT_LABELS[Verdict(verdict)]) if verdict else None,
+    }
 
 
 def gather(
@@ -72,7 +133,7 @@ def gather(
     now: datetime,
 ) -> ReportSource:
     """Collect the report's content in the assessment's language."""
-    from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
+    from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS
 
     locale = assessment.locale
     version, q = reading.questionnaire_of(session, assessment)
@@ -83,40 +144,21 @@ def gather(
     with use_locale(locale):
         visible = {qq.id for qq in engine.visible_questions(q, answers)}
         verdicts = judging.verdicts(session, submission)
-        names = {u.id: u.name for u in session.exec(select(User)).all()}
-        resolved = session.exec(
-            select(ReviewComment).where(
-                ReviewComment.assessment_id == assessment.id,
-                col(ReviewComment.resolved_at).is_not(None),
-            )
-        ).all()
-        by_question: dict[str | None, list[dict[str, str]]] = {}
-        for c in resolved:
-            by_question.setdefault(c.question_id, []).append(
-                {"author": names.get(c.author_id, "?"), "body": c.body}
-            )
-        sections = []
-        for section in q.sections:
-            rows = [
+        by_question: dict[str | None, list[dict[str, Any]]] = {}
+        for thread in commenting.threads(session, assessment):
+            if thread.comment.resolved_at is None:
+                continue
+            by_question.setdefault(thread.comment.question_id, []).append(
                 {
-                    "label": qq.label.get(locale),
-                    "basis": ", ".join(qq.basis),
-                    "text": answer_text(qq, answers.get(qq.id), locale),
-                    "comments": by_question.get(qq.id, []),
-                }
-                for qq in section.questions
-                if qq.id in visible
-            ]
-            verdict = verdicts.get(section.id)
-            sections.append(
-                {
-                    "id": section.id,
-                    "title": section.title.get(locale),
-                    "rows": rows,
-                    # stored through judging.set_verdict, which accepts only a Verdict
-                    "verdict": str(VERDICT_LABELS[Verdict(verdict)]) if verdict else None,
+                    "author": thread.author,
+                    "body": thread.comment.body,
+                    "replies": [{"author": name, "body": r.body} for r, name in thread.replies],
                 }
             )
+        sections = [
+            _section(q, section, answers, visible, verdicts, by_question, locale)
+            for section in q.sections
+        ]
         support = support_view(q, engine.decision_support(q, answers), locale)
         document = advice_document(
             session, assessment=assessment, advice=advice, signer=signer, audit_head=audit_head
@@ -140,6 +182,7 @@ def gather(
                 if document["rationale"].get(v.id)
             ],
             "sections": sections,
+            "principles": _principles(q, sections, locale),
             "general_comments": by_question.get(None, []),
             "support": support,
             "submission": submission,
@@ -175,7 +218,7 @@ def gather_public(
     snapshot only, so that neither the pages nor the attachments can carry a member's name,
     an opinion, a note or a comment. Finish it with `with_edition_of` once the internal
     report's hash is known."""
-    from app.reviews.labels import OUTCOME_LABELS, VERDICT_LABELS
+    from app.reviews.labels import OUTCOME_LABELS
 
     locale = assessment.locale
     version, q = reading.questionnaire_of(session, assessment)
@@ -186,26 +229,9 @@ def gather_public(
     with use_locale(locale):
         visible = {qq.id for qq in engine.visible_questions(q, answers)}
         verdicts = judging.verdicts(session, submission)
-        sections = []
-        for section in q.sections:
-            verdict = verdicts.get(section.id)
-            sections.append(
-                {
-                    "id": section.id,
-                    "title": section.title.get(locale),
-                    "rows": [
-                        {
-                            "label": qq.label.get(locale),
-                            "basis": ", ".join(qq.basis),
-                            "text": answer_text(qq, answers.get(qq.id), locale),
-                            "comments": [],
-                        }
-                        for qq in section.questions
-                        if qq.id in visible
-                    ],
-                    "verdict": str(VERDICT_LABELS[Verdict(verdict)]) if verdict else None,
-                }
-            )
+        sections = [
+            _section(q, section, answers, visible, verdicts, {}, locale) for section in q.sections
+        ]
         support = support_view(q, engine.decision_support(q, answers), locale)
         document = public_document(
             advice_document(
@@ -238,6 +264,7 @@ def gather_public(
                 if document["rationale"].get(v.id)
             ],
             "sections": sections,
+            "principles": _principles(q, sections, locale),
             "general_comments": [],
             "support": support,
             "submissions": [
@@ -280,7 +307,8 @@ def render_html(source: ReportSource) -> str:
 
 
 def render_pdf(source: ReportSource, *, html: str | None = None) -> bytes:
-    """WeasyPrint, PDF/A-3b, with the snapshot and the advice as Data attachments. Slow (seconds):
+    """WeasyPrint, PDF/A-3b, tagged (headings, tables with their headers, the chart's text as
+    its alternative), with the snapshot and the advice as Data attachments. Slow (seconds):
     call it from a worker thread, never from an async handler."""
     html = html if html is not None else render_html(source)
     attachments = [
@@ -302,9 +330,7 @@ def render_pdf(source: ReportSource, *, html: str | None = None) -> bytes:
         ),
     ]
     document = weasyprint.HTML(string=html, base_url=str(ROOT / "templates" / "pdf"))
-    pdf: bytes = document.write_pdf(
-        pdf_variant="pdf/a-3b", attachments=attachments, pdf_tags=source.public
-    )
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, pdf_tags=True)
     return pdf
 
 

@@ -7,16 +7,17 @@ from datetime import UTC, date, datetime
 from bs4 import BeautifulSoup
 
 from app.assessments import answering
-from app.formatting import day, iso, moment, number, percent
+from app.formatting import day, decimal, iso, moment, percent
 from tests.conftest import on_both_databases
 
 engine = on_both_databases()
 
 
 def test_it_writes_numbers_and_shares_the_dutch_and_the_english_way():
-    assert number(4.5, 1, "nl") == "4,5" and number(4.5, 1, "en") == "4.5"
-    assert number(1234, 0, "nl") == "1.234"
-    assert percent(36.0, 0, "nl") == "36%" and percent(36.44, 1, "nl") == "36,4%"
+    assert decimal(4.5, "nl") == "4,5" and decimal(4.5, "en") == "4.5"
+    assert decimal(1234, "nl") == "1.234" and decimal(12.0, "nl") == "12"
+    assert percent(36.0, "nl", digits=0) == "36 %" and percent(36.44, "nl") == "36,4 %"
+    assert percent(36.44, "en") == "36.4%"
 
 
 def test_it_writes_times_in_amsterdam_with_the_zone_also_when_the_database_gave_no_zone():

@@ -12,6 +12,7 @@ from sqlmodel import select
 from app.assessments.models import Assessment
 from app.canonical import sha256_hex
 from app.config import get_settings
+from app.formatting import day
 from app.questionnaires.models import QuestionnaireVersion
 from app.reports.models import Report
 from app.reports.render import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT
@@ -178,7 +179,7 @@ def test_it_shows_the_cover_facts(report_text, signed, world):
     assert "Positief onder voorwaarden" in cover or "Positive with conditions" in cover
     with world.session() as session:
         report = session.exec(select(Report).where(Report.id == signed.report_id)).one()
-        assert report.signed_at.strftime("%Y-%m-%d") in cover
+        assert day(report.signed_at, "nl") in cover  # "1 december 2026"
     assert "Chris Chair" in cover
     assert f"/verify?reference={signed.reference}" in text
 
@@ -217,7 +218,7 @@ def test_it_lists_the_conditions_with_their_owners(report_text):
         assert condition in text
         assert owner in text
         if due:
-            assert due in text
+            assert day(due, "nl") in text  # "31 maart 2027"
 
 
 @needs_poppler

@@ -93,3 +93,72 @@ def test_it_prepares_attribute_values_as_asn1crypto_does(value):
 
     assert outcome(speedups.ldap_string_prep) == outcome(speedups._original_prep)
     assert outcome(speedups.ldap_string_prep) == outcome(speedups._original_prep)  # remembered
+
+
+# --- objects in object streams ---------------------------------------------------------------
+
+
+def _tagged_pdf() -> bytes:
+    """A tagged PDF: WeasyPrint keeps its structure elements in object streams."""
+    import weasyprint
+
+    rows = "".join(f"<tr><th scope='row'>{i}</th><td>cel {i}</td></tr>" for i in range(60))
+    html = f"<html lang='nl'><h1>Kop</h1><table>{rows}</table><p>Tekst</p></html>"
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True)
+    return pdf
+
+
+def _stream_entries(data: bytes) -> list[tuple[int, int, int]]:
+    """(object number, object stream number, index) of every object in an object stream."""
+    import pikepdf
+
+    entries = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Type") == "/ObjStm":
+                numbers = obj.read_bytes().split()[: 2 * int(obj.N)]
+                for index in range(int(obj.N)):
+                    entries.append((int(numbers[2 * index]), obj.objgen[0], index))
+    return entries
+
+
+def _outcome(method, reader, *args):  # type: ignore[no-untyped-def]
+    try:
+        return ("value", method(reader, *args))
+    except Exception as exc:  # the same error, or the same value
+        return ("error", type(exc).__name__, str(exc))
+
+
+def test_it_reads_every_object_of_an_object_stream_as_pyhanko_does():
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    data = _tagged_pdf()
+    entries = _stream_entries(data)
+    assert len(entries) > 100
+    for strict in (True, False):
+        reader = PdfFileReader(io.BytesIO(data), strict=strict)
+        for idnum, stmnum, index in entries:
+            expected = _outcome(speedups._original_from_stream, reader, idnum, stmnum, index)
+            assert expected[0] == "value"
+            assert _outcome(speedups.get_object_from_stream, reader, idnum, stmnum, index) == (
+                expected
+            )
+
+
+def test_it_leaves_a_missing_object_or_a_wrong_index_to_pyhanko():
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    data = _tagged_pdf()
+    idnum, stmnum, index = _stream_entries(data)[3]
+    for strict in (True, False):
+        reader = PdfFileReader(io.BytesIO(data), strict=strict)
+        for args in ((idnum, stmnum, index + 1), (999_999, stmnum, index), (idnum, stmnum, -1)):
+            expected = _outcome(speedups._original_from_stream, reader, *args)
+            assert _outcome(speedups.get_object_from_stream, reader, *args) == expected
+
+
+def test_it_reads_object_streams_through_the_fast_path_once_installed():
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    speedups.install()
+    assert PdfFileReader._get_object_from_stream is speedups.get_object_from_stream
