@@ -8,9 +8,11 @@ from app.assessments import events, feedback
 from app.assessments.reading import uses_version
 from app.notifications.lifecycle import tell_the_committee_of_a_submission, tell_the_new_coauthor
 from app.questionnaires import registry
-from app.reviews.feedback import comments_by_question
+from app.reviews import feedback as committee_feedback
 
 events.subscribe(tell_the_committee_of_a_submission)
 events.subscribe(tell_the_new_coauthor, to=events.CoauthorAdded)
-feedback.provide(comments_by_question)
+feedback.provide(committee_feedback.comments_by_question)
+feedback.provide_verdicts(committee_feedback.verdicts_by_section)
+feedback.provide_advice(committee_feedback.final_advice)
 registry.used_by(uses_version)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.assessments import answering, coauthoring, lifecycle, reading
+from app.assessments import answering, coauthoring, feedback, lifecycle, reading
+from app.assessments.models import State
 from app.assessments.permissions import can_edit, is_author, parties_for
 from app.assessments.presenters import support_view
 from app.assessments.transitions import EDITABLE_STATES, allowed_actions, state_label
@@ -18,12 +19,15 @@ from app.deps import (
     ObjectId,
     RequireRole,
     SessionDep,
+    SettingsDep,
     VisibleAssessment,
     current_roles,
 )
 from app.errors import InvalidInput
 from app.i18n import N_, _, get_locale
 from app.questionnaires.registry import newest_versions
+from app.reports.render import verification_path
+from app.reports.service import latest_report
 from app.users.models import Role, User
 from app.web.flash import flash, register
 from app.web.templating import render
@@ -122,7 +126,11 @@ def create(
 
 @router.get("/assessments/{assessment_id}", summary="Assessment overview")
 def overview(
-    request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    assessment: VisibleAssessment,
 ) -> Response:
     version, q = reading.questionnaire_of(session, assessment)
     answers = answering.answer_values(session, assessment)
@@ -130,6 +138,8 @@ def overview(
 
     ds = engine.decision_support(q, answers)
     parties = parties_for(session, user, current_roles(request), assessment)
+    advice = feedback.final_advice(session, assessment)
+    signed = assessment.state in (State.signed, State.archived)
     return render(
         request,
         "assessments/overview.html",
@@ -148,6 +158,12 @@ def overview(
             "submissions": reading.submissions_of(session, assessment),
             "lead": session.get(User, assessment.lead_id),
             "editable": can_edit(session, user, assessment),
+            **feedback.as_the_authors_see_it(session, assessment),
+            "advice": advice,
+            "signed": signed,
+            "has_report": signed and latest_report(session, assessment) is not None,
+            "verify_path": verification_path(assessment.reference),
+            "verify_url": f"{settings.base_url}{verification_path(assessment.reference)}",
         },
     )
 

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.assessments import answering, reading
+from app.assessments import answering, feedback, reading
 from app.assessments.answering import AnswerConflict
 from app.assessments.models import Assessment
 from app.assessments.permissions import can_edit, ensure_can_edit
@@ -61,6 +61,7 @@ def section_page(
     editable = can_edit(session, user, assessment)
     steps = section_steps(q, ds.completeness)
     support = support_view(q, ds, get_locale())
+    said = feedback.as_the_authors_see_it(session, assessment)
     return render(
         request,
         "assessments/section.html",
@@ -85,6 +86,8 @@ def section_page(
             "prev_id": q.sections[index - 1].id if index > 0 else None,
             "next_id": q.sections[index + 1].id if index + 1 < len(q.sections) else None,
             "form_error": form_error,
+            "change_request": said["change_request"],
+            "verdict": said["verdicts"].get(section.id),
         },
         status_code=status,
     )

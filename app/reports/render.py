@@ -38,8 +38,13 @@ from app.reviews.models import Advice, Outcome, Verdict
 from app.users.models import User
 
 
+def verification_path(reference: str) -> str:
+    """Where the verification page of a report is, as its QR code and cover give it."""
+    return f"/verify?reference={reference}"
+
+
 def verification_url(settings: Settings, reference: str) -> str:
-    return f"{settings.base_url}/verify?reference={reference}"
+    return f"{settings.base_url}{verification_path(reference)}"
 
 
 def qr_data_uri(text: str) -> str:

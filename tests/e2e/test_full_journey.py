@@ -537,7 +537,8 @@ def chair_finalises(j: Journey) -> None:
 def chair_signs(j: Journey) -> None:
     chair = j.pages["chair"]
     chair.get_by_label(SIGN_PASSWORD, exact=True).fill(PERSONAS["chair"].password)
-    chair.get_by_role("button", name=SIGN, exact=True).click()
+    # The click waits for the navigation, which comes only once the report is signed.
+    chair.get_by_role("button", name=SIGN, exact=True).click(timeout=SIGN_TIMEOUT)
     expect(flash(chair)).to_have_text(SIGNED, timeout=SIGN_TIMEOUT)
     expect(chair).to_have_url(j.advice_url)
     expect(heading(chair, SIGNED_REPORT, level=2)).to_be_visible()
