@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 THEMES_DIR = ROOT / "themes"
+DEFAULT_DATA_DIR = ROOT / "var"
 
 
 class SettingsError(Exception):
@@ -28,7 +29,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DATAWAARDEN_", extra="ignore")
 
     env: Literal["development", "production", "test"] = "development"
-    data_dir: Path = Path("var")
+    # The default is var/ of the project (the folder holding the app), wherever a command runs:
+    # `make run`, uvicorn and `datawaarden ...` from any folder find the same database and PKI.
+    # A relative DATAWAARDEN_DATA_DIR is read from the folder the command runs in.
+    data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = ""
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
