@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from app.config import ROOT, Settings, SettingsError, get_settings, load_settings
+from app.config import (
+    ROOT,
+    Settings,
+    SettingsError,
+    get_settings,
+    load_settings,
+    note_served_origin,
+    served_origin,
+)
 
 
 def test_it_names_a_wrong_database_url(monkeypatch):
@@ -180,3 +188,30 @@ def test_the_cli_finds_the_same_signing_key_from_any_folder(tmp_path):
         missing = f"signing key not found: {ROOT / 'var' / 'pki' / 'signing.p12'}"
         assert missing in from_tmp.stderr and missing in from_project.stderr
         assert "DATAWAARDEN_SIGNING_P12" in from_tmp.stderr
+
+
+def test_it_refuses_production_without_a_base_url(monkeypatch):
+    monkeypatch.setenv("DATAWAARDEN_ENV", "production")
+    monkeypatch.setenv("DATAWAARDEN_SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("DATAWAARDEN_BASE_URL", raising=False)
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings()
+    assert "BASE_URL: production needs the public address of the app" in str(excinfo.value)
+
+
+def test_links_follow_the_served_host_unless_a_base_url_is_set(monkeypatch):
+    monkeypatch.delenv("DATAWAARDEN_BASE_URL", raising=False)
+    follows = Settings(env="development")
+    assert follows.public_url == "http://127.0.0.1:8000"  # outside a request: the CLI
+    token = served_origin.set(None)
+    try:
+        note_served_origin("http", "localhost:8101")
+        assert follows.public_url == "http://localhost:8101"
+        assert Settings(base_url="https://dw.example.org/").public_url == "https://dw.example.org"
+        note_served_origin("http", "[::1]:8102")
+        assert follows.public_url == "http://[::1]:8102"
+        for forged in ("evil.example", "evil.example:8101", "10.0.0.1:8101", "x/y?<script>"):
+            note_served_origin("http", forged)  # another host than this machine, or no host
+            assert follows.public_url == "http://127.0.0.1:8000", forged
+    finally:
+        served_origin.reset(token)

@@ -36,7 +36,7 @@ from app.users.models import User
 
 
 def verification_url(settings: Settings, reference: str) -> str:
-    return f"{settings.base_url}/verify?reference={reference}"
+    return f"{settings.public_url}/verify?reference={reference}"
 
 
 def qr_data_uri(text: str) -> str:
