@@ -4,7 +4,6 @@ message at the field and focus on the summary."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -45,7 +44,7 @@ def chair_page(browser: Browser, signing_server: tuple[str, int]) -> Iterator[Pa
 
 
 def test_it_shows_the_signing_form_again_after_a_mistyped_password(
-    chair_page: Page, signing_server: tuple[str, int], tmp_path: Path
+    chair_page: Page, signing_server: tuple[str, int]
 ) -> None:
     page = chair_page
     base_url, assessment_id = signing_server
