@@ -7,6 +7,7 @@ import json
 import os
 import re
 import secrets
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,6 +17,33 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 THEMES_DIR = ROOT / "themes"
+DEFAULT_DATA_DIR = ROOT / "var"
+# Absolute links outside a request (the CLI) when BASE_URL is not set; development only.
+DEV_BASE_URL = "http://127.0.0.1:8000"
+# The origin (scheme, host, port) the current request was served on; set per request by
+# app.web.middleware (see note_served_origin).
+served_origin: ContextVar[str | None] = ContextVar("dw_served_origin", default=None)
+_HOST = re.compile(
+    r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::(?P<port>[0-9]{1,5}))?"
+)
+
+
+def note_served_origin(scheme: str, host: str) -> None:
+    """Remember where this request was served, for links without a configured BASE_URL: only
+    this machine (localhost, a loopback address) on any port, so that a forged Host header
+    never reaches a link; any other host gets DEV_BASE_URL."""
+    served_origin.set(None)
+    found = _HOST.fullmatch(host)
+    if scheme not in ("http", "https") or found is None:
+        return
+    name = found["v6"] or found["name"]
+    if name.lower() != "localhost":
+        try:
+            if not ipaddress.ip_address(name).is_loopback:
+                return
+        except ValueError:
+            return
+    served_origin.set(f"{scheme}://{host.lower()}")
 
 
 class SettingsError(Exception):
@@ -28,10 +56,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DATAWAARDEN_", extra="ignore")
 
     env: Literal["development", "production", "test"] = "development"
-    data_dir: Path = Path("var")
+    # The default is var/ of the project (the folder holding the app), wherever a command runs:
+    # `make run`, uvicorn and `datawaarden ...` from any folder find the same database and PKI.
+    # A relative DATAWAARDEN_DATA_DIR is read from the folder the command runs in.
+    data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = ""
     secret_key: str = ""
-    base_url: str = "http://127.0.0.1:8000"
+    # The public address in absolute links (the report's QR code and verification link,
+    # e-mails, feeds). Required in production. Unset elsewhere: the address the request came to
+    # (`make run PORT=8101` links to port 8101), DEV_BASE_URL without a request (the CLI).
+    base_url: str = ""
     org_name: str = "Gemeente Haarlem"
     committee_name: str = "Ethische commissie data"
     default_locale: Literal["nl", "en"] = "nl"
@@ -98,9 +132,27 @@ class Settings(BaseSettings):
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _production_needs_base_url(self) -> Settings:
+        if self.env == "production" and not self.base_url:
+            raise ValueError(
+                "BASE_URL: production needs the public address of the app, for example "
+                "https://datawaarden.example.org (absolute links and signed reports use it)"
+            )
+        return self
+
+    @property
+    def public_url(self) -> str:
+        """The address absolute links start with (the report's QR code and verification link,
+        e-mails, feeds, problem types): BASE_URL when set (always in production), otherwise
+        the scheme, host and port the current request came to on this machine (`make run
+        PORT=8101` links to port 8101), and DEV_BASE_URL otherwise (the CLI)."""
+        return self.base_url or served_origin.get() or DEV_BASE_URL
 
     @field_validator("database_url")
     @classmethod

@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     assets.install(app, settings)
     templates.env.globals["stylesheets"] = assets.stylesheets()
+    templates.env.globals["swagger_ui"] = assets.package_url(assets.SWAGGER_UI)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     handlers.install(app)
     app.add_middleware(RequestContextMiddleware, settings=settings)

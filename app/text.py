@@ -22,6 +22,18 @@ def strip_invisible(value: str) -> str:
     return INVISIBLE.sub("", value)
 
 
+def is_email_address(value: str) -> bool:
+    """Whether the text is an e-mail address (its form; nobody is asked whether it exists).
+    The one rule for accounts and for answers that name an address."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def has_surrogates(value: str) -> bool:
     return bool(_SURROGATE.search(value))
 

@@ -162,7 +162,7 @@ def dev_pki():  # type: ignore[no-untyped-def]
 
     settings = get_settings()
     paths, _created = ensure_dev_pki(
-        settings.pki_dir, org_name=settings.org_name, base_url=settings.base_url
+        settings.pki_dir, org_name=settings.org_name, base_url=settings.public_url
     )
     return paths
 

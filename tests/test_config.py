@@ -5,10 +5,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from app.config import Settings, SettingsError, get_settings, load_settings
+from app.config import (
+    ROOT,
+    Settings,
+    SettingsError,
+    get_settings,
+    load_settings,
+    note_served_origin,
+    served_origin,
+)
 
 
 def test_it_names_a_wrong_database_url(monkeypatch):
@@ -137,3 +146,72 @@ def test_it_refuses_the_development_signing_certificate_in_production(dev_pki):
     settings = get_settings().model_copy(update={"env": "production"})
     with pytest.raises(SigningUnavailable):
         load_signing_key(settings)
+
+
+def test_it_keeps_the_data_in_the_projects_var_folder_wherever_it_starts(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATAWAARDEN_DATA_DIR", raising=False)
+    monkeypatch.delenv("DATAWAARDEN_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert settings.data_dir == ROOT / "var" and settings.data_dir.is_absolute()
+    assert settings.signing_p12_path == ROOT / "var" / "pki" / "signing.p12"
+    assert settings.resolved_database_url == f"sqlite:///{ROOT / 'var' / 'datawaarden.db'}"
+
+
+def test_the_cli_finds_the_same_signing_key_from_any_folder(tmp_path):
+    """`datawaarden` run from /tmp reads the project's var/ as `make run` does (read-only here:
+    it either exports the same trust anchor or names the same absolute path as missing)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAWAARDEN_")}
+    cli = Path(sys.executable).parent / "datawaarden"
+
+    def export(cwd: Path) -> tuple[subprocess.CompletedProcess[str], bytes | None]:
+        out = tmp_path / f"ca-{cwd.name or 'root'}.pem"
+        result = subprocess.run(
+            [str(cli), "signing", "export-ca", str(out)],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        return result, out.read_bytes() if out.exists() else None
+
+    from_tmp, pem_from_tmp = export(Path("/tmp"))
+    from_project, pem_from_project = export(ROOT)
+    assert "Traceback" not in from_tmp.stderr
+    if from_project.returncode == 0:  # this checkout has a development PKI (`make run` ran)
+        assert from_tmp.returncode == 0, from_tmp.stderr
+        assert pem_from_tmp == pem_from_project and pem_from_tmp.startswith(b"-----BEGIN")
+    else:
+        assert from_tmp.returncode == from_project.returncode == 1
+        missing = f"signing key not found: {ROOT / 'var' / 'pki' / 'signing.p12'}"
+        assert missing in from_tmp.stderr and missing in from_project.stderr
+        assert "DATAWAARDEN_SIGNING_P12" in from_tmp.stderr
+
+
+def test_it_refuses_production_without_a_base_url(monkeypatch):
+    monkeypatch.setenv("DATAWAARDEN_ENV", "production")
+    monkeypatch.setenv("DATAWAARDEN_SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("DATAWAARDEN_BASE_URL", raising=False)
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings()
+    assert "BASE_URL: production needs the public address of the app" in str(excinfo.value)
+
+
+def test_links_follow_the_served_host_unless_a_base_url_is_set(monkeypatch):
+    monkeypatch.delenv("DATAWAARDEN_BASE_URL", raising=False)
+    follows = Settings(env="development")
+    assert follows.public_url == "http://127.0.0.1:8000"  # outside a request: the CLI
+    token = served_origin.set(None)
+    try:
+        note_served_origin("http", "localhost:8101")
+        assert follows.public_url == "http://localhost:8101"
+        assert Settings(base_url="https://dw.example.org/").public_url == "https://dw.example.org"
+        note_served_origin("http", "[::1]:8102")
+        assert follows.public_url == "http://[::1]:8102"
+        for forged in ("evil.example", "evil.example:8101", "10.0.0.1:8101", "x/y?<script>"):
+            note_served_origin("http", forged)  # another host than this machine, or no host
+            assert follows.public_url == "http://127.0.0.1:8000", forged
+    finally:
+        served_origin.reset(token)

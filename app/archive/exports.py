@@ -208,7 +208,7 @@ def algorithm_register(
                 else _truncate(document[name], limit)
             )
     category = ds.register_category or "C"
-    verify = f"{settings.base_url}/verify?reference={assessment.reference}"
+    verify = f"{settings.public_url}/verify?reference={assessment.reference}"
     impact = [{"title": f"Advies ethische commissie ({assessment.reference})", "link": verify}]
     for obligation in ds.obligations:
         if obligation.id in ("dpia_required", "dpia_recommended"):

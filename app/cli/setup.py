@@ -44,7 +44,7 @@ def init(
         from app.reports.pki import ensure_dev_pki
 
         paths, created = ensure_dev_pki(
-            settings.pki_dir, org_name=settings.org_name, base_url=settings.base_url
+            settings.pki_dir, org_name=settings.org_name, base_url=settings.public_url
         )
         if created:
             console.print(
@@ -144,7 +144,7 @@ def demo(
     if settings.signing_p12 is None:
         from app.reports.pki import ensure_dev_pki
 
-        ensure_dev_pki(settings.pki_dir, org_name=settings.org_name, base_url=settings.base_url)
+        ensure_dev_pki(settings.pki_dir, org_name=settings.org_name, base_url=settings.public_url)
     try:
         result = run_demo(engine, settings, force=force)
     except AppError as exc:

@@ -105,9 +105,9 @@ def notify(
         if settings.smtp_url:
             subject, body = render_notification(kind, params, user.locale)
             link = (
-                f"{settings.base_url}/assessments/{assessment_id}"
+                f"{settings.public_url}/assessments/{assessment_id}"
                 if assessment_id
-                else settings.base_url
+                else settings.public_url
             )
             with use_locale(user.locale):
                 footer = gettext("Open it in Datawaarden: %(link)s", link=link)

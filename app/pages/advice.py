@@ -34,6 +34,7 @@ from app.users.models import User
 from app.users.service import SESSION_COOKIE
 from app.users.stepup import STEP_UP_MAX_AGE, can_step_up, fresh_step_up
 from app.web.flash import register
+from app.web.handlers import wants_json
 from app.web.templating import render
 
 router = APIRouter()
@@ -100,6 +101,7 @@ def _advice_context(
             None,
         )
     committee = bool(parties & {Party.committee, Party.chair})
+    report = latest_report(session, assessment)
     return {
         "a": assessment,
         "q": q,
@@ -122,12 +124,16 @@ def _advice_context(
         and advice.finalised_at is not None
         and assessment.state == State.advice_drafted,
         "my_opinion": my_opinion,
-        "report": latest_report(session, assessment),
+        "report": report,
         "can_sign": Party.chair in parties
         and advice is not None
         and advice.finalised_at is not None
         and assessment.state == State.advice_drafted,
-        "can_cosign": committee and assessment.state in (State.signed, State.archived),
+        # Nobody adds a second signature to a report they signed first (the service refuses).
+        "can_cosign": committee
+        and assessment.state in (State.signed, State.archived)
+        and (report is None or report.signed_by_id != user.id),
+        "signed_by_me": report is not None and report.signed_by_id == user.id,
         "step_up": _step_up_context(session, request, user, assessment),
     }
 
@@ -150,6 +156,42 @@ def _step_up_context(
         "next": f"/committee/assessments/{assessment.id}/advice",
         "minutes": int(STEP_UP_MAX_AGE.total_seconds() // 60),
     }
+
+
+# What a refused proof of identity names in the error summary: the password field of the form
+# ("sign-password", "cosign-password") or the button that confirms at the sign-in service.
+_PROOF_FIELDS = ("password", "reauthenticate")
+
+
+def is_refused_proof(request: Request, exc: InvalidInput) -> bool:
+    """Whether a signature from the page was refused because the signer did not prove it is
+    them (a mistyped password, no fresh confirmation at the sign-in service): the page shows
+    the form again. A client that asks for JSON gets the problem details as for any error."""
+    return any(name in exc.fields for name in _PROOF_FIELDS) and not wants_json(request)
+
+
+def signing_refused(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    assessment: Assessment,
+    exc: InvalidInput,
+    *,
+    form: str,
+) -> Response:
+    """The advice page again, with the signing form (`form`: "sign" or "cosign") and the reason
+    next to its field, as a 422: the signer corrects it and signs again."""
+    if "password" in exc.fields:
+        errors = {f"{form}-password": exc.fields["password"]}
+    else:
+        errors = {"step-up": exc.fields["reauthenticate"]}
+    context = _advice_context(session, request, user, assessment, errors=errors)
+    context["form_error"] = (
+        _("The report has not been signed.")
+        if form == "sign"
+        else _("Your signature has not been added.")
+    )
+    return render(request, "reviews/advice.html", context, status_code=422)
 
 
 @router.get("/committee/assessments/{assessment_id}/advice", summary="The committee's advice")

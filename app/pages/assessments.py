@@ -26,7 +26,7 @@ from app.deps import (
 from app.errors import InvalidInput
 from app.i18n import N_, _, get_locale
 from app.questionnaires.registry import newest_versions
-from app.reports.render import verification_path
+from app.reports.render import verification_path, verification_url
 from app.reports.service import latest_report
 from app.users.models import Role, User
 from app.web.flash import flash, register
@@ -163,7 +163,7 @@ def overview(
             "signed": signed,
             "has_report": signed and latest_report(session, assessment) is not None,
             "verify_path": verification_path(assessment.reference),
-            "verify_url": f"{settings.base_url}{verification_path(assessment.reference)}",
+            "verify_url": verification_url(settings, assessment.reference),
         },
     )
 

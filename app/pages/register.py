@@ -192,9 +192,9 @@ def register_json(request: Request, session: SessionDep, settings: SettingsDep) 
     records = []
     for e in entries:
         record = public_record(session, e, _assessment_of(session, e), "nl")
-        record["url"] = f"{settings.base_url}/register/{e.reference}"
+        record["url"] = f"{settings.public_url}/register/{e.reference}"
         if record["report_sha256"]:
-            record["report"] = f"{settings.base_url}/register/{e.reference}/report.pdf"
+            record["report"] = f"{settings.public_url}/register/{e.reference}/report.pdf"
         else:
             record.pop("report_sha256")
         records.append(record)
@@ -234,7 +234,7 @@ def register_feed(request: Request, session: SessionDep, settings: SettingsDep) 
         .order_by(col(ArchiveEntry.published_at).desc())
         .limit(50)
     ).all()
-    base = settings.base_url
+    base = settings.public_url
     updated = max((e.published_at or e.signed_at for e in entries), default=None)
     items = []
     for e in entries:

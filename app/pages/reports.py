@@ -23,16 +23,19 @@ from app.deps import (
     current_roles,
     require_user,
     resolve_user,
+    visible_assessment,
 )
 from app.downloads import pdf_response
 from app.errors import InvalidInput
 from app.i18n import N_, _
+from app.pages.advice import is_refused_proof, signing_refused
 from app.reports import checking, service
 from app.reports.verify import verification_slot
 from app.text import parse_day
 from app.users.models import Role
 from app.users.service import SESSION_COOKIE
 from app.web.flash import flash, register
+from app.web.session import request_session
 from app.web.templating import render
 
 router = APIRouter()
@@ -68,15 +71,23 @@ def sign(
     user_id, roles = who
     from app.archive.service import sign_and_archive
 
-    sign_and_archive(
-        request.app.state.engine,
-        assessment_id=assessment_id,
-        actor_id=user_id,
-        roles=roles,
-        password=password,
-        session_token=request.cookies.get(SESSION_COOKIE, ""),
-        settings=settings,
-    )
+    try:
+        sign_and_archive(
+            request.app.state.engine,
+            assessment_id=assessment_id,
+            actor_id=user_id,
+            roles=roles,
+            password=password,
+            session_token=request.cookies.get(SESSION_COOKIE, ""),
+            settings=settings,
+        )
+    except InvalidInput as exc:
+        if not is_refused_proof(request, exc):
+            raise
+        with request_session(request) as session:
+            assessment = visible_assessment(request, session, settings, assessment_id)
+            user = require_user(resolve_user(request, session, settings))
+            return signing_refused(request, session, user, assessment, exc, form="sign")
     response = RedirectResponse(f"/committee/assessments/{assessment_id}/advice", status_code=303)
     flash(response, "signed")
     return response
@@ -92,16 +103,22 @@ def cosign(
     assessment: VisibleAssessment,
     password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
-    service.add_second_signature(
-        session,
-        assessment=assessment,
-        actor=user,
-        roles=current_roles(request),
-        password=password,
-        session_token=request.cookies.get(SESSION_COOKIE, ""),
-        settings=settings,
-        role_label=_("secretary"),
-    )
+    try:
+        service.add_second_signature(
+            session,
+            assessment=assessment,
+            actor=user,
+            roles=current_roles(request),
+            password=password,
+            session_token=request.cookies.get(SESSION_COOKIE, ""),
+            settings=settings,
+            role_label=_("secretary"),
+        )
+    except InvalidInput as exc:
+        if not is_refused_proof(request, exc):
+            raise
+        session.rollback()
+        return signing_refused(request, session, user, assessment, exc, form="cosign")
     from app.archive.service import checkpoint_after_signing
 
     # After the response, so after the request's unit of work committed the signature.

@@ -80,7 +80,7 @@ def problem_type(request: Request, user: CurrentUserOptional, slug: str) -> Resp
         {
             "problem": problem,
             "title": status_title(problem.status),
-            "uri": problem_type_uri(request.app.state.settings.base_url, slug),
+            "uri": problem_type_uri(request.app.state.settings.public_url, slug),
         },
     )
 

@@ -136,7 +136,7 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
     # After our own session ended: the provider's logout (RP-initiated), when it was an SSO login.
     provider_logout = (
         end_session_url(
-            settings, id_token=id_token, post_logout_redirect_uri=settings.base_url + "/login"
+            settings, id_token=id_token, post_logout_redirect_uri=settings.public_url + "/login"
         )
         if id_token and settings.sso_enabled
         else ""

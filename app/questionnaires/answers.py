@@ -18,9 +18,11 @@ from app.questionnaires.schema import (
     Question,
     QuestionType,
 )
-from app.text import strip_invisible
+from app.text import is_email_address, strip_invisible
 
 MAX_URL = 2000
+# Register fields (of the algorithm register) whose answer is an e-mail address.
+EMAIL_FIELDS = frozenset({"contact_email"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # cannot be stored as UTF-8
 
@@ -232,7 +234,10 @@ def validate_answer(question: Question, raw: Any) -> Any:
     if kind in (QuestionType.short_text, QuestionType.long_text):
         limit = question.max_length or DEFAULT_MAX_LENGTH[kind]
         single = kind == QuestionType.short_text
-        return _text(raw, max_length=limit, single_line=single) or None
+        text = _text(raw, max_length=limit, single_line=single) or None
+        if text and question.register_field in EMAIL_FIELDS and not is_email_address(text):
+            raise AnswerInvalid(_("Enter an e-mail address, such as team@example.nl."))
+        return text
     if kind == QuestionType.single_choice:
         return _choice(raw, [o.id for o in question.options or []])
     if kind == QuestionType.multi_choice:

@@ -44,7 +44,7 @@ def verification_path(reference: str) -> str:
 
 
 def verification_url(settings: Settings, reference: str) -> str:
-    return f"{settings.base_url}{verification_path(reference)}"
+    return f"{settings.public_url}{verification_path(reference)}"
 
 
 def qr_data_uri(text: str) -> str:

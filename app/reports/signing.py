@@ -154,7 +154,11 @@ class _ParsedKeySigner(signers.SimpleSigner):
 @lru_cache(maxsize=8)
 def _load(path: str, password: bytes | None, _mtime: float) -> SigningKey:
     if not Path(path).is_file():
-        log.error("signing key not found: %s", path)
+        log.error(
+            "signing key not found: %s (`datawaarden init` creates the development PKI under "
+            "DATAWAARDEN_DATA_DIR; production names its key with DATAWAARDEN_SIGNING_P12)",
+            path,
+        )
         raise SigningUnavailable()
     try:
         loaded = signers.SimpleSigner.load_pkcs12(pfx_file=path, passphrase=password)

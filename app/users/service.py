@@ -16,7 +16,7 @@ from app.audit.service import record_event
 from app.config import Settings
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import LOCALES, _
-from app.text import tidy
+from app.text import is_email_address, tidy
 from app.timeutil import utcnow
 from app.users import throttle
 from app.users.models import Role, User, UserRole, WebSession
@@ -89,16 +89,11 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 
 def validate_email(email: str) -> str:
     """A normalised e-mail address, or InvalidInput."""
-    from email_validator import EmailNotValidError
-    from email_validator import validate_email as _validate
-
     email = normalise_email(email)
-    try:
-        _validate(email, check_deliverability=False, test_environment=True)
-    except EmailNotValidError:
+    if not is_email_address(email):
         raise InvalidInput(
             _("Enter a valid e-mail address."), fields={"email": _("Enter a valid e-mail address.")}
-        ) from None
+        )
     return email
 
 

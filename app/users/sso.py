@@ -105,7 +105,7 @@ def start_login(
     pending.browser_hash = _hash(browser_token)
     url = oidc.authorization_url(
         settings,
-        redirect_uri=settings.base_url + CALLBACK_PATH,
+        redirect_uri=settings.public_url + CALLBACK_PATH,
         state=pending.state,
         nonce=pending.nonce,
         code_verifier=pending.code_verifier,
@@ -236,7 +236,7 @@ def verify_return(
             settings,
             code=code[:2000],
             code_verifier=pending.code_verifier,
-            redirect_uri=settings.base_url + CALLBACK_PATH,
+            redirect_uri=settings.public_url + CALLBACK_PATH,
         )
         claims = oidc.validate_id_token(settings, id_token=token["id_token"], nonce=pending.nonce)
     except oidc.OidcError as exc:

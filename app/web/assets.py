@@ -20,6 +20,10 @@ from app.config import ROOT, Settings
 
 NODE_MODULES = ROOT / "node_modules"
 THEME_URL = "/static/theme.css"
+# Swagger UI for /api/docs: the package keeps its files at its top level (no dist folder).
+SWAGGER_UI = "swagger-ui-dist"
+# Browsers ask for /favicon.ico by themselves (a feed reader, a PDF viewer); pages link the SVG.
+FAVICON = ROOT / "static" / "favicon.ico"
 
 # The NL Design System packages, in cascade order: the design tokens (Utrecht's complete set,
 # the base every component token has a value in), then the components that use them.
@@ -58,6 +62,11 @@ def install(app: FastAPI, settings: Settings) -> None:
             StaticFiles(directory=NODE_MODULES / name / "dist", check_dir=False),
             name=name,
         )
+    app.mount(
+        package_url(SWAGGER_UI),
+        StaticFiles(directory=NODE_MODULES / SWAGGER_UI, check_dir=False),
+        name=SWAGGER_UI,
+    )
     theme: Path = settings.theme_file
 
     async def theme_css(request: Request) -> Response:
@@ -65,3 +74,8 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     # Only this file is served, never the folder it is in (the setting may name any path).
     app.router.add_route(THEME_URL, theme_css, methods=["GET", "HEAD"], include_in_schema=False)
+
+    async def favicon(request: Request) -> Response:
+        return FileResponse(FAVICON, media_type="image/x-icon")
+
+    app.router.add_route("/favicon.ico", favicon, methods=["GET", "HEAD"], include_in_schema=False)

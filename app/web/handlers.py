@@ -42,7 +42,7 @@ def problem_response(
 ) -> Response:
     """An RFC 9457 problem details response."""
     body: dict[str, Any] = {
-        "type": problem_type_uri(request.app.state.settings.base_url, slug),
+        "type": problem_type_uri(request.app.state.settings.public_url, slug),
         "title": title,
         "status": status,
         "detail": detail,

@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import logs, metrics
-from app.config import Settings
+from app.config import Settings, note_served_origin
 from app.i18n import LOCALES, _, negotiate_locale, set_locale
 from app.text import parse_int
 from app.web.csrf import CSRF_COOKIE, is_valid_seed, new_seed
@@ -156,6 +156,7 @@ class RequestContextMiddleware:
         # Not reset afterwards: each request runs in a task of its own (and so in a context of
         # its own), and the 500 handler, which runs outside this middleware, logs with the id.
         logs.request_id.set(request_id)
+        note_served_origin(scope.get("scheme", "http"), headers.get("host", ""))
         started = time.perf_counter()
         try:
             refusal = _refusal(headers)

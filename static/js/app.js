@@ -77,4 +77,33 @@ document.addEventListener("htmx:afterRequest", function (event) {
   var conflict = event.detail.xhr && event.detail.xhr.status === 409;
   if (conflict) { field.dataset.refused = field.dataset.sending || ""; } else { delete field.dataset.refused; }
   if (!conflict && event.detail.successful) { field.removeAttribute("data-overwrite"); }
+// A form that takes seconds (signing renders and signs a PDF) shows that it is working: its
+// button is disabled and reads its data-busy-label ("Signing…") until the next page arrives,
+// so a second click sends nothing twice. Without JavaScript the form posts as usual.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form || !form.hasAttribute || !form.hasAttribute("data-busy-form")) { return; }
+  if (form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
+  form.setAttribute("aria-busy", "true");
+  var button = form.querySelector("[data-busy-label]");
+  if (button) {
+    button.setAttribute("data-idle-label", button.textContent);
+    button.textContent = button.getAttribute("data-busy-label");
+    button.disabled = true;
+  }
+  var status = form.querySelector("[data-busy-status]");
+  if (status && button) { status.textContent = button.textContent; }
+});
+// Back on a page the browser kept (the back button): the form can be used again.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-busy-form][aria-busy=true]").forEach(function (form) {
+    form.removeAttribute("aria-busy");
+    var button = form.querySelector("[data-busy-label]");
+    if (button) {
+      button.disabled = false;
+      button.textContent = button.getAttribute("data-idle-label") || button.textContent;
+    }
+    var status = form.querySelector("[data-busy-status]");
+    if (status) { status.textContent = ""; }
+  });
 });

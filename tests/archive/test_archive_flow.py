@@ -64,7 +64,7 @@ def world(tmp_path_factory):
     from app.reports.pki import ensure_dev_pki
 
     settings = get_settings()
-    ensure_dev_pki(settings.pki_dir, org_name=settings.org_name, base_url=settings.base_url)
+    ensure_dev_pki(settings.pki_dir, org_name=settings.org_name, base_url=settings.public_url)
     built = build_world(tmp_path_factory.mktemp("archive-db"))
     sample_id = drive_to_advice(built, title="Verkeerstellingen <b>dashboard</b>")
     with built.login("chair") as chair:

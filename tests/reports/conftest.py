@@ -40,7 +40,7 @@ def pki() -> DevPki:
     """The development PKI under <DATA_DIR>/pki (the default signing key in tests)."""
     settings = get_settings()
     paths, _created = ensure_dev_pki(
-        settings.pki_dir, org_name=settings.org_name, base_url=settings.base_url
+        settings.pki_dir, org_name=settings.org_name, base_url=settings.public_url
     )
     return paths
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlmodel import col, select
 
 from app.audit.models import AuditEvent
@@ -15,7 +16,7 @@ from app.config import get_settings
 from app.reports.checking import trust_roots
 from app.reports.models import Report
 from app.reports.verify import verify_pdf
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, page_text
 from tests.reports.conftest import (
     World,
     byte_ranges,
@@ -259,6 +260,28 @@ def test_it_refuses_a_cosign_by_the_signer_by_a_lead_and_with_a_wrong_password(w
         assert lead.post_form(url, {"password": PASSWORD}).status_code == 403
     with world.login("board") as board:
         assert board.post_form(url, {"password": "wrong"}).status_code == 422
+    assert [r.sequence for r in _versions(world, signed.assessment_id)] == [1]
+
+
+def test_it_offers_the_second_signature_to_the_committee_but_not_to_the_chair_who_signed(
+    world, signed
+):
+    url = f"/committee/assessments/{signed.assessment_id}/advice"
+    cosign = f"form[action='/committee/assessments/{signed.assessment_id}/cosign']"
+    with world.login("chair") as chair:
+        page = BeautifulSoup(chair.get(url).text, "lxml")
+    assert page.select_one(cosign) is None
+    assert "U hebt dit rapport ondertekend." in page_text(str(page))
+    with world.login("board") as board:
+        offered = BeautifulSoup(board.get(url).text, "lxml")
+        assert offered.select_one(cosign) is not None
+        response = board.post_form(url.replace("/advice", "/cosign"), {"password": "wrong"})
+    assert response.status_code == 422
+    again = BeautifulSoup(response.text, "lxml")
+    field = again.select_one(f"{cosign} #f-cosign-password")
+    assert field is not None and field["aria-invalid"] == "true"
+    assert again.select_one("#error-summary a[href='#f-cosign-password']") is not None
+    assert "Uw handtekening is niet toegevoegd." in page_text(response.text)
     assert [r.sequence for r in _versions(world, signed.assessment_id)] == [1]
 
 

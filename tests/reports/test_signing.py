@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlmodel import col, func, select
 
 from app.assessments.models import Assessment, State, StateChange
@@ -18,7 +19,7 @@ from app.reports.signing import SigningUnavailable
 from app.reviews import advising, intake
 from app.reviews.models import Advice
 from app.users.models import Role
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, page_text
 from tests.reports.conftest import CHAIR, World, drive_to_advice
 
 JSON = {"Accept": "application/json"}
@@ -130,6 +131,38 @@ def test_it_refuses_a_wrong_password_and_stores_nothing(world, final_advice, cha
     assert any(e["field"] == "password" for e in response.json()["errors"])
     assert snapshot_of(world, final_advice) == before
     assert before["state"] == State.advice_drafted and before["reports"] == 0
+
+
+def test_it_shows_the_signing_form_again_when_the_password_is_mistyped(world, final_advice, chair):
+    before = snapshot_of(world, final_advice)
+    response = chair.post_form(sign_url(final_advice), {"password": "not-the-password"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    page = BeautifulSoup(response.text, "lxml")
+    summary = page.select_one("#error-summary")
+    assert summary is not None and summary["tabindex"] == "-1" and summary["role"] == "alert"
+    assert "Het rapport is niet ondertekend." in page_text(str(summary))
+    link = summary.select_one("a[href='#f-sign-password']")
+    assert link is not None and link.get_text(strip=True) == "Het wachtwoord klopt niet."
+    field = page.select_one(f"form[action='{sign_url(final_advice)}'] #f-sign-password")
+    assert field is not None and field["aria-invalid"] == "true"
+    error = page.select_one(f"#{field['aria-describedby']}")
+    assert error is not None and error.get_text(strip=True) == "Het wachtwoord klopt niet."
+    assert not field.get("value")  # the mistyped password is not sent back
+    text = page_text(response.text)
+    assert "password" not in text.lower() and "reauthenticate" not in text
+    assert page.select_one("nav") is not None  # a whole page, with its way on
+    assert snapshot_of(world, final_advice) == before
+
+
+def test_it_marks_the_sign_button_as_working_while_it_signs(world, final_advice, chair):
+    page = BeautifulSoup(chair.get(f"/committee/assessments/{final_advice}/advice").text, "lxml")
+    form = page.select_one(f"form[action='{sign_url(final_advice)}']")
+    assert form is not None and form.has_attr("data-busy-form")
+    button = form.select_one("button[type=submit]")
+    assert button["data-busy-label"] == "Ondertekenen…"
+    assert form.select_one("[role=status][data-busy-status]") is not None
+    assert page.select_one("#f-sign-password").get("aria-invalid") is None
 
 
 def test_it_refuses_an_empty_password(world, final_advice, chair):

@@ -34,7 +34,7 @@ def test_it_builds_problem_types_from_the_base_url_not_the_host_header(client):
     assert response.status_code == 401
     kind = response.json()["type"]
     assert "evil.example" not in kind
-    assert kind == f"{get_settings().base_url.rstrip('/')}/problems/not-authenticated"
+    assert kind == f"{get_settings().public_url}/problems/not-authenticated"
 
 
 def test_it_explains_every_problem_type_on_a_page_of_its_own(client):
