@@ -49,3 +49,14 @@ function autosaveFailed(event) {
 }
 document.addEventListener("htmx:responseError", autosaveFailed);
 document.addEventListener("htmx:sendError", autosaveFailed);
+// A fragment swapped in by htmx (a comment, a reply, a verdict) names the element that should
+// get focus: the new comment, the saved verdict, or the field whose input was refused.
+document.addEventListener("htmx:afterSettle", function () {
+  var focusable = document.querySelector("[data-focus-after-swap]");
+  if (!focusable) { return; }
+  focusable.removeAttribute("data-focus-after-swap");
+  if (!focusable.matches("input, textarea, select, button, a[href]") && !focusable.hasAttribute("tabindex")) {
+    focusable.setAttribute("tabindex", "-1");
+  }
+  focusable.focus();
+});
