@@ -419,7 +419,8 @@ def lead_replies(j: Journey) -> None:
     )
     check_csrf_field(j, lead, reply_form, "the reply form")
     thread.get_by_role("button", name=SEND_REPLY, exact=True).click()
-    expect(lead).to_have_url(re.compile(re.escape(f"{j.overview_url}/comments") + "#comment-"))
+    if not j.js:  # a plain form post goes back to the thread; htmx swaps it in place
+        expect(lead).to_have_url(re.compile(re.escape(f"{j.overview_url}/comments") + "#comment-"))
     expect(flash(lead)).to_have_text(COMMENT_ADDED)
     expect(
         lead.get_by_role("region", name="Opmerking 1").get_by_text(REPLY_TEXT, exact=True)

@@ -277,3 +277,37 @@ def test_it_refuses_an_htmx_post_without_the_csrf_token(login, submitted):
         headers=HX,
     )
     assert response.status_code == 403
+
+
+def test_it_shows_a_disagreement_without_a_note_again_with_the_choice_kept(
+    login, submitted, db, personas
+):
+    from app.reviews import advising
+    from app.users.models import Role
+
+    advising.save_advice(
+        db,
+        assessment=submitted,
+        actor=personas["chair"],
+        roles=frozenset({Role.chair, Role.board}),
+        outcome="positive",
+        summary="Ga door.",
+        rationale={},
+        conditions=[],
+        reassess_on="",
+    )
+    db.commit()
+    board = login("board")
+    response = board.post_form(
+        f"/committee/assessments/{submitted.id}/opinion", {"stance": "disagree", "note": "  "}
+    )
+    assert response.status_code == 422
+    page = soup(response)
+    assert page.select_one(".error-page") is None
+    assert page.select_one("#stance-disagree").has_attr("checked")
+    note = page.select_one("#f-opinion-note")
+    assert note["aria-invalid"] == "true"
+    assert page.select_one(f"#{note['aria-describedby']}").get_text(strip=True) == (
+        "Leg uit waarom u het oneens bent."
+    )
+    assert page.select_one("#error-summary a[href='#f-opinion-note']") is not None
