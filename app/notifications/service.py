@@ -49,6 +49,18 @@ KINDS: dict[str, tuple[LazyString, LazyString]] = {
         N_("You can now edit %(ref)s"),
         N_("%(actor)s added you as a co-author of the assessment %(ref)s, %(title)s."),
     ),
+    "opinion_requested": (
+        N_("Your opinion on the draft advice on %(ref)s"),
+        N_(
+            "%(actor)s saved a draft advice on %(ref)s, %(title)s. Please record whether you agree, disagree or abstain."
+        ),
+    ),
+    "opinions_complete": (
+        N_("All opinions on the advice on %(ref)s are in"),
+        N_(
+            "Every member has given an opinion on the draft advice on %(ref)s, %(title)s. The chair can finalise it."
+        ),
+    ),
     "signed": (
         N_("Advice on %(ref)s has been signed"),
         N_("The signed advice report on %(ref)s, %(title)s, is available."),

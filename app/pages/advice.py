@@ -269,14 +269,22 @@ def opinion(
     stance: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=10000)] = "",
 ) -> Response:
-    advising.record_opinion(
-        session,
-        assessment=assessment,
-        actor=user,
-        roles=current_roles(request),
-        stance=stance,
-        note=note,
-    )
+    try:
+        advising.record_opinion(
+            session,
+            assessment=assessment,
+            actor=user,
+            roles=current_roles(request),
+            stance=stance,
+            note=note,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        context = _advice_context(session, request, user, assessment)
+        context["form_error"] = exc.detail
+        context["opinion_errors"] = {name: text or exc.detail for name, text in exc.fields.items()}
+        context["opinion_values"] = {"stance": stance, "note": note}
+        return render(request, "reviews/advice.html", context, status_code=422)
     return back(f"/committee/assessments/{assessment.id}/advice#opinions", "opinion_saved")
 
 

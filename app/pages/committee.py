@@ -23,8 +23,9 @@ from app.deps import (
     VisibleAssessment,
     current_roles,
 )
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.i18n import N_, _, get_locale
+from app.pages import review_fragments as fragments
 from app.questionnaires import engine
 from app.questionnaires.schema import Questionnaire
 from app.reviews import commenting, intake, judging
@@ -167,6 +168,8 @@ def _review_context(
         "is_author": Party.author in parties,
         "can_act": bool(parties & {Party.committee, Party.chair})
         and assessment.state in review_common.COMMITTEE_STATES,
+        "can_verdict": bool(parties & {Party.committee, Party.chair})
+        and assessment.state in (State.submitted, State.in_review),
         "rapporteur": session.get(User, assessment.rapporteur_id)
         if assessment.rapporteur_id
         else None,
@@ -221,21 +224,72 @@ def add_comment(
     parent_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     parent = parse_int(parent_id)
-    comment = commenting.add_comment(
-        session,
-        assessment=assessment,
-        actor=user,
-        roles=current_roles(request),
-        body=body,
-        question_id=question_id or None,
-        parent_id=parent,
-    )
+    asked_question = None if parent is not None else (question_id or None)
+    try:
+        comment = commenting.add_comment(
+            session,
+            assessment=assessment,
+            actor=user,
+            roles=current_roles(request),
+            body=body,
+            question_id=asked_question,
+            parent_id=parent,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        message = exc.fields.get("body") or exc.detail
+        if fragments.wants_fragment(request):
+            return fragments.comment_fragment(
+                request,
+                session,
+                user,
+                assessment,
+                question_id=asked_question,
+                parent_id=parent,
+                error=message,
+                body=body,
+                status_code=422,
+            )
+        key, field_id = fragments.comment_form_key(asked_question, parent)
+        return _refused(request, session, user, assessment, key, field_id, message, body)
+    if fragments.wants_fragment(request):
+        return fragments.comment_fragment(
+            request,
+            session,
+            user,
+            assessment,
+            question_id=comment.question_id,
+            parent_id=comment.parent_id,
+            new_id=comment.id,
+        )
     # Authors reply on their comments page; the committee works on the review page.
-    page = "comments" if is_author(session, user, assessment) else "review"
     anchor = f"comment-{comment.parent_id or comment.id}"
-    if page == "comments":
+    if is_author(session, user, assessment):
         return back(f"/assessments/{assessment.id}/comments#{anchor}", "comment_added")
     return back(f"/committee/assessments/{assessment.id}#{anchor}", "comment_added")
+
+
+def _refused(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    assessment: Assessment,
+    key: str,
+    field_id: str,
+    message: str,
+    value: str,
+) -> Response:
+    """The whole page again (without JavaScript), the refused form with its input and message."""
+    errors = {
+        "form_errors": {key: message},
+        "form_values": {key: value},
+        "error_summary": [(field_id, message)],
+    }
+    if is_author(session, user, assessment):
+        context = _comments_context(session, assessment)
+        return render(request, "reviews/comments.html", {**context, **errors}, status_code=422)
+    context = _review_context(session, user, request, assessment)
+    return render(request, "reviews/review.html", {**context, **errors}, status_code=422)
 
 
 @router.post(
@@ -255,6 +309,16 @@ def resolve(
         actor=user,
         roles=current_roles(request),
     )
+    if fragments.wants_fragment(request):
+        return fragments.comment_fragment(
+            request,
+            session,
+            user,
+            assessment,
+            question_id=None,
+            parent_id=comment_id,
+            message=_("The comment has been marked as resolved."),
+        )
     return back(f"/committee/assessments/{assessment.id}#comment-{comment_id}", "comment_resolved")
 
 
@@ -262,18 +326,17 @@ def resolve(
 def comments_page(
     request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
 ) -> Response:
+    return render(request, "reviews/comments.html", _comments_context(session, assessment))
+
+
+def _comments_context(session: SessionDep, assessment: Assessment) -> dict[str, Any]:
     _version, q = reading.questionnaire_of(session, assessment)
-    return render(
-        request,
-        "reviews/comments.html",
-        {
-            "a": assessment,
-            "threads": commenting.threads(session, assessment),
-            "by_id": engine.question_by_id(q),
-            "can_reply": assessment.state
-            in (State.submitted, State.in_review, State.changes_requested, State.advice_drafted),
-        },
-    )
+    return {
+        "a": assessment,
+        "threads": commenting.threads(session, assessment),
+        "by_id": engine.question_by_id(q),
+        "can_reply": assessment.state in fragments.REPLY_STATES,
+    }
 
 
 @router.post(
@@ -288,15 +351,35 @@ def verdict(
     section_id: str,
     verdict: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    judging.set_verdict(
-        session,
-        assessment=assessment,
-        actor=user,
-        roles=current_roles(request),
-        section_id=section_id,
-        verdict=verdict,
-    )
-    return back(f"/committee/assessments/{assessment.id}#section-{section_id}", "verdict_saved")
+    try:
+        judging.set_verdict(
+            session,
+            assessment=assessment,
+            actor=user,
+            roles=current_roles(request),
+            section_id=section_id,
+            verdict=verdict,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        message = exc.fields.get("verdict") or exc.detail
+        if fragments.wants_fragment(request):
+            return fragments.verdict_fragment(
+                request,
+                session,
+                user,
+                assessment,
+                section_id=section_id,
+                error=message,
+                chosen=verdict,
+                status_code=422,
+            )
+        key = f"verdict-{section_id}"
+        first = f"v-{section_id}-{next(iter(VERDICT_LABELS))}"
+        return _refused(request, session, user, assessment, key, first, message, verdict)
+    if fragments.wants_fragment(request):
+        return fragments.verdict_fragment(request, session, user, assessment, section_id=section_id)
+    return back(f"/committee/assessments/{assessment.id}#verdict-{section_id}", "verdict_saved")
 
 
 @router.post(

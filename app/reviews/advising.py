@@ -21,6 +21,7 @@ from app.audit.service import record_event
 from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.i18n import _
 from app.notifications.service import notify
+from app.reviews.asking import ask_for_opinions, tell_when_all_opinions_are_in
 from app.reviews.common import (
     CONDITION_MAX,
     NOTE_MAX,
@@ -193,6 +194,7 @@ def save_advice(
     elif assessment.state != State.advice_drafted:
         raise Conflict(_("Advice can be written while the committee reviews the assessment."))
     submission = latest_submission(session, assessment)
+    first_draft = advice is None
     if advice is None:
         rounds = (
             session.exec(
@@ -224,9 +226,14 @@ def save_advice(
             )
         )
     # A changed draft asks every member again.
+    cleared = []
     for opinion in session.exec(select(Opinion).where(Opinion.advice_id == advice.id)).all():
+        cleared.append(opinion.member_id)
         session.delete(opinion)
     session.flush()
+    ask_for_opinions(
+        session, assessment=assessment, actor=actor, only=None if first_draft else cleared
+    )
     record_event(
         session,
         action="advice.saved",
@@ -279,6 +286,7 @@ def record_opinion(
     row = session.exec(
         select(Opinion).where(Opinion.advice_id == advice.id, Opinion.member_id == actor.id)
     ).first()
+    first_opinion = row is None
     if row is None:
         row = Opinion(
             advice_id=advice.id or 0, member_id=actor.id or 0, stance=value.value, note=text
@@ -296,6 +304,8 @@ def record_opinion(
         assessment_id=assessment.id,
         details={"stance": value.value},
     )
+    if first_opinion:
+        tell_when_all_opinions_are_in(session, assessment=assessment, advice=advice, actor=actor)
     return row
 
 

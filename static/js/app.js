@@ -77,6 +77,7 @@ document.addEventListener("htmx:afterRequest", function (event) {
   var conflict = event.detail.xhr && event.detail.xhr.status === 409;
   if (conflict) { field.dataset.refused = field.dataset.sending || ""; } else { delete field.dataset.refused; }
   if (!conflict && event.detail.successful) { field.removeAttribute("data-overwrite"); }
+});
 // A form that takes seconds (signing renders and signs a PDF) shows that it is working: its
 // button is disabled and reads its data-busy-label ("Signing…") until the next page arrives,
 // so a second click sends nothing twice. Without JavaScript the form posts as usual.
@@ -106,4 +107,15 @@ window.addEventListener("pageshow", function () {
     var status = form.querySelector("[data-busy-status]");
     if (status) { status.textContent = ""; }
   });
+});
+// A fragment swapped in by htmx (a comment, a reply, a verdict) names the element that should
+// get focus: the new comment, the saved verdict, or the field whose input was refused.
+document.addEventListener("htmx:afterSettle", function () {
+  var focusable = document.querySelector("[data-focus-after-swap]");
+  if (!focusable) { return; }
+  focusable.removeAttribute("data-focus-after-swap");
+  if (!focusable.matches("input, textarea, select, button, a[href]") && !focusable.hasAttribute("tabindex")) {
+    focusable.setAttribute("tabindex", "-1");
+  }
+  focusable.focus();
 });

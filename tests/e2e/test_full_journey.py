@@ -419,7 +419,8 @@ def lead_replies(j: Journey) -> None:
     )
     check_csrf_field(j, lead, reply_form, "the reply form")
     thread.get_by_role("button", name=SEND_REPLY, exact=True).click()
-    expect(lead).to_have_url(re.compile(re.escape(f"{j.overview_url}/comments") + "#comment-"))
+    if not j.js:  # a plain form post goes back to the thread; htmx swaps it in place
+        expect(lead).to_have_url(re.compile(re.escape(f"{j.overview_url}/comments") + "#comment-"))
     expect(flash(lead)).to_have_text(COMMENT_ADDED)
     expect(
         lead.get_by_role("region", name="Opmerking 1").get_by_text(REPLY_TEXT, exact=True)
@@ -918,8 +919,8 @@ def test_it_lets_the_committee_review_and_advise_with_the_keyboard_only(
     summary_text = COMMENT_ON_QUESTION.format(label=Q_CLIENT_LABEL)
     stops = tab_until(board, lambda i: i["tag"] == "summary" and i["text"] == summary_text)
     texts = [s["text"] if s["tag"] != "input" else s["key"] for s in stops]
-    assert any(t.startswith("v-profile-") for t in texts), f"no verdict radio in {texts}"
-    assert SAVE_VERDICT.format(section=PROFILE) in texts, f"no save-verdict button in {texts}"
+    # The contents comes first; the verdict follows the section's answers (below).
+    assert PROFILE in texts, f"no link to the profile section in {texts}"
     board.keyboard.press("Enter")  # opens the comment form
     box = board.get_by_role("textbox", name=COMMENT_FIELD.format(label=Q_CLIENT_LABEL))
     board.keyboard.press("Tab")
@@ -935,6 +936,14 @@ def test_it_lets_the_committee_review_and_advise_with_the_keyboard_only(
     board.keyboard.press("Enter")
     expect(flash(board)).to_have_text(COMMENT_ADDED)
     expect(board.locator(f"dt#a-{Q_CLIENT_ID} + dd").get_by_text(COMMENT)).to_be_visible()
+    # After the section's answers: its verdict, by keyboard too.
+    stops = tab_until(board, lambda i: i["key"].startswith("v-profile-"), limit=200)
+    board.keyboard.press("Space")
+    expect(board.locator("#v-profile-acceptable")).to_be_checked()
+    tab_until(board, lambda i: i["text"] == SAVE_VERDICT.format(section=PROFILE))
+    board.keyboard.press("Enter")
+    expect(flash(board)).to_have_text(VERDICT_SAVED)
+    expect(board.locator("#toc-verdict-profile")).to_have_text(ACCEPTABLE)
 
     # The advice form: from the top to the save button, filling it in on the way.
     board.goto(j.advice_url)
