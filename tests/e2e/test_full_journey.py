@@ -165,6 +165,7 @@ ADVICE_SUMMARY = "De commissie adviseert positief, onder de voorwaarde hieronder
 CONDITION = "Laat de rekenregel jaarlijks extern toetsen."
 CONDITION_OWNER = "Teamleider Data Sociaal Domein"
 CONDITION_DUE = "2026-06-30"
+CONDITION_DUE_SHOWN = "30 juni 2026"  # as the pages write it
 
 
 # --- harness -----------------------------------------------------------------------------
@@ -497,7 +498,7 @@ def board_drafts_advice(j: Journey) -> None:
         re.compile(rf"^Ronde 1: {CONDITIONAL}\s+\(concept\)$")
     )
     expect(current.get_by_role("listitem").first).to_have_text(
-        f"{CONDITION} — eigenaar: {CONDITION_OWNER}, uiterlijk {CONDITION_DUE}"
+        f"{CONDITION} — eigenaar: {CONDITION_OWNER}, uiterlijk {CONDITION_DUE_SHOWN}"
     )
     expect(board.get_by_role("textbox", name=COND_OWNER.format(n=1), exact=True)).to_have_value(
         CONDITION_OWNER
@@ -651,7 +652,7 @@ def visitor_reads_register(j: Journey, visitor: Page) -> None:
     expect(main).to_contain_text(j.reference)
     expect(main).to_contain_text(CONDITIONAL)
     expect(main.get_by_role("listitem").filter(has_text=CONDITION)).to_have_text(
-        f"{CONDITION} (uiterlijk {CONDITION_DUE})"
+        f"{CONDITION} (uiterlijk {CONDITION_DUE_SHOWN})"
     )
     # The public register names no staff.
     for persona in ("lead", "board", "chair"):

@@ -17,7 +17,7 @@ from .conftest import PERSONAS, assert_accessible, screenshot
 from .test_full_journey import (
     CHANGES_REQUESTED,
     CONDITION,
-    CONDITION_DUE,
+    CONDITION_DUE_SHOWN,
     CONDITION_OWNER,
     CONDITIONAL,
     DOWNLOAD,
@@ -125,7 +125,7 @@ def lead_sees_the_signed_advice(j: Journey, folder: Path) -> None:
     advice = lead.locator("section.advice-summary")
     expect(advice.locator(".advice-outcome")).to_have_text(CONDITIONAL)
     expect(advice.locator("ol.conditions li")).to_have_text(
-        [f"{CONDITION} — eigenaar: {CONDITION_OWNER}, uiterlijk {CONDITION_DUE}"]
+        [f"{CONDITION} — eigenaar: {CONDITION_OWNER}, uiterlijk {CONDITION_DUE_SHOWN}"]
     )
     expect(lead.locator("section.change-request")).to_have_count(0)
     verify = advice.locator("a.verify-link")

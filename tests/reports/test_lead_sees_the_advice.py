@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import func, select
 
 from app.assessments.models import Assessment, AssessmentEditor, State
+from app.formatting import day
 from app.reports.models import Report
 from tests.conftest import (
     PASSWORD,
@@ -72,10 +73,10 @@ def test_it_shows_the_lead_the_outcome_summary_and_conditions(lead_world, archiv
     items = [li.get_text(" ", strip=True) for li in advice.select("ol.conditions li")]
     (text1, owner1, due1), (text2, owner2, _no_due) = CONDITIONS
     assert items == [
-        f"{text1} — eigenaar: {owner1}, uiterlijk {due1}",
+        f"{text1} — eigenaar: {owner1}, uiterlijk {day(due1, 'nl')}",
         f"{text2} — eigenaar: {owner2}",
     ]
-    assert "2028-01-01" in advice.get_text()  # re-assess on
+    assert "1 januari 2028" in advice.get_text()  # re-assess on
 
 
 def test_it_lets_the_lead_download_the_signed_report_from_the_page(lead_world, archived):
