@@ -8,7 +8,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from app import formatting
-from app.audit.labels import action_label
 from app.config import ROOT
 from app.i18n import get_locale, translations
 
@@ -52,4 +51,3 @@ environment.filters.update(
     decimal=formatting.decimal,
     percent=formatting.percent,
 )
-environment.globals["action_label"] = action_label

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from app.assessments import events, feedback
 from app.assessments.reading import uses_version
+from app.audit.labels import action_label
+from app.jinja import environment
 from app.notifications.lifecycle import tell_the_committee_of_a_submission, tell_the_new_coauthor
 from app.questionnaires import registry
 from app.reviews import feedback as committee_feedback
@@ -16,3 +18,4 @@ feedback.provide(committee_feedback.comments_by_question)
 feedback.provide_verdicts(committee_feedback.verdicts_by_section)
 feedback.provide_advice(committee_feedback.final_advice)
 registry.used_by(uses_version)
+environment.globals["action_label"] = action_label  # the audit pages say actions in words
