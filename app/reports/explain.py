@@ -35,10 +35,9 @@ def _signature(check: SignatureCheck, org_name: str, on_behalf_of: str | None) -
         return [
             Statement(
                 False,
-                _(
-                    "Signature %(field)s is broken: the file was changed after signing.",
-                    field=check.field,
-                ),
+                _("A document timestamp is broken: the file was changed after it was stamped.")
+                if check.kind == "timestamp"
+                else _("The signature is broken: the file was changed after it was signed."),
             )
         ]
     when = moment(check.signed_at)

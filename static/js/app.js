@@ -119,3 +119,31 @@ document.addEventListener("htmx:afterSettle", function () {
   }
   focusable.focus();
 });
+// The decision-support panel and the steps are replaced after an autosave. Whoever was in them
+// (a keyboard on "why and what to do", a screen reader on a driver's link) stays where they
+// were: the same place in the new panel, or its heading when that place is gone.
+var keptFocus = null;
+document.addEventListener("htmx:oobBeforeSwap", function (event) {
+  var old = event.detail.target;
+  var active = document.activeElement;
+  keptFocus = null;
+  if (!old || !old.id || !active || active === document.body || !old.contains(active)) { return; }
+  var all = Array.prototype.slice.call(old.querySelectorAll("a[href], summary, button, [tabindex]"));
+  keptFocus = { container: old.id, id: active.id, index: all.indexOf(active) };
+});
+document.addEventListener("htmx:oobAfterSwap", function () {
+  if (!keptFocus) { return; }
+  var box = document.getElementById(keptFocus.container);
+  var kept = keptFocus;
+  keptFocus = null;
+  if (!box) { return; }
+  var place = kept.id ? document.getElementById(kept.id) : null;
+  if (!place && kept.index >= 0) {
+    place = box.querySelectorAll("a[href], summary, button, [tabindex]")[kept.index] || null;
+  }
+  if (!place) {
+    place = box.querySelector("h2, h1") || box;
+    if (!place.hasAttribute("tabindex")) { place.setAttribute("tabindex", "-1"); }
+  }
+  place.focus();
+});

@@ -694,3 +694,30 @@ def test_it_saves_my_text_over_a_newer_answer_as_soon_as_i_tick_overwrite(
 
     page.reload()
     expect(page.get_by_role("textbox", name=Q_CLIENT)).to_have_value("Team Bijstand")
+
+
+def test_it_keeps_the_focus_in_the_panel_when_an_autosave_replaces_it(
+    page: Page, base_url: str
+) -> None:
+    login_as(page, base_url, PERSONAS["lead"])
+    assessment_id = start_assessment(page, base_url, new_title("Focus"))
+    page.goto(f"{base_url}/assessments/{assessment_id}/sections/profile")
+    panel = support_panel(page)
+    panel.locator("summary").first.focus()
+    before = panel.inner_text()
+    # An answer saved while the keyboard is in the panel (as a co-author's tab would, or a
+    # text field's delayed autosave): the panel is replaced with new obligations.
+    page.evaluate(
+        """() => {
+          const radio = [...document.querySelectorAll("input[type=radio]")]
+            .find((r) => r.labels[0] && r.labels[0].textContent.trim().startsWith("Ja, ook bijzondere"));
+          radio.checked = true;
+          radio.dispatchEvent(new Event("change", { bubbles: true }));
+        }"""
+    )
+    expect(question(page, "personal_data").get_by_text(NL["saved"])).to_be_visible()
+    expect(panel).not_to_have_text(before)
+    where = page.evaluate(
+        "() => [document.activeElement.tagName, !!document.activeElement.closest('#decision-support')]"
+    )
+    assert where == ["SUMMARY", True]
