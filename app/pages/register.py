@@ -34,7 +34,7 @@ from app.reports.sealed import SealedContent, read_sealed
 from app.reviews import advising
 from app.reviews.labels import OUTCOME_LABELS
 from app.reviews.models import Outcome
-from app.text import parse_int
+from app.text import is_email_address, parse_int
 from app.web.templating import render
 
 router = APIRouter()
@@ -87,6 +87,9 @@ def public_record(
     answers = snapshot.get("answers") or {}
     obligations = {o.id: o.title.get(locale) for o in q.obligations}
     values = {v.id: v.label.get(locale) for v in q.values}
+    order = {v.id: n for n, v in enumerate(q.values)}
+    rationale = advice.get("rationale") if isinstance(advice.get("rationale"), dict) else {}
+    contact = answers.get("contact_email")
     signed_levels = {v.get("value"): v.get("level") for v in support.get("values", [])}
     signed_obligations = [o.get("id") for o in support.get("obligations", [])]
     outcome = str(advice.get("outcome") or "")
@@ -133,7 +136,19 @@ def public_record(
         "outcome_label": str(OUTCOME_LABELS[Outcome(outcome)])
         if outcome in OUTCOME_LABELS
         else outcome,
-        "levels": [{"value": values.get(k, k), "level": v} for k, v in signed_levels.items()],
+        # In the questionnaire's order of the values, as every other page shows them.
+        "levels": [
+            {"value": values.get(k, k), "level": signed_levels[k]}
+            for k in sorted(signed_levels, key=lambda k: (order.get(k, len(order)), k))
+        ],
+        "summary": str(advice.get("summary") or ""),
+        "rationale": [
+            {"value": v.label.get(locale), "text": str(rationale[v.id])}
+            for v in q.values
+            if rationale.get(v.id)
+        ],
+        # Only an address that is one becomes a mailto: link.
+        "contact_email": contact if isinstance(contact, str) and is_email_address(contact) else "",
         "obligations": [obligations.get(o, o) for o in signed_obligations],
         "conditions": [
             {"number": number, "text": text, "due_on": due}

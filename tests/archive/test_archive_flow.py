@@ -22,6 +22,7 @@ from app.audit.models import AuditEvent
 from app.config import get_settings
 from app.db import session_scope
 from app.demo import run_demo
+from app.reviews.models import Advice
 from tests.conftest import PASSWORD
 from tests.reports.conftest import build_world, drive_to_advice
 from tests.tamper import as_dba
@@ -315,3 +316,26 @@ def test_it_exports_from_the_command_line(world, copy_url):
     assert doc.returncode == 0 and json.loads(doc.stdout)["source_id"] == world.demo_reference
     refused = _cli(world, copy_url, "export", "algoritmeregister", "DW-0000-0000")
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
+
+
+def test_it_tells_residents_the_advice_its_reasons_and_whom_to_ask(world):
+    with world.login("board") as board:
+        board.post_form(f"/archive/{world.demo_id}/publication", {"public": "1"})
+    page = BeautifulSoup(world.client().get(f"/register/{world.demo_reference}").text, "lxml")
+    headings = [h.get_text(strip=True) for h in page.select("h2")]
+    assert {"Advies van de commissie", "Redenen per kernwaarde"} <= set(headings)
+    with session_scope(world.engine) as session:
+        demo = session.exec(select(Advice).where(Advice.assessment_id == world.demo_id)).first()
+        reasons = json.loads(demo.rationale_json)
+        summary = demo.summary
+    assert summary.strip() in page.get_text()
+    # the values in the questionnaire's order, in the reasons and in the levels alike
+    order = ["Transparant", "Waarde creërend", "Betrouwbaar", "Verantwoord"]
+    named = [dt.get_text(strip=True) for dt in page.select("dl.answers dt")]
+    assert named == [v for v in order if v in named] and len(named) == len(
+        [r for r in reasons.values() if r]
+    )
+    levels = [li.get_text(strip=True).split(":")[0] for li in page.select("h2 + ul li")][:4]
+    assert levels == order
+    mail = page.select_one("a[href^='mailto:']")
+    assert mail is not None and mail["href"] == "mailto:schuldhulp@haarlem.nl"
