@@ -263,6 +263,21 @@ COMPLETE_SAMPLE_ANSWERS = {
 }
 
 
+@pytest.fixture
+def submitted(db: Session, make_assessment, personas):  # type: ignore[no-untyped-def]
+    """A sample assessment answered completely by its lead and submitted to the committee."""
+    from app.assessments import answering, lifecycle
+
+    a = make_assessment()
+    for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
+        answering.save_answer(
+            db, assessment=a, question_id=qid, raw=value, base_version=None, actor=personas["lead"]
+        )
+    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
+    db.commit()
+    return a
+
+
 class Client(TestClient):
     """A test client that knows its CSRF token."""
 

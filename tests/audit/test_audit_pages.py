@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import func, select
 
-from app.assessments import answering, lifecycle
 from app.assessments.transitions import Action
 from app.audit.labels import ACTION_LABELS, action_label
 from app.audit.models import AuditEvent
 from app.audit.service import record_event
 from app.i18n import use_locale
-from tests.conftest import COMPLETE_SAMPLE_ANSWERS, on_both_databases
+from tests.conftest import on_both_databases
 
 engine = on_both_databases()
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -42,17 +40,6 @@ def test_it_says_an_action_in_the_readers_language_and_keeps_an_unknown_code():
     with use_locale("en"):
         assert action_label("assessment.submit") == "Submitted to the committee"
     assert action_label("something.new") == "something.new"
-
-
-@pytest.fixture
-def submitted(db, make_assessment, personas):
-    a = make_assessment()
-    for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-        answering.save_answer(
-            db, assessment=a, question_id=qid, raw=value, base_version=None, actor=personas["lead"]
-        )
-    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
-    return a
 
 
 def test_it_shows_the_trail_in_words_with_amsterdam_times(login, submitted):

@@ -7,13 +7,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import col, select
 
-from app.assessments import answering, lifecycle
 from app.config import get_settings
 from app.notifications.models import Notification
 from app.notifications.service import notify
 from app.reviews import advising, intake
 from app.users.models import Role
-from tests.conftest import COMPLETE_SAMPLE_ANSWERS, free_port, on_both_databases
+from tests.conftest import free_port, on_both_databases
 from tests.notifications.test_email import Inbox
 
 engine = on_both_databases()
@@ -35,18 +34,6 @@ def smtp(monkeypatch):
     controller.stop()
     monkeypatch.delenv("DATAWAARDEN_SMTP_URL")
     get_settings.cache_clear()
-
-
-@pytest.fixture
-def submitted(db, make_assessment, personas):
-    a = make_assessment()
-    for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-        answering.save_answer(
-            db, assessment=a, question_id=qid, raw=value, base_version=None, actor=personas["lead"]
-        )
-    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
-    db.commit()
-    return a
 
 
 def notices(db, assessment) -> list[tuple[str, str]]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from app.assessments import answering, coauthoring, lifecycle
-from tests.conftest import COMPLETE_SAMPLE_ANSWERS, PERSONAS, on_both_databases
+from app.assessments import coauthoring
+from tests.conftest import PERSONAS, on_both_databases
 
 engine = on_both_databases()
 
@@ -20,18 +20,6 @@ ACCEPTABLE = "Acceptabel"
 def soup(response):
     assert response.status_code == 200, response.text
     return BeautifulSoup(response.text, "lxml")
-
-
-@pytest.fixture
-def submitted(db, make_assessment, personas):
-    a = make_assessment()
-    for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-        answering.save_answer(
-            db, assessment=a, question_id=qid, raw=value, base_version=None, actor=personas["lead"]
-        )
-    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
-    db.commit()
-    return a
 
 
 @pytest.fixture

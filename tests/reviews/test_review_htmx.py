@@ -9,9 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import col, select
 
-from app.assessments import answering, lifecycle
 from app.reviews.models import ReviewComment
-from tests.conftest import COMPLETE_SAMPLE_ANSWERS, on_both_databases, page_text
+from tests.conftest import on_both_databases, page_text
 
 engine = on_both_databases()
 
@@ -20,17 +19,6 @@ HX = {"HX-Request": "true"}
 
 def soup(response):
     return BeautifulSoup(response.text, "lxml")
-
-
-@pytest.fixture
-def submitted(db, make_assessment, personas):
-    a = make_assessment()
-    for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-        answering.save_answer(
-            db, assessment=a, question_id=qid, raw=value, base_version=None, actor=personas["lead"]
-        )
-    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
-    return a
 
 
 def hx_post(client, url, data):

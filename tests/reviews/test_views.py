@@ -6,13 +6,12 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from app.assessments import answering, lifecycle
+from app.assessments import answering
 from app.assessments.models import State
 from app.reviews import intake
 from app.reviews.models import Advice, ReviewComment
 from app.users.models import Role
 from tests.conftest import (
-    COMPLETE_SAMPLE_ANSWERS,
     on_both_databases,
 )
 
@@ -22,17 +21,6 @@ engine = on_both_databases()
 
 def soup(response):
     return BeautifulSoup(response.text, "lxml")
-
-
-@pytest.fixture
-def submitted(db, make_assessment, personas):
-    a = make_assessment()
-    for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-        answering.save_answer(
-            db, assessment=a, question_id=qid, raw=value, base_version=None, actor=personas["lead"]
-        )
-    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
-    return a
 
 
 def test_it_lists_submitted_assessments_in_the_inbox_with_filters(
