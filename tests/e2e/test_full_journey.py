@@ -407,7 +407,11 @@ def lead_reads_the_comment(j: Journey) -> None:
 def lead_replies(j: Journey) -> None:
     lead = j.pages["lead"]
     lead.goto(j.overview_url)
-    lead.get_by_role("link", name=COMMENTS_PAGE, exact=True).click()
+    # The committee's message links to its comments, and so do the links under the sections.
+    links = lead.get_by_role("link", name=COMMENTS_PAGE, exact=True)
+    expect(links).to_have_count(2)
+    expect(links.nth(1)).to_have_attribute("href", f"/assessments/{j.assessment_id}/comments")
+    links.first.click()
     expect(lead).to_have_url(f"{j.overview_url}/comments")
     expect(heading(lead, COMMENTS_PAGE)).to_be_visible()
     thread = lead.get_by_role("region", name="Opmerking 1")
