@@ -88,7 +88,8 @@ def public_record(
     obligations = {o.id: o.title.get(locale) for o in q.obligations}
     values = {v.id: v.label.get(locale) for v in q.values}
     order = {v.id: n for n, v in enumerate(q.values)}
-    rationale = advice.get("rationale") if isinstance(advice.get("rationale"), dict) else {}
+    signed_rationale = advice.get("rationale")
+    rationale: dict[str, Any] = signed_rationale if isinstance(signed_rationale, dict) else {}
     contact = answers.get("contact_email")
     signed_levels = {v.get("value"): v.get("level") for v in support.get("values", [])}
     signed_obligations = [o.get("id") for o in support.get("obligations", [])]
