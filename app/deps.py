@@ -64,6 +64,10 @@ def resolve_user(request: Request, session: Session, settings: Settings) -> User
     # Templates get a plain copy: an error page is rendered after the session rolled back.
     request.state.viewer = Viewer(id=user.id or 0, name=user.name, email=user.email)
     request.state.roles = resolved.roles
+    # When the session ends if nothing more happens: the page warns before (app.js), every
+    # response says it again (RequestContextMiddleware).
+    request.state.session_expires_at = resolved.expires_at
+    request.state.session_ends_at = resolved.ends_at
     # The badge in the navigation: counted for page loads, not for every htmx save or form post.
     if request.method == "GET" and request.headers.get("HX-Request") != "true":
         from app.notifications.service import unread_count

@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         notifications,
         register,
         reports,
+        session,
         site,
         sso,
         tokens,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         advice,
         audit,
         notifications,
+        session,
         site,
         users,
         sso,
@@ -99,5 +101,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     templates.env.globals["swagger_ui"] = assets.package_url(assets.SWAGGER_UI)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     handlers.install(app)
+    session.install(app)  # after the general handlers: a not-logged-in request keeps its work
     app.add_middleware(RequestContextMiddleware, settings=settings)
     return app

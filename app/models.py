@@ -28,6 +28,7 @@ from app.users.models import (  # noqa: F401
     ApiRateWindow,
     ApiToken,
     LoginThrottle,
+    ParkedRequest,
     User,
     UserRole,
     WebSession,

@@ -13,6 +13,7 @@ from app.config import Settings
 from app.deps import AdminUser, CurrentUserOptional, ObjectId, SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.i18n import _
+from app.pages.session import after_login
 from app.users.labels import ROLE_LABELS
 from app.users.models import User
 from app.users.oidc import end_session_url
@@ -84,7 +85,7 @@ def logged_in(
 ) -> Response:
     """A new session for the user and the redirect to where they were going (any login)."""
     token = start_session(session, user=user, client=client_address(request), id_token=id_token)
-    response = RedirectResponse(safe_next(next_url), status_code=303)
+    response = RedirectResponse(after_login(request, next_url), status_code=303)
     secure = settings.is_production
     response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, token, secure=secure))
     response.headers.append("Set-Cookie", cookie_header(CSRF_COOKIE, new_seed(), secure=secure))

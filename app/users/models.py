@@ -159,3 +159,24 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ParkedRequest(SQLModel, table=True):
+    """A form sent after its session had expired (an autosave, a comment): kept for the user
+    whose session it was until they log in again in the same browser, then sent once more as
+    them (app.users.parking). Rows of one browser share `batch_hash`, the SHA-256 of the random
+    value in its cookie; they are short-lived and removed when used or stale."""
+
+    __tablename__ = "parked_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_hash: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id"), nullable=False))
+    path: str = Field(sa_column=Column(String(500), nullable=False))
+    # The form's fields as a JSON list of [name, value] pairs (the CSRF token left out).
+    fields: str = Field(sa_column=Column(Text, nullable=False))
+    # The page the user was on: where they land after logging in again.
+    return_url: str = Field(default="/", sa_column=Column(String(500), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )

@@ -324,13 +324,19 @@ def start_session(session: Session, *, user: User, client: str, id_token: str | 
 
 @dataclass(frozen=True)
 class LiveSession:
-    """A session that is still valid, with its user and the roles the user holds now."""
+    """A session that is still valid, with its user and the roles the user holds now.
+    `expires_at` is when it ends if nothing more happens; `ends_at` is its absolute end, which no
+    activity moves (`expires_at` never lies beyond it)."""
 
     user: User
     roles: frozenset[Role]
+    expires_at: datetime
+    ends_at: datetime
 
 
-def resolve_session(session: Session, *, token: str, settings: Settings) -> LiveSession | None:
+def resolve_session(
+    session: Session, *, token: str, settings: Settings, extend: bool = False
+) -> LiveSession | None:
     """The live session for a cookie token (one statement). A timed-out session is refused
     for good (the time only grows); it is marked ended when the request's work commits."""
     if not token or len(token) > 100:
@@ -349,10 +355,29 @@ def resolve_session(session: Session, *, token: str, settings: Settings) -> Live
         return None
     if not user.is_active:
         return None
-    # Touch at most once a minute, so that reading a page rarely writes.
-    if now - last_seen_at > timedelta(minutes=1):
+    # Touch at most once a minute, so that reading a page rarely writes; asked to extend it
+    # (the "stay logged in" button), always.
+    if extend or now - last_seen_at > timedelta(minutes=1):
         session.execute(_SESSION_SEEN, {"session_id": session_id, "now": now})
-    return LiveSession(user, frozenset(Role(r) for r in roles.split(",")) if roles else frozenset())
+        last_seen_at = now
+    ends_at = created_at + absolute
+    return LiveSession(
+        user,
+        frozenset(Role(r) for r in roles.split(",")) if roles else frozenset(),
+        expires_at=min(last_seen_at + idle, ends_at),
+        ends_at=ends_at,
+    )
+
+
+def session_owner(session: Session, *, token: str) -> int | None:
+    """Whose session a cookie token was, live or not (None for a token never issued): work sent
+    with an expired session is kept for that user only (app.users.parking)."""
+    if not token or len(token) > 100:
+        return None
+    owner: int | None = session.execute(
+        sa_select(_SESSIONS.c.user_id).where(_SESSIONS.c.token_hash == session_token_hash(token))
+    ).scalar()
+    return owner
 
 
 def end_session(session: Session, *, token: str) -> str:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.errors import AppError, InvalidInput, NotAuthenticated, NotFound
+from app.errors import AppError, InvalidInput, NotFound
 from app.i18n import _
 from app.web.problems import PROBLEM_TYPES, problem_type_uri, status_title
 
@@ -101,11 +99,7 @@ def _respond(request: Request, exc: AppError) -> Response:
             headers=exc.headers,
             extra=exc.extra,
         )
-    if isinstance(exc, NotAuthenticated):
-        target = "/login?next=" + quote(request.url.path, safe="/")
-        if request.headers.get("HX-Request") == "true":
-            return Response(status_code=401, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+    # A page that needs a login is answered by app.pages.session (which keeps a form's work).
     return error_page(
         request,
         status=exc.status_code,

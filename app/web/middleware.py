@@ -18,6 +18,7 @@ from app import logs, metrics
 from app.config import Settings, note_served_origin
 from app.i18n import LOCALES, _, negotiate_locale, set_locale
 from app.text import parse_int
+from app.timeutil import utcnow
 from app.web.csrf import CSRF_COOKIE, is_valid_seed, new_seed
 from app.web.problems import status_title
 
@@ -150,6 +151,7 @@ class RequestContextMiddleware:
                     raw = [(name, value) for name, value in raw if name.lower() != _ROTATED]
                 elif csrf_cookie is not None:
                     raw.append((b"set-cookie", csrf_cookie))
+                raw.extend(session_headers(state))
                 message["headers"] = raw
             await send(message)
 
@@ -169,6 +171,20 @@ class RequestContextMiddleware:
             seconds = time.perf_counter() - started
             _access_log(scope, status, seconds)
             _observe(scope, status[0], seconds)
+
+
+def session_headers(state: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+    """For a logged-in request: in how many seconds its session expires if nothing more
+    happens, and when it ends in any case (the page's timeout warning keeps count from these)."""
+    expires_at = state.get("session_expires_at")
+    ends_at = state.get("session_ends_at")
+    if expires_at is None or ends_at is None:
+        return []
+    now = utcnow()
+    return [
+        (b"dw-session-expires-in", str(max(0, int((expires_at - now).total_seconds()))).encode()),
+        (b"dw-session-ends-in", str(max(0, int((ends_at - now).total_seconds()))).encode()),
+    ]
 
 
 def _access_log(scope: Scope, status: list[int], seconds: float) -> None:

@@ -11,14 +11,34 @@ from starlette.responses import Response
 from app.config import get_settings
 from app.i18n import LOCALES, get_locale
 from app.jinja import environment
+from app.timeutil import utcnow
 from app.web.csrf import csrf_token
 from app.web.flash import clear_flash, read_flash
+
+
+def _session_timing(request: Request) -> dict[str, int] | None:
+    """For a logged-in page: the seconds until its session expires if nothing more happens,
+    until its absolute end, and how long before expiry the page warns (app.js)."""
+    expires_at = getattr(request.state, "session_expires_at", None)
+    ends_at = getattr(request.state, "session_ends_at", None)
+    if expires_at is None or ends_at is None:
+        return None
+    now = utcnow()
+    settings = get_settings()
+    idle = settings.session_idle_minutes * 60
+    return {
+        "hours": settings.session_absolute_hours,
+        "expires_in": max(0, int((expires_at - now).total_seconds())),
+        "ends_in": max(0, int((ends_at - now).total_seconds())),
+        "warn_before": min(300, idle // 2),
+    }
 
 
 def _context(request: Request) -> dict[str, Any]:
     settings = get_settings()
     state = request.state
     return {
+        "session_timing": _session_timing(request),
         "locale": get_locale(),
         "locales": LOCALES,
         "current_user": getattr(state, "viewer", None),

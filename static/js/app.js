@@ -147,3 +147,86 @@ document.addEventListener("htmx:oobAfterSwap", function () {
   }
   place.focus();
 });
+// The session's timeout, announced in time (WCAG 2.2.1). The page knows when its session
+// expires if nothing more happens (the server says so in the page and in every response);
+// shortly before, someone who was busy on the page (typing a comment, which saves nothing
+// until sent) stays logged in without being interrupted, and someone who was away is shown
+// the warning with the focus on "Stay logged in". After expiry the warning says so, and
+// what is sent then is kept by the server until the user logs in again.
+(function () {
+  "use strict";
+  var box = document.getElementById("session-warning");
+  if (!box || !window.fetch) { return; }
+  var form = box.querySelector("form");
+  var text = document.getElementById("session-warning-text");
+  var warnBefore = Number(box.getAttribute("data-warn-before")) * 1000;
+  var deadline = 0, end = 0, heardAt = 0, busyAt = 0, before = null, over = false;
+  function heard(expiresIn, endsIn) {
+    var now = Date.now();
+    if (isNaN(expiresIn) || isNaN(endsIn)) { return; }
+    deadline = now + expiresIn * 1000;
+    end = now + endsIn * 1000;
+    heardAt = now;
+    if (!box.hidden && !over && deadline - now > warnBefore) { hide(); }
+  }
+  function clock(at) {
+    return new Intl.DateTimeFormat(document.documentElement.lang || "nl", {
+      hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam", timeZoneName: "short"
+    }).format(new Date(at));
+  }
+  function show(final) {
+    text.textContent = box.getAttribute(final ? "data-text-final" : "data-text-idle").replace("{time}", clock(deadline));
+    form.hidden = final;
+    before = document.activeElement;
+    box.hidden = false;
+    var button = form.querySelector("button");
+    if (!final && button) { button.focus(); } else { box.setAttribute("tabindex", "-1"); box.focus(); }
+  }
+  function hide() {
+    box.hidden = true;
+    if (before && before.focus && document.contains(before)) { before.focus(); }
+    before = null;
+  }
+  function expired() {
+    var wasShown = !box.hidden;
+    over = true;
+    box.querySelector(".session-warning__title").textContent = box.getAttribute("data-title-expired");
+    text.textContent = box.getAttribute("data-text-expired");
+    form.hidden = true;
+    var login = box.querySelector(".session-warning__login");
+    login.hidden = false;
+    box.hidden = false;
+    if (wasShown) { login.querySelector("a").focus(); }
+  }
+  function extend() {
+    return fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      if (!response.ok) { expired(); return; }
+      heard(Number(response.headers.get("Dw-Session-Expires-In")), Number(response.headers.get("Dw-Session-Ends-In")));
+    }, function () { /* no connection: the warning stays, the button can be tried again */ });
+  }
+  function tick() {
+    if (over) { return; }
+    var now = Date.now();
+    if (now >= deadline) { expired(); return; }
+    if (deadline - now > warnBefore) { return; }
+    var final = end - deadline < 1000;
+    if (!final && busyAt > heardAt) { extend(); return; }
+    if (box.hidden) { show(final); }
+  }
+  heard(Number(box.getAttribute("data-expires-in")), Number(box.getAttribute("data-ends-in")));
+  form.addEventListener("submit", function (event) { event.preventDefault(); extend(); });
+  ["keydown", "pointerdown", "input"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (!box.contains(event.target)) { busyAt = Date.now(); }
+    }, true);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    var expiresIn = xhr && xhr.getResponseHeader("Dw-Session-Expires-In");
+    if (expiresIn) { heard(Number(expiresIn), Number(xhr.getResponseHeader("Dw-Session-Ends-In"))); }
+  });
+  setInterval(tick, 5000);
+})();

@@ -564,6 +564,10 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/login"): Rule(PUBLIC),
     ("POST", "/login"): Rule(PUBLIC, body=login_form, fresh_client=True),
     ("POST", "/logout"): Rule(PUBLIC, fresh_client=True, login_redirect_ok=True),
+    # The session warning's "stay logged in", and saving what was sent after a session expired
+    # (tests/users/test_session_expiry.py checks that nothing is saved for another user).
+    ("POST", "/session/extend"): Rule(ANY_USER, body=form(next="/")),
+    ("GET", "/resume"): Rule(ANY_USER),
     # Single sign-on is public by nature (it is how one logs in); without a provider configured
     # both answer 404. tests/users/test_sso.py runs them against a real provider.
     ("GET", "/login/sso"): Rule(PUBLIC, fresh_client=True, lenient=True),
