@@ -51,6 +51,11 @@ def add_comment(
         parent = session.get(ReviewComment, parent_id)
         if parent is None or parent.assessment_id != assessment.id:
             raise NotFound(_("This comment does not exist."))
+        if parent.resolved_at is not None:
+            # A resolved thread is closed: what remains open is a new comment, which is seen.
+            raise Conflict(
+                _("This comment is resolved. Add a new comment if something is still open.")
+            )
         question_id = parent.question_id
     if Party.author in parties:
         if parent is None:

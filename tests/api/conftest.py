@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.assessments import answering, lifecycle
 from app.users.tokens import create_token
-from tests.conftest import COMPLETE_SAMPLE_ANSWERS, on_both_databases
+from tests.conftest import on_both_databases
 
 # The API suites run on SQLite and on PostgreSQL.
 engine = on_both_databases()
@@ -44,15 +43,3 @@ def api(client, token):
         return Caller()
 
     return _for
-
-
-@pytest.fixture
-def submitted(db, make_assessment, personas):
-    a = make_assessment()
-    for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
-        answering.save_answer(
-            db, assessment=a, question_id=qid, raw=value, base_version=None, actor=personas["lead"]
-        )
-    lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
-    db.commit()
-    return a

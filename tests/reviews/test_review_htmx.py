@@ -92,9 +92,22 @@ def test_it_answers_an_htmx_reply_and_resolve_with_the_thread(login, submitted, 
     thread = soup(resolved).select_one(f"#comment-{comment.id}")
     assert "thread--resolved" in thread["class"]
     assert thread.select_one("form[action$='/resolve']") is None
+    assert thread.select_one("form.reply-form") is None  # a resolved thread is closed
     assert live_message(soup(resolved)) == "De opmerking is gemarkeerd als opgelost."
     db.refresh(comment)
     assert comment.resolved_at is not None
+
+
+def test_it_refuses_a_reply_to_a_resolved_comment_with_a_clear_message(login, submitted, db):
+    board = login("board")
+    comment = _comment(board, submitted, db)
+    hx_post(board, f"/assessments/{submitted.id}/comments/{comment.id}/resolve", {})
+    late = board.post_form(
+        f"/assessments/{submitted.id}/comments", {"body": "Te laat", "parent_id": str(comment.id)}
+    )
+    assert late.status_code == 409
+    assert "Deze opmerking is opgelost." in page_text(late.text)
+    assert db.exec(select(ReviewComment).where(col(ReviewComment.parent_id) == comment.id)).all() == []
 
 
 def test_it_redirects_a_plain_reply_and_resolve_to_the_thread(login, submitted, db):
