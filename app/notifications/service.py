@@ -116,17 +116,31 @@ def notify(
         )
         if settings.smtp_url:
             subject, body = render_notification(kind, params, user.locale)
-            link = (
-                f"{settings.public_url}/assessments/{assessment_id}"
-                if assessment_id
-                else settings.public_url
-            )
+            link = settings.public_url + notification_path(kind, assessment_id)
             with use_locale(user.locale):
                 footer = gettext("Open it in Datawaarden: %(link)s", link=link)
             session.info.setdefault("outbox", []).append(
                 Mail(user.email, subject, f"{body}\n\n{footer}\n")
             )
     session.flush()
+
+
+# Where a notification takes its reader: the page on which they act. A notification that
+# reaches authors and committee alike goes to the assessment's page, which both may see (after
+# signing it shows the outcome, the conditions and the signed report).
+_PAGES = {
+    "submitted": "/committee/assessments/{id}",
+    "resubmitted": "/committee/assessments/{id}",
+    "opinion_requested": "/committee/assessments/{id}/advice",
+    "opinions_complete": "/committee/assessments/{id}/advice",
+}
+
+
+def notification_path(kind: str, assessment_id: int | None) -> str:
+    """The path a notification links to, in the app and in its e-mail (one rule for both)."""
+    if not assessment_id:
+        return "/notifications"
+    return _PAGES.get(kind, "/assessments/{id}").format(id=assessment_id)
 
 
 def list_notifications(session: Session, *, user: User, limit: int = 100) -> list[Notification]:

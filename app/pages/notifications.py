@@ -10,7 +10,12 @@ from starlette.responses import Response
 
 from app.deps import CurrentUser, SessionDep
 from app.i18n import get_locale
-from app.notifications.service import list_notifications, mark_all_read, render_notification
+from app.notifications.service import (
+    list_notifications,
+    mark_all_read,
+    notification_path,
+    render_notification,
+)
 
 router = APIRouter()
 
@@ -20,7 +25,14 @@ def notifications(request: Request, session: SessionDep, user: CurrentUser) -> R
     rows = []
     for n in list_notifications(session, user=user):
         subject, body = render_notification(n.kind, json.loads(n.params_json), get_locale())
-        rows.append({"n": n, "subject": subject, "body": body})
+        rows.append(
+            {
+                "n": n,
+                "subject": subject,
+                "body": body,
+                "path": notification_path(n.kind, n.assessment_id),
+            }
+        )
     return render_page(request, rows)
 
 

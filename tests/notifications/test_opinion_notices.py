@@ -4,6 +4,7 @@ rapporteur: in the app and by e-mail through a real SMTP server on loopback (aio
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 from aiosmtpd.controller import Controller
 from sqlmodel import col, select
 
@@ -146,3 +147,25 @@ def test_it_does_not_wait_for_a_member_who_declared_a_conflict(db, submitted, pe
     assert notices(db, submitted) == []  # nobody else to ask
     opine(db, submitted, chair, CHAIR)
     assert notices(db, submitted) == []  # the chair is the only member and gave it
+
+
+def test_it_links_each_notice_to_the_page_where_its_reader_acts(
+    db, submitted, personas, smtp, login
+):
+    board, chair = personas["board"], personas["chair"]
+    draft(db, submitted, chair, CHAIR)
+    notify(db, recipients=[personas["auditor"]], kind="signed", assessment_id=None, params=SENTINEL)
+    db.commit()
+    messages = smtp.wait_for(2)
+    asked = next(m for m in messages if m["To"] == board.email)
+    body = (
+        asked.get_payload(decode=True).decode()
+        if not asked.is_multipart()
+        else (asked.get_payload(0).get_payload(decode=True).decode())
+    )
+    assert body.rstrip().endswith(f"/committee/assessments/{submitted.id}/advice")
+    # The notifications page links to the same places.
+    page = BeautifulSoup(login("board").get("/notifications").text, "lxml")
+    hrefs = [a["href"] for a in page.select("main li a[href]")]
+    assert f"/committee/assessments/{submitted.id}/advice" in hrefs
+    assert f"/committee/assessments/{submitted.id}" in hrefs  # the submission: the review page
