@@ -4,8 +4,8 @@ rapporteur: in the app and by e-mail through a real SMTP server on loopback (aio
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 from aiosmtpd.controller import Controller
+from bs4 import BeautifulSoup
 from sqlmodel import col, select
 
 from app.config import get_settings
