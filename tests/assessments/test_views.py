@@ -144,7 +144,10 @@ def test_it_leaves_the_panel_alone_when_an_autosave_does_not_change_it(login, ma
     assert fragment.select_one("#decision-support") is None
     assert fragment.select_one("#steps") is None
     assert fragment.select_one("input#shown") is None
-    assert "Totaalniveau" in fragment.select_one("#support-live").get_text()
+    # Nothing to announce besides "Saved" (the field's own status says it): the panel's live
+    # region stays silent, so that a screen reader hears the save once.
+    assert fragment.select_one("#support-live") is None
+    assert "Opgeslagen" in fragment.select_one("#status-name .saved").get_text()
     assert answering.answer_values(db, a)["name"] == "Verkeerstellingen"
     # An answer that moves the levels brings the panel back, with its new fingerprint.
     third = lead.post(
@@ -155,6 +158,8 @@ def test_it_leaves_the_panel_alone_when_an_autosave_does_not_change_it(login, ma
     fragment = soup(third)
     assert fragment.select_one("#decision-support[hx-swap-oob]") is not None
     assert fragment.select_one("input#shown[hx-swap-oob]")["value"] != shown
+    announced = fragment.select_one("#support-live").get_text(" ", strip=True)
+    assert announced.startswith("Totaalniveau:") and "Opgeslagen" not in announced
 
 
 def test_it_autosaves_only_the_fields_of_the_question(login, make_assessment):
