@@ -24,7 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -271,8 +280,73 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+# Refusals the app answers by design with a status the browser reports as a failed load: a
+# login needed (401, after a session expired: the form is kept), a conflict with a newer answer
+# (409) and input refused at the field (422). The quality bar asks a 4xx for every bad input,
+# so Chromium's "Failed to load resource" line for those is expected; every other console
+# error, an uncaught exception and a CSP violation fails the test.
+DESIGNED_REFUSALS = re.compile(r"401|409|422")
+
+
+# In every page: a CSP violation is logged with the element that caused it, so that a failing
+# test names it (the browser's own message names only the script that made the change).
+_REPORT_CSP = """document.addEventListener("securitypolicyviolation", (e) => {
+  const el = e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 200) : String(e.target);
+  console.error("CSP violation: " + e.violatedDirective + " by " + el);
+});"""
+
+
+class ConsoleWatch:
+    """Collects a browser context's console errors, uncaught exceptions, CSP violations and
+    failed loads of anything but the page itself (a test may open an error page on purpose;
+    a stylesheet, script, image or htmx request that fails is a defect)."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def attach(self, context: BrowserContext) -> BrowserContext:
+        context.add_init_script(_REPORT_CSP)
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.problems.append(f"uncaught: {error.error}"))
+        context.on("response", self._response)
+        return context
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # The browser's line for a failed load says nothing the response check does not.
+        if message.type != "error" or message.text.startswith("Failed to load resource"):
+            return
+        where = message.location.get("url", "") if message.location else ""
+        self.problems.append(f"{message.text} ({where})")
+
+    def _response(self, response: Response) -> None:
+        if response.status < 400 or response.request.resource_type == "document":
+            return
+        if DESIGNED_REFUSALS.fullmatch(str(response.status)):
+            return
+        self.problems.append(f"{response.status} for {response.request.method} {response.url}")
+
+    def assert_clean(self) -> None:
+        assert not self.problems, "console errors or CSP violations in the browser:\n- " + (
+            "\n- ".join(self.problems)
+        )
+
+
 @pytest.fixture
-def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
+def console_watch(request: pytest.FixtureRequest) -> Iterator[ConsoleWatch]:
+    """Every browser test fails on a console error, unless marked `console_errors_expected`
+    (a test that makes the server fail on purpose)."""
+    watch = ConsoleWatch()
+    yield watch
+    if request.node.get_closest_marker("console_errors_expected") is None:
+        failed = getattr(request.node, "rep_call", None)
+        if failed is None or not failed.failed:  # a failed test already says what went wrong
+            watch.assert_clean()
+
+
+@pytest.fixture
+def context(
+    browser: Browser, base_url: str, console_watch: ConsoleWatch
+) -> Iterator[BrowserContext]:
     # A Dutch browser, so that a visitor without a language cookie gets the default language
     # whatever the locale of the machine running the tests.
     context = browser.new_context(
@@ -280,6 +354,7 @@ def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
         locale="nl-NL",
         viewport={"width": 1280, "height": 900},
     )
+    console_watch.attach(context)
     yield context
     context.close()
 
@@ -300,6 +375,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """Attach the server's log lines written during a failing test to its report."""
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"rep_{report.when}", report)  # console_watch reads whether the call failed
     if report.when != "call" or not report.failed or _LOG_KEY not in item.stash:
         return
     log_path, offset = item.stash[_LOG_KEY]

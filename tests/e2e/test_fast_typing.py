@@ -9,6 +9,7 @@ import json
 import sqlite3
 import time
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import PERSONAS, LiveServer, login_as
@@ -71,6 +72,7 @@ def test_it_stores_every_key_typed_quickly_across_the_cells_of_a_table(
     expect(page.locator(f"#a-data_sources-{len(ROWS) + 1}-name")).to_have_count(0)
 
 
+@pytest.mark.console_errors_expected  # the server is made to fail every autosave
 def test_it_says_next_to_the_field_when_a_save_fails(page: Page, base_url: str) -> None:
     login_as(page, base_url, PERSONAS["lead"])
     assessment_id = start_assessment(page, base_url, new_title("Opslaan mislukt"))

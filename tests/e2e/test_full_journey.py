@@ -36,6 +36,7 @@ from .conftest import (
     PYTHON,
     REPO_ROOT,
     SERVER_START_TIMEOUT,
+    ConsoleWatch,
     LiveServer,
     _app_env,
     _free_port,
@@ -178,6 +179,7 @@ class Actors:
         self.browser = browser
         self.base_url = base_url
         self.contexts: list[BrowserContext] = []
+        self.console = ConsoleWatch()
 
     def open(
         self,
@@ -196,6 +198,7 @@ class Actors:
             **context_args,
         )
         context.set_default_timeout(ACTION_TIMEOUT)
+        self.console.attach(context)
         self.contexts.append(context)
         page = context.new_page()
         if persona is None:
@@ -207,6 +210,7 @@ class Actors:
     def close(self) -> None:
         for context in self.contexts:
             context.close()
+        self.console.assert_clean()  # every person's browser: no console error, no CSP violation
 
 
 @pytest.fixture
