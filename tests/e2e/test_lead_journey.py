@@ -721,3 +721,22 @@ def test_it_keeps_the_focus_in_the_panel_when_an_autosave_replaces_it(
         "() => [document.activeElement.tagName, !!document.activeElement.closest('#decision-support')]"
     )
     assert where == ["SUMMARY", True]
+
+
+def test_it_shows_the_whole_decision_support_table_without_scrolling_inside_the_panel(
+    page: Page, base_url: str
+) -> None:
+    """The "after measures" column sets the level: it must be in view at every width, not
+    behind a scrollbar inside the panel."""
+    login_as(page, base_url, PERSONAS["lead"])
+    assessment_id = start_assessment(page, base_url, new_title("Breed paneel"))
+    page.goto(f"{base_url}/assessments/{assessment_id}/sections/profile")
+    page.get_by_role("radio", name=PD_SPECIAL, exact=True).check()
+    expect(support_panel(page).get_by_text(CONSULT_DPO, exact=True)).to_be_visible()
+    for width in (1280, 1024, 390, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        sizes = support_panel(page).evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+        assert sizes[0] <= sizes[1], f"at {width} px the panel scrolls sideways: {sizes}"
+        last = support_panel(page).locator("table thead th").last
+        box, panel = last.bounding_box(), support_panel(page).bounding_box()
+        assert box and panel and box["x"] + box["width"] <= panel["x"] + panel["width"] + 1
