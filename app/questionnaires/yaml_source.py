@@ -3,6 +3,7 @@ path, and pydantic's errors as messages that name the place."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -112,13 +113,43 @@ def pydantic_message(err: ErrorDetails, path: Path_) -> str:
     if kind == "extra_forbidden":
         return f"unknown field '{path[-1] if path else ''}'"
     if kind.startswith("float") or kind.startswith("int"):
-        return f"must be a number ({err['msg']})"
+        return f"{_shown(err.get('input'))} is not a number ({err['msg']})"
     if kind == "string_pattern_mismatch":
         pattern = (err.get("ctx") or {}).get("pattern", "")
         return f"'{err.get('input')}' does not have the required form (pattern {pattern})"
-    if kind == "enum":
-        return err["msg"].replace("Input should be", "must be")
+    if kind in ("enum", "literal_error"):
+        return _not_one_of(err, path)
     return str(err["msg"]).removeprefix("Value error, ")
+
+
+# What a field's allowed values are called in a message (the field's name otherwise).
+_KIND_OF_VALUE = {
+    "type": "question type",
+    "severity": "obligation kind",
+    "register_category": "register category",
+    "level_floor": "level",
+}
+
+
+def _shown(value: object) -> str:
+    return f"'{value}'" if isinstance(value, str) else repr(value)
+
+
+def _not_one_of(err: ErrorDetails, path: Path_) -> str:
+    """ "'telepathy' is not a question type; use one of 'short_text', … (did you mean …?)": the
+    wrong value itself first, then what is allowed, and the nearest allowed value if any."""
+    field = str(path[-1]) if path else "value"
+    expected = str((err.get("ctx") or {}).get("expected", "")) or "the allowed values"
+    given = err.get("input")
+    kind = _KIND_OF_VALUE.get(field, field)
+    article = "an" if kind[:1] in "aeiou" else "a"
+    message = f"{_shown(given)} is not {article} {kind}; use one of {expected}"
+    allowed = re.findall(r"'([^']*)'", expected)
+    if isinstance(given, str) and allowed:
+        near = difflib.get_close_matches(given, allowed, n=1, cutoff=0.75)
+        if near:
+            message += f" (did you mean '{near[0]}'?)"
+    return message
 
 
 # --- cross-checks that the schema alone cannot express ----------------------------------------

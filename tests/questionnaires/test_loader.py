@@ -292,7 +292,30 @@ def test_it_reports_a_risk_weight_that_is_not_a_number():
     problem = only_problem(text)
     assert problem.path == "sections[0].questions[1].options[1].risk.reliable"
     assert problem.line == line_of(text, "reliable: lots")
-    assert problem.message.startswith("must be a number")
+    assert problem.message.startswith("'lots' is not a number")
+
+
+def test_it_names_a_wrong_question_type_itself_and_suggests_the_nearest():
+    text = changed(VALID, ("type: single_choice", "type: single_choise"))
+    problem = only_problem(text)
+    assert problem.path.endswith(".type")
+    assert problem.line == line_of(text, "type: single_choise")
+    assert problem.message.startswith("'single_choise' is not a question type; use one of ")
+    assert "'table'" in problem.message
+    assert problem.message.endswith("(did you mean 'single_choice'?)")
+
+
+def test_it_names_a_wrong_obligation_kind_without_guessing_when_nothing_is_near():
+    text = changed(
+        VALID,
+        (
+            "description: {nl: Vraag de FG., en: Ask the DPO.}\n    severity: required",
+            "description: {nl: Vraag de FG., en: Ask the DPO.}\n    severity: telepathy",
+        ),
+    )
+    problem = only_problem(text)
+    assert problem.message.startswith("'telepathy' is not an obligation kind; use one of 'stop'")
+    assert "did you mean" not in problem.message
 
 
 def test_it_reports_a_risk_weight_out_of_range():

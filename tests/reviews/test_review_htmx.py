@@ -107,7 +107,9 @@ def test_it_refuses_a_reply_to_a_resolved_comment_with_a_clear_message(login, su
     )
     assert late.status_code == 409
     assert "Deze opmerking is opgelost." in page_text(late.text)
-    assert db.exec(select(ReviewComment).where(col(ReviewComment.parent_id) == comment.id)).all() == []
+    assert (
+        db.exec(select(ReviewComment).where(col(ReviewComment.parent_id) == comment.id)).all() == []
+    )
 
 
 def test_it_redirects_a_plain_reply_and_resolve_to_the_thread(login, submitted, db):
