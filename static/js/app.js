@@ -64,7 +64,8 @@ document.addEventListener("change", function (event) {
 });
 document.addEventListener("htmx:configRequest", function (event) {
   var field = event.detail.elt;
-  if (!field || !field.getAttribute) { return; }
+  // Only an answer's own autosave is remembered (comments, verdicts and filters are not).
+  if (!field || !field.closest || !field.closest(".question")) { return; }
   var question = field.getAttribute("data-overwrite");
   if (question) { event.detail.parameters["overwrite"] = question; }
   var sent = JSON.stringify(event.detail.parameters);
@@ -73,7 +74,7 @@ document.addEventListener("htmx:configRequest", function (event) {
 });
 document.addEventListener("htmx:afterRequest", function (event) {
   var field = event.detail.elt;
-  if (!field || !field.dataset) { return; }
+  if (!field || !field.dataset || !field.closest || !field.closest(".question")) { return; }
   var conflict = event.detail.xhr && event.detail.xhr.status === 409;
   if (conflict) { field.dataset.refused = field.dataset.sending || ""; } else { delete field.dataset.refused; }
   if (!conflict && event.detail.successful) { field.removeAttribute("data-overwrite"); }
