@@ -15,7 +15,7 @@ from app.assessments.models import Assessment
 from app.assessments.permissions import ensure_can_view
 from app.assessments.reading import get_assessment
 from app.config import Settings
-from app.errors import NotAuthenticated, PermissionDenied
+from app.errors import AppError, NotAuthenticated, PermissionDenied
 from app.i18n import _
 from app.text import parse_int
 from app.users.models import Role, User
@@ -133,32 +133,51 @@ FormDep = Annotated[FormData, Depends(posted_form)]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-async def uploaded_file(request: Request) -> bytes:
-    """The bytes of the uploaded form field `file` (at most 20 MB), read before a sync handler
-    runs; 413 when larger, 422 when missing or empty."""
-    from app.errors import InvalidInput, PayloadTooLarge
-    from app.i18n import _
+@dataclass(frozen=True)
+class Upload:
+    """The bytes of the uploaded form field `file`, or why there are none: the page shows its
+    form again with that reason (app.web.forms), as for any other field."""
 
+    data: bytes = b""
+    refused: AppError | None = None
+
+    def read(self) -> bytes:
+        """The bytes; raises the refusal (InvalidInput, PayloadTooLarge) when there are none."""
+        if self.refused is not None:
+            raise self.refused
+        return self.data
+
+
+async def uploaded_file(request: Request) -> Upload:
+    """The uploaded form field `file` (at most 20 MB), read before a sync handler runs;
+    refused as too large (413), missing or empty (422)."""
+    from app.errors import InvalidInput, PayloadTooLarge
+
+    too_large = PayloadTooLarge(
+        _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD_BYTES // (1024 * 1024)),
+        fields={
+            "file": _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+        },
+    )
     length = request.headers.get("content-length", "")
     if (parse_int(length, default=0, max_digits=15) or 0) > MAX_UPLOAD_BYTES + 64 * 1024:
-        raise PayloadTooLarge(
-            _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD_BYTES // (1024 * 1024))
-        )
+        return Upload(refused=too_large)
     form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        raise InvalidInput(_("Choose a file."), fields={"file": _("Choose a file.")})
+        return Upload(
+            refused=InvalidInput(_("Choose a file."), fields={"file": _("Choose a file.")})
+        )
     data = await upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise PayloadTooLarge(
-            _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD_BYTES // (1024 * 1024))
-        )
-    if not data:
-        raise InvalidInput(_("The file is empty."), fields={"file": _("The file is empty.")})
-    return bytes(data)
+        return Upload(refused=too_large)
+    if not data:  # no file chosen (a browser sends an empty one without a name), or empty
+        message = _("The file is empty.") if upload.filename else _("Choose a file.")
+        return Upload(refused=InvalidInput(message, fields={"file": message}))
+    return Upload(bytes(data))
 
 
-UploadDep = Annotated[bytes, Depends(uploaded_file)]
+UploadDep = Annotated[Upload, Depends(uploaded_file)]
 
 AdminUser = Annotated[User, Depends(RequireRole(Role.admin))]
 

@@ -34,6 +34,7 @@ from app.users.models import User
 from app.users.service import SESSION_COOKIE
 from app.users.stepup import STEP_UP_MAX_AGE, can_step_up, fresh_step_up
 from app.web.flash import register
+from app.web.forms import REFUSALS, Refusal, refused
 from app.web.handlers import wants_json
 from app.web.templating import render
 
@@ -53,6 +54,7 @@ def _advice_context(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """What the advice page shows; `values` are a refused draft's, as typed."""
     _version, q = reading.questionnaire_of(session, assessment)
     advice = advising.open_advice(session, assessment)
     rounds = advising.advice_rounds(session, assessment)
@@ -194,6 +196,25 @@ def signing_refused(
     return render(request, "reviews/advice.html", context, status_code=422)
 
 
+def _advice_again(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    assessment: Assessment,
+    why: Refusal,
+    *,
+    values: dict[str, Any] | None = None,
+    opinion: dict[str, str] | None = None,
+) -> Response:
+    """The advice page again with the refused form: the draft advice (`values`) or the
+    opinion (`opinion`, its fields named "opinion-…") as typed, the messages at their fields."""
+    context = _advice_context(session, request, user, assessment, values=values)
+    context.update(why.context())
+    if opinion is not None:
+        context["opinion_values"] = opinion
+    return render(request, "reviews/advice.html", context, status_code=why.status)
+
+
 @router.get("/committee/assessments/{assessment_id}/advice", summary="The committee's advice")
 def advice_page(
     request: Request, session: SessionDep, user: CurrentUser, assessment: VisibleAssessment
@@ -248,13 +269,13 @@ def save_advice(
             conditions=conditions,
             reassess_on=reassess_on,
         )
-    except InvalidInput as exc:
-        session.rollback()
-        context = _advice_context(
-            session, request, user, assessment, values=values, errors=exc.fields
+    except REFUSALS as exc:
+        return refused(
+            request,
+            session,
+            exc,
+            lambda why: _advice_again(request, session, user, assessment, why, values=values),
         )
-        context["form_error"] = exc.detail
-        return render(request, "reviews/advice.html", context, status_code=422)
     return back(f"/committee/assessments/{assessment.id}/advice", "advice_saved")
 
 
@@ -278,13 +299,15 @@ def opinion(
             stance=stance,
             note=note,
         )
-    except InvalidInput as exc:
-        session.rollback()
-        context = _advice_context(session, request, user, assessment)
-        context["form_error"] = exc.detail
-        context["opinion_errors"] = {name: text or exc.detail for name, text in exc.fields.items()}
-        context["opinion_values"] = {"stance": stance, "note": note}
-        return render(request, "reviews/advice.html", context, status_code=422)
+    except REFUSALS as exc:
+        chosen = {"stance": stance, "note": note}
+        return refused(
+            request,
+            session,
+            exc,
+            lambda why: _advice_again(request, session, user, assessment, why, opinion=chosen),
+            prefix="opinion-",
+        )
     return back(f"/committee/assessments/{assessment.id}/advice#opinions", "opinion_saved")
 
 

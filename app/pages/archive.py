@@ -26,7 +26,7 @@ from app.deps import (
     VisibleAssessment,
     current_roles,
 )
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
 from app.reports import checking
@@ -37,6 +37,7 @@ from app.reviews.labels import OUTCOME_LABELS, STANCE_LABELS, VERDICT_LABELS
 from app.text import parse_int
 from app.users.models import Role, User
 from app.web.flash import flash, register
+from app.web.forms import REFUSALS, Refusal, refused
 from app.web.templating import render
 
 router = APIRouter()
@@ -365,20 +366,28 @@ def _json_download(
     )
 
 
+def _import_form(request: Request, why: Refusal | None = None) -> Response:
+    return render(
+        request,
+        "archive/import.html",
+        why.on_field("file").context() if why else {"errors": {}},
+        status_code=why.status if why else 200,
+    )
+
+
 @router.get("/assessments/import", summary="Import form")
 def import_form(request: Request, user: LeadUser) -> Response:
-    return render(request, "archive/import.html", {"error": None})
+    return _import_form(request)
 
 
 @router.post("/assessments/import", summary="Start a draft from an exported assessment")
 def import_upload(
-    request: Request, session: SessionDep, user: LeadUser, data: UploadDep
+    request: Request, session: SessionDep, user: LeadUser, upload: UploadDep
 ) -> Response:
     try:
-        assessment, skipped = exports.import_assessment(session, data=data, actor=user)
-    except InvalidInput as exc:
-        session.rollback()
-        return render(request, "archive/import.html", {"error": exc.detail}, status_code=422)
+        assessment, skipped = exports.import_assessment(session, data=upload.read(), actor=user)
+    except REFUSALS as exc:
+        return refused(request, session, exc, lambda why: _import_form(request, why))
     response = RedirectResponse(f"/assessments/{assessment.id}", status_code=303)
     if skipped:
         flash(response, "imported_skipped", level="warning", ids=", ".join(skipped[:20]))

@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 from starlette.responses import Response
 
 from app.assessments import answering, coauthoring, feedback, lifecycle, reading
-from app.assessments.models import State
+from app.assessments.models import Assessment, State
 from app.assessments.permissions import can_edit, is_author, parties_for
 from app.assessments.presenters import support_view
 from app.assessments.transitions import EDITABLE_STATES, allowed_actions, state_label
+from app.config import Settings
 from app.deps import (
     CurrentUser,
     ObjectId,
@@ -30,6 +32,7 @@ from app.reports.render import verification_path, verification_url
 from app.reports.service import latest_report
 from app.users.models import Role, User
 from app.web.flash import flash, register
+from app.web.forms import REFUSALS, Refusal, refused
 from app.web.templating import render
 
 router = APIRouter()
@@ -64,7 +67,10 @@ def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Respo
 
 
 def _new_form(
-    request: Request, session: SessionDep, values: dict, errors: dict, status: int = 200
+    request: Request,
+    session: SessionDep,
+    values: dict,
+    why: Refusal | None = None,
 ) -> Response:
     versions = newest_versions(session)
     if not values.get("questionnaire") and versions:
@@ -75,14 +81,14 @@ def _new_form(
     return render(
         request,
         "assessments/new.html",
-        {"versions": versions, "values": values, "errors": errors},
-        status_code=status,
+        {"versions": versions, "values": values, **(why.context() if why else {"errors": {}})},
+        status_code=why.status if why else 200,
     )
 
 
 @router.get("/assessments/new", summary="Start an assessment")
 def new_form(request: Request, session: SessionDep, user: LeadUser) -> Response:
-    return _new_form(request, session, {}, {})
+    return _new_form(request, session, {})
 
 
 @router.post("/assessments/new", summary="Create an assessment")
@@ -116,22 +122,24 @@ def create(
             description=description,
             questionnaire=chosen,
         )
-    except InvalidInput as exc:
-        session.rollback()
-        return _new_form(request, session, values, dict(exc.fields), status=422)
+    except REFUSALS as exc:
+        return refused(request, session, exc, lambda why: _new_form(request, session, values, why))
     response = RedirectResponse(f"/assessments/{assessment.id}", status_code=303)
     flash(response, "assessment_created", ref=assessment.reference)
     return response
 
 
-@router.get("/assessments/{assessment_id}", summary="Assessment overview")
-def overview(
+def overview_page(
     request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    settings: SettingsDep,
-    assessment: VisibleAssessment,
+    session: Session,
+    user: User,
+    settings: Settings,
+    assessment: Assessment,
+    *,
+    coauthor_email: str = "",
+    why: Refusal | None = None,
 ) -> Response:
+    """The assessment's page; a refused co-author comes back at its field with the address."""
     version, q = reading.questionnaire_of(session, assessment)
     answers = answering.answer_values(session, assessment)
     from app.questionnaires import engine
@@ -164,8 +172,22 @@ def overview(
             "has_report": signed and latest_report(session, assessment) is not None,
             "verify_path": verification_path(assessment.reference),
             "verify_url": verification_url(settings, assessment.reference),
+            "coauthor_email": coauthor_email,
+            **(why.context() if why else {"errors": {}}),
         },
+        status_code=why.status if why else 200,
     )
+
+
+@router.get("/assessments/{assessment_id}", summary="Assessment overview")
+def overview(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    assessment: VisibleAssessment,
+) -> Response:
+    return overview_page(request, session, user, settings, assessment)
 
 
 def _redirect_with(assessment_id: ObjectId, key: str, **params: str) -> Response:
@@ -180,11 +202,15 @@ def submit(
 ) -> Response:
     try:
         lifecycle.submit_assessment(session, assessment=assessment, actor=user)
-    except InvalidInput as exc:
-        session.rollback()
+    except REFUSALS as exc:
         from app.pages.sections import review_page
 
-        return review_page(request, session, user, assessment, submit_error=exc, status=422)
+        return refused(
+            request,
+            session,
+            exc,
+            lambda why: review_page(request, session, user, assessment, why=why),
+        )
     return _redirect_with(assessment.id or 0, "submitted", ref=assessment.reference)
 
 
@@ -210,9 +236,26 @@ def add_coauthor(
     session: SessionDep,
     user: CurrentUser,
     assessment: VisibleAssessment,
+    settings: SettingsDep,
     email: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    coauthoring.add_coauthor(session, assessment=assessment, email=email, actor=user)
+    try:
+        coauthoring.add_coauthor(session, assessment=assessment, email=email, actor=user)
+    except REFUSALS as exc:
+        return refused(
+            request,
+            session,
+            exc,
+            lambda why: overview_page(
+                request,
+                session,
+                user,
+                settings,
+                assessment,
+                coauthor_email=email[:254],
+                why=why.on_field("coauthor"),
+            ),
+        )
     return _redirect_with(assessment.id or 0, "coauthor_added", email=email.strip()[:254])
 
 

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from app.audit.models import AuditEvent
 from app.deps import CurrentUser, RequireRole, SessionDep, VisibleAssessment, current_roles
+from app.i18n import _
 from app.reviews.deliberation import visible_events
 from app.timeutil import UTC
 from app.users.models import Role, User
@@ -65,10 +66,12 @@ def assessment_trail(
     )
 
 
-def _day(value: str) -> date | None:
+def _day(value: str, name: str, errors: dict[str, str]) -> date | None:
+    """The day of a date filter; a date that is not one is said at its field in `errors`."""
     try:
-        return date.fromisoformat(value) if value else None
+        return date.fromisoformat(value.strip()) if value.strip() else None
     except ValueError:
+        errors[name] = _("Enter a valid date (yyyy-mm-dd).")
         return None
 
 
@@ -89,7 +92,8 @@ def audit_log(
     if actor:
         ids = select(User.id).where(func.lower(User.name).contains(actor[:100].lower()))
         query = query.where(col(AuditEvent.actor_id).in_(ids))
-    start, end = _day(since), _day(until)
+    errors: dict[str, str] = {}
+    start, end = _day(since[:40], "since", errors), _day(until[:40], "until", errors)
     if start:
         query = query.where(col(AuditEvent.created_at) >= datetime.combine(start, time.min, UTC))
     if end:
@@ -110,5 +114,7 @@ def audit_log(
             "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE),
             "actions": actions,
             "filters": {"action": action, "actor": actor, "since": since, "until": until},
+            "errors": errors,
         },
+        status_code=422 if errors else 200,
     )

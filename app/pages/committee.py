@@ -23,7 +23,7 @@ from app.deps import (
     VisibleAssessment,
     current_roles,
 )
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound
 from app.i18n import N_, _, get_locale
 from app.pages import review_fragments as fragments
 from app.questionnaires import engine
@@ -34,6 +34,7 @@ from app.reviews.labels import VERDICT_LABELS
 from app.text import parse_int
 from app.users.models import Role, User
 from app.web.flash import flash, register
+from app.web.forms import REFUSALS, Refusal, refused
 from app.web.templating import render
 
 router = APIRouter()
@@ -235,23 +236,26 @@ def add_comment(
             question_id=asked_question,
             parent_id=parent,
         )
-    except InvalidInput as exc:
-        session.rollback()
-        message = exc.fields.get("body") or exc.detail
-        if fragments.wants_fragment(request):
-            return fragments.comment_fragment(
-                request,
-                session,
-                user,
-                assessment,
-                question_id=asked_question,
-                parent_id=parent,
-                error=message,
-                body=body,
-                status_code=422,
+    except REFUSALS as exc:
+
+        def again(why: Refusal) -> Response:
+            if fragments.wants_fragment(request):
+                return fragments.comment_fragment(
+                    request,
+                    session,
+                    user,
+                    assessment,
+                    question_id=asked_question,
+                    parent_id=parent,
+                    why=why,
+                    body=body,
+                )
+            key, field_id = fragments.comment_form_key(asked_question, parent)
+            return _page_again(
+                request, session, user, assessment, why, key=key, field_id=field_id, value=body
             )
-        key, field_id = fragments.comment_form_key(asked_question, parent)
-        return _refused(request, session, user, assessment, key, field_id, message, body)
+
+        return refused(request, session, exc, again)
     if fragments.wants_fragment(request):
         return fragments.comment_fragment(
             request,
@@ -269,27 +273,38 @@ def add_comment(
     return back(f"/committee/assessments/{assessment.id}#{anchor}", "comment_added")
 
 
-def _refused(
+def _page_again(
     request: Request,
     session: SessionDep,
     user: User,
     assessment: Assessment,
-    key: str,
-    field_id: str,
-    message: str,
-    value: str,
+    why: Refusal,
+    *,
+    key: str | None = None,
+    field_id: str = "",
+    value: str = "",
+    field: str = "body",
 ) -> Response:
-    """The whole page again (without JavaScript), the refused form with its input and message."""
-    errors = {
-        "form_errors": {key: message},
-        "form_values": {key: value},
-        "error_summary": [(field_id, message)],
-    }
+    """The whole page again (without JavaScript): the refused form (`key` among the page's
+    forms, its field `field_id`) with the input and the message, and the error summary."""
+    if key is None:  # a button's form: only the summary says why
+        errors: dict[str, Any] = {"form_errors": {}, "form_values": {}, "error_ids": {}}
+        errors["form_error"] = why.detail
+    else:
+        one = why.on_field(field)
+        errors = {
+            "form_errors": {key: one.fields[field]},
+            "form_values": {key: value},
+            "error_ids": {key: field_id},
+            "form_error": one.form_error,
+        }
     if is_author(session, user, assessment):
         context = _comments_context(session, assessment)
-        return render(request, "reviews/comments.html", {**context, **errors}, status_code=422)
+        return render(
+            request, "reviews/comments.html", {**context, **errors}, status_code=why.status
+        )
     context = _review_context(session, user, request, assessment)
-    return render(request, "reviews/review.html", {**context, **errors}, status_code=422)
+    return render(request, "reviews/review.html", {**context, **errors}, status_code=why.status)
 
 
 @router.post(
@@ -302,13 +317,30 @@ def resolve(
     assessment: VisibleAssessment,
     comment_id: ObjectId,
 ) -> Response:
-    commenting.resolve_comment(
-        session,
-        assessment=assessment,
-        comment_id=comment_id,
-        actor=user,
-        roles=current_roles(request),
-    )
+    try:
+        commenting.resolve_comment(
+            session,
+            assessment=assessment,
+            comment_id=comment_id,
+            actor=user,
+            roles=current_roles(request),
+        )
+    except REFUSALS as exc:
+
+        def again(why: Refusal) -> Response:
+            if fragments.wants_fragment(request):
+                return fragments.comment_fragment(
+                    request,
+                    session,
+                    user,
+                    assessment,
+                    question_id=None,
+                    parent_id=comment_id,
+                    why=why,
+                )
+            return _page_again(request, session, user, assessment, why)
+
+        return refused(request, session, exc, again)
     if fragments.wants_fragment(request):
         return fragments.comment_fragment(
             request,
@@ -360,23 +392,32 @@ def verdict(
             section_id=section_id,
             verdict=verdict,
         )
-    except InvalidInput as exc:
-        session.rollback()
-        message = exc.fields.get("verdict") or exc.detail
-        if fragments.wants_fragment(request):
-            return fragments.verdict_fragment(
+    except REFUSALS as exc:
+
+        def again(why: Refusal) -> Response:
+            if fragments.wants_fragment(request):
+                return fragments.verdict_fragment(
+                    request,
+                    session,
+                    user,
+                    assessment,
+                    section_id=section_id,
+                    why=why,
+                    chosen=verdict,
+                )
+            return _page_again(
                 request,
                 session,
                 user,
                 assessment,
-                section_id=section_id,
-                error=message,
-                chosen=verdict,
-                status_code=422,
+                why,
+                key=f"verdict-{section_id}",
+                field_id=f"v-{section_id}-{next(iter(VERDICT_LABELS))}",
+                value=verdict,
+                field="verdict",
             )
-        key = f"verdict-{section_id}"
-        first = f"v-{section_id}-{next(iter(VERDICT_LABELS))}"
-        return _refused(request, session, user, assessment, key, first, message, verdict)
+
+        return refused(request, session, exc, again)
     if fragments.wants_fragment(request):
         return fragments.verdict_fragment(request, session, user, assessment, section_id=section_id)
     return back(f"/committee/assessments/{assessment.id}#verdict-{section_id}", "verdict_saved")
@@ -392,9 +433,19 @@ def request_changes(
     assessment: VisibleAssessment,
     note: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    judging.request_changes(
-        session, assessment=assessment, actor=user, roles=current_roles(request), note=note
-    )
+    try:
+        judging.request_changes(
+            session, assessment=assessment, actor=user, roles=current_roles(request), note=note
+        )
+    except REFUSALS as exc:
+        return refused(
+            request,
+            session,
+            exc,
+            lambda why: _page_again(
+                request, session, user, assessment, why, key="note", field_id="f-note", value=note
+            ),
+        )
     return back("/committee", "changes_requested")
 
 

@@ -35,6 +35,7 @@ from app.text import parse_day
 from app.users.models import Role
 from app.users.service import SESSION_COOKIE
 from app.web.flash import flash, register
+from app.web.forms import refused, together
 from app.web.session import request_session
 from app.web.templating import render
 
@@ -159,23 +160,32 @@ def verify_upload(
     request: Request,
     session: SessionDep,
     viewer: CurrentUserOptional,
-    data: UploadDep,
+    upload: UploadDep,
     at: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     settings = request.app.state.settings
+    moment, date_problem = None, None
     try:
         moment = parse_day(at)
     except InvalidInput as exc:
-        return render(
+        date_problem = exc
+    problem = together(upload.refused, date_problem)
+    if problem is not None:
+        return refused(
             request,
-            "reports/verify.html",
-            {"known": None, "check": None, "at": at[:20], "errors": exc.fields},
-            status_code=422,
+            None,  # nothing was written
+            problem,
+            lambda why: render(
+                request,
+                "reports/verify.html",
+                {"known": None, "check": None, "at": at[:20], **why.context()},
+                status_code=why.status,
+            ),
         )
     # A few at once; the rest get 503 with Retry-After (a verification may hold the upload
     # and up to verify.MAX_INFLATED bytes inflated from it).
     with verification_slot():
-        check = checking.verify_file(session, data, settings=settings, at=moment)
+        check = checking.verify_file(session, upload.read(), settings=settings, at=moment)
     return render(
         request,
         "reports/verify.html",
@@ -184,6 +194,7 @@ def verify_upload(
             "check": check,
             "statements": check.statements(settings.org_name),
             "at": at[:20],
+            "errors": {},
         },
     )
 

@@ -23,6 +23,7 @@ from app.reviews import commenting, judging
 from app.reviews import common as review_common
 from app.reviews.labels import VERDICT_LABELS
 from app.users.models import User
+from app.web.forms import Refusal
 from app.web.templating import render
 
 REPLY_STATES = frozenset(
@@ -53,10 +54,18 @@ def _flags(
     }
 
 
-def _errors(key: str, message: str | None, value: str) -> dict[str, Any]:
-    if message is None:
+def _errors(key: str | None, why: Refusal | None, field: str, value: str) -> dict[str, Any]:
+    """The refused form (`key`) with its message and input. A refusal for the state (409: the
+    form may be gone, say, after another member asked for changes) or of a button's form
+    (`key` None) is said in the live region."""
+    if why is None:
         return {"form_errors": {}, "form_values": {}}
-    return {"form_errors": {key: message}, "form_values": {key: value}}
+    return {
+        "form_errors": {} if key is None else {key: why.message_for(field)},
+        "form_values": {} if key is None else {key: value},
+        "message": why.detail if key is None or why.status == 409 else None,
+        "message_level": "error",
+    }
 
 
 def comment_form_key(question_id: str | None, parent_id: int | None) -> tuple[str, str]:
@@ -75,20 +84,20 @@ def comment_fragment(
     question_id: str | None,
     parent_id: int | None,
     new_id: int | None = None,
-    error: str | None = None,
-    body: str = "",
+    why: Refusal | None = None,
+    body: str | None = None,
     message: str | None = None,
-    status_code: int = 200,
 ) -> Response:
-    """The thread replied to (or resolved), or the comments of the question commented on."""
+    """The thread replied to (or resolved), or the comments of the question commented on;
+    `body` is the text of a refused comment (None: a refused resolve)."""
     flags = _flags(session, user, request, assessment)
     key, _field = comment_form_key(question_id, parent_id)
     context: dict[str, Any] = {
         "a": assessment,
         "verdict_labels": VERDICT_LABELS,
-        "message": None if error else (message or _("Your comment has been added.")),
+        "message": message or _("Your comment has been added."),
         **flags,
-        **_errors(key, error, body),
+        **_errors(None if body is None else key, why, "body", body or ""),
     }
     threads = commenting.threads(session, assessment)
     if parent_id is not None:
@@ -111,7 +120,7 @@ def comment_fragment(
             threads=[t for t in threads if t.comment.question_id == question_id],
             focus_id=new_id,
         )
-    return render(request, FRAGMENT, context, status_code=status_code)
+    return render(request, FRAGMENT, context, status_code=why.status if why else 200)
 
 
 def verdict_fragment(
@@ -121,9 +130,8 @@ def verdict_fragment(
     assessment: Assessment,
     *,
     section_id: str,
-    error: str | None = None,
+    why: Refusal | None = None,
     chosen: str = "",
-    status_code: int = 200,
 ) -> Response:
     """A section's verdict block, and its status in the contents out of band."""
     _version, q = reading.questionnaire_of(session, assessment)
@@ -137,8 +145,8 @@ def verdict_fragment(
         "fragment": "verdict",
         "section": section,
         "current": judging.verdicts(session, submission).get(section_id),
-        "message": None if error else _("The verdict has been saved."),
+        "message": _("The verdict has been saved."),
         **_flags(session, user, request, assessment),
-        **_errors(f"verdict-{section_id}", error, chosen),
+        **_errors(f"verdict-{section_id}", why, "verdict", chosen),
     }
-    return render(request, FRAGMENT, context, status_code=status_code)
+    return render(request, FRAGMENT, context, status_code=why.status if why else 200)

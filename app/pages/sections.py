@@ -21,7 +21,7 @@ from app.deps import (
     SessionDep,
     VisibleAssessment,
 )
-from app.errors import AppError, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.i18n import _, get_locale
 from app.pages.answer_forms import read_section
 from app.pages.fingerprint import shown_digest
@@ -34,6 +34,7 @@ from app.pages.form_items import (
 from app.questionnaires import engine
 from app.users.models import User
 from app.web.flash import flash
+from app.web.forms import Refusal
 from app.web.templating import render
 
 router = APIRouter()
@@ -62,6 +63,20 @@ def section_page(
     steps = section_steps(q, ds.completeness)
     support = support_view(q, ds, get_locale())
     said = feedback.as_the_authors_see_it(session, assessment)
+    items = build_items(
+        session,
+        assessment,
+        q,
+        section.questions,
+        stored,
+        {**answers, **(overrides or {})},  # visibility follows what was just entered
+        errors=errors,
+        conflicts=conflicts,
+        overrides=overrides,
+    )
+    # The error summary: per question its label and message, linked to its first field.
+    flagged = [i for i in items if i.error or i.conflict]
+    locale = get_locale()
     return render(
         request,
         "assessments/section.html",
@@ -70,17 +85,12 @@ def section_page(
             "section": section,
             "steps": steps,
             "shown": shown_digest(steps, support),
-            "items": build_items(
-                session,
-                assessment,
-                q,
-                section.questions,
-                stored,
-                {**answers, **(overrides or {})},  # visibility follows what was just entered
-                errors=errors,
-                conflicts=conflicts,
-                overrides=overrides,
-            ),
+            "items": items,
+            "errors": {
+                i.q.id: f"{i.q.label.get(locale)}: {i.error or (i.conflict or {})['message']}"
+                for i in flagged
+            },
+            "error_ids": {i.q.id: i.first_input_id for i in flagged},
             "support": support,
             "editable": editable,
             "prev_id": q.sections[index - 1].id if index > 0 else None,
@@ -195,9 +205,9 @@ def review_page(
     user: User,
     assessment: Assessment,
     *,
-    submit_error: AppError | None = None,
-    status: int = 200,
+    why: Refusal | None = None,
 ) -> Response:
+    """The answers before submitting; a refused submission comes back with its reason."""
     _version, q = reading.questionnaire_of(session, assessment)
     answers = answering.answer_values(session, assessment)
     ds = engine.decision_support(q, answers)
@@ -238,9 +248,9 @@ def review_page(
             "support": support_view(q, ds, locale),
             "steps": section_steps(q, ds.completeness),
             "can_submit": can_submit,
-            "submit_error": submit_error,
+            **(why.context() if why else {"errors": {}}),
         },
-        status_code=status,
+        status_code=why.status if why else 200,
     )
 
 

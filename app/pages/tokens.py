@@ -10,10 +10,11 @@ from starlette.responses import Response
 
 from app.deps import CurrentUser, ObjectId, SessionDep
 from app.errors import InvalidInput
-from app.i18n import N_
+from app.i18n import N_, _
 from app.text import parse_int
 from app.users.tokens import create_token, is_live, revoke_token, tokens_of
 from app.web.flash import flash, register
+from app.web.forms import REFUSALS, Refusal, refused
 from app.web.templating import render
 
 router = APIRouter()
@@ -26,8 +27,8 @@ def _page(
     user: CurrentUser,
     *,
     new_token: str | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
+    values: dict[str, str] | None = None,
+    why: Refusal | None = None,
 ) -> Response:
     return render(
         request,
@@ -36,9 +37,10 @@ def _page(
             "tokens": tokens_of(session, user),
             "is_live": is_live,
             "new_token": new_token,
-            "errors": errors or {},
+            "values": values or {},
+            **(why.context() if why else {"errors": {}}),
         },
-        status_code=status,
+        status_code=why.status if why else 200,
     )
 
 
@@ -58,16 +60,14 @@ def make_token(
     days = parse_int(expires_days.strip(), max_digits=5)
     try:
         if expires_days.strip() and days is None:
-            raise InvalidInput(fields={"expires_days": ""})
+            message = _("The validity must be between 1 and 3650 days.")
+            raise InvalidInput(message, fields={"expires_days": message})
         _row, token = create_token(session, user=user, name=name, expires_days=days)
-    except InvalidInput as exc:
-        session.rollback()
-        from app.i18n import _
-
-        errors = dict(exc.fields)
-        if "expires_days" in errors and not errors["expires_days"]:
-            errors["expires_days"] = _("The validity must be between 1 and 3650 days.")
-        return _page(request, session, user, errors=errors, status=422)
+    except REFUSALS as exc:
+        values = {"name": name[:100], "expires_days": expires_days[:10]}
+        return refused(
+            request, session, exc, lambda why: _page(request, session, user, values=values, why=why)
+        )
     # Shown once, on this response only; it is stored hashed.
     return _page(request, session, user, new_token=token)
 

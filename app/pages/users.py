@@ -11,7 +11,6 @@ from starlette.responses import Response
 
 from app.config import Settings
 from app.deps import AdminUser, CurrentUserOptional, ObjectId, SessionDep, SettingsDep
-from app.errors import InvalidInput
 from app.i18n import _
 from app.pages.session import after_login
 from app.users.labels import ROLE_LABELS
@@ -33,6 +32,7 @@ from app.users.service import (
 from app.users.throttle import wait_message
 from app.web.csrf import CSRF_COOKIE, new_seed
 from app.web.flash import flash
+from app.web.forms import REFUSALS, Refusal, refused
 from app.web.middleware import LANG_COOKIE, cookie_header
 from app.web.templating import render
 from app.web.urls import safe_next
@@ -108,15 +108,23 @@ def login(
 ) -> Response:
     context = login_context(settings, next_url=safe_next(next), email=email[:254])
     if not settings.local_login:
-        context["error"] = _(
+        context["form_error"] = _(
             "Logging in with a password is switched off. Log in through the sign-in service."
         )
         return render(request, "users/login.html", context, status_code=403)
+    missing = {}
+    if not email.strip():
+        missing["email"] = _("Enter your e-mail address.")
+    if not password:
+        missing["password"] = _("Enter your password.")
+    if missing:
+        context["errors"] = missing
+        return render(request, "users/login.html", context, status_code=422)
     result = authenticate(
         session, email=email, password=password, client=client_address(request), settings=settings
     )
     if result.retry_after:
-        context["error"] = wait_message(result.retry_after)
+        context["form_error"] = wait_message(result.retry_after)
         return render(
             request,
             "users/login.html",
@@ -125,7 +133,8 @@ def login(
             headers={"Retry-After": str(result.retry_after)},
         )
     if result.user is None:
-        context["error"] = _("The e-mail address or password is not correct.")
+        # Which of the two was wrong is not told; the summary leads back to the first.
+        context["errors"] = {"email": _("The e-mail address or password is not correct.")}
         return render(request, "users/login.html", context, status_code=401)
     return logged_in(session, request, user=result.user, next_url=next, settings=settings)
 
@@ -193,34 +202,49 @@ def admin_create_user(
             locale=locale,
             actor=admin,
         )
-    except InvalidInput as exc:
-        session.rollback()
-        return render(
+    except REFUSALS as exc:
+        return refused(
             request,
-            "users/admin_new.html",
-            {
-                "role_labels": ROLE_LABELS,
-                "values": values,
-                "errors": exc.fields,
-                "error": exc.detail,
-            },
-            status_code=422,
+            session,
+            exc,
+            lambda why: render(
+                request,
+                "users/admin_new.html",
+                {"role_labels": ROLE_LABELS, "values": values, **why.context()},
+                status_code=why.status,
+            ),
         )
     response = RedirectResponse("/admin/users", status_code=303)
     flash(response, "user_created", name=user.name)
     return response
 
 
+def _edit_page(
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    selected: set[str] | None = None,
+    why: Refusal | None = None,
+) -> Response:
+    return render(
+        request,
+        "users/admin_edit.html",
+        {
+            "user": user,
+            "user_roles": selected if selected is not None else roles_of(session, user),
+            "role_labels": ROLE_LABELS,
+            **(why.context() if why else {"errors": {}}),
+        },
+        status_code=why.status if why else 200,
+    )
+
+
 @router.get("/admin/users/{user_id}", summary="Edit a user's roles")
 def admin_edit_user(
     request: Request, session: SessionDep, admin: AdminUser, user_id: ObjectId
 ) -> Response:
-    user = get_user(session, user_id)
-    return render(
-        request,
-        "users/admin_edit.html",
-        {"user": user, "user_roles": roles_of(session, user), "role_labels": ROLE_LABELS},
-    )
+    return _edit_page(request, session, get_user(session, user_id))
 
 
 @router.post("/admin/users/{user_id}/roles", summary="Change a user's roles")
@@ -232,7 +256,18 @@ def admin_set_roles(
     roles: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     user = get_user(session, user_id)
-    set_roles(session, user=user, roles=parse_roles(roles or []), actor=admin)
+    try:
+        set_roles(session, user=user, roles=parse_roles(roles or []), actor=admin)
+    except REFUSALS as exc:
+        chosen = set(roles or [])
+        return refused(
+            request,
+            session,
+            exc,
+            lambda why: _edit_page(
+                request, session, user, selected=chosen, why=why.on_field("roles")
+            ),
+        )
     response = RedirectResponse(f"/admin/users/{user_id}", status_code=303)
     flash(response, "roles_saved", name=user.name)
     return response

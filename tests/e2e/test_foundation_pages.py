@@ -73,7 +73,9 @@ def test_it_rejects_a_wrong_password_and_stays_on_the_login_page(page: Page, bas
     page.get_by_label(TEXTS["nl"]["password"]).fill("Not-The-Right-Password-99")
     page.get_by_role("button", name=TEXTS["nl"]["login"], exact=True).click()
 
-    expect(page.get_by_role("alert")).to_have_text(WRONG_LOGIN)
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text(WRONG_LOGIN)
+    expect(summary).to_be_focused()
     expect(page).to_have_url(_login_url(base_url))
     expect(
         page.get_by_role("heading", level=1, name=LOGIN_HEADING["nl"], exact=True)

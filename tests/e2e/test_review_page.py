@@ -122,14 +122,14 @@ def refused_forms(page: Page, *, js: bool) -> None:
     field = page.locator(f"#new-comment-{qid}")
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_have_attribute("aria-describedby", f"new-comment-{qid}-error")
-    expect(page.locator(f"#new-comment-{qid}-error")).to_have_text(WRITE_FIRST)
+    expect(page.locator(f"#new-comment-{qid}-error")).to_have_text(f"Fout: {WRITE_FIRST}")
     if js:
         expect(field).to_be_focused()
     else:
         expect(page.locator("#error-summary")).to_contain_text(WRITE_FIRST)
     sid = sections(page)[-1]
     page.locator(f"#verdict-{sid} form button[type=submit]").click()
-    expect(page.locator(f"#verdict-{sid}-error")).to_have_text(CHOOSE_VERDICT)
+    expect(page.locator(f"#verdict-{sid}-error")).to_have_text(f"Fout: {CHOOSE_VERDICT}")
     expect(page.locator(f"#v-{sid}-acceptable")).to_have_attribute("aria-invalid", "true")
 
 

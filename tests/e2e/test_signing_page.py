@@ -58,7 +58,7 @@ def test_it_shows_the_signing_form_again_after_a_mistyped_password(
     expect(summary).to_contain_text("Het rapport is niet ondertekend.")
     field = page.locator("#f-sign-password")
     expect(field).to_have_attribute("aria-invalid", "true")
-    expect(field).to_have_accessible_description("Het wachtwoord klopt niet.")
+    expect(field).to_have_accessible_description("Fout: Het wachtwoord klopt niet.")
     summary.get_by_role("link", name="Het wachtwoord klopt niet.").click()
     expect(field).to_be_focused()
     screenshot(page, "sign-wrong-password-1280")

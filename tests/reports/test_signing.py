@@ -147,7 +147,9 @@ def test_it_shows_the_signing_form_again_when_the_password_is_mistyped(world, fi
     field = page.select_one(f"form[action='{sign_url(final_advice)}'] #f-sign-password")
     assert field is not None and field["aria-invalid"] == "true"
     error = page.select_one(f"#{field['aria-describedby']}")
-    assert error is not None and error.get_text(strip=True) == "Het wachtwoord klopt niet."
+    assert (
+        error is not None and error.get_text(" ", strip=True) == "Fout: Het wachtwoord klopt niet."
+    )
     assert not field.get("value")  # the mistyped password is not sent back
     text = page_text(response.text)
     assert "password" not in text.lower() and "reauthenticate" not in text

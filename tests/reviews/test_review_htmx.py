@@ -200,7 +200,7 @@ def test_it_shows_a_refused_htmx_comment_again_with_the_input_and_the_message(
     assert field.get_text() == body
     assert field["aria-invalid"] == "true"
     error = fragment.select_one(f"#{field['aria-describedby']}")
-    assert error.get_text(strip=True) == message
+    assert error.get_text(" ", strip=True) == f"Fout: {message}"
     assert fragment.select_one("#comments-name details.add-comment").has_attr("open")
     assert live_message(fragment) == ""
     assert db.exec(select(ReviewComment)).all() == []
@@ -224,8 +224,8 @@ def test_it_shows_the_whole_page_again_for_a_refused_comment_without_javascript(
         field["aria-invalid"] == "true" and field["aria-describedby"] == f"reply-{comment.id}-error"
     )
     assert (
-        page.select_one(f"#reply-{comment.id}-error").get_text(strip=True)
-        == "Schrijf eerst een tekst."
+        page.select_one(f"#reply-{comment.id}-error").get_text(" ", strip=True)
+        == "Fout: Schrijf eerst een tekst."
     )
     assert page.select_one(".error-page") is None
     assert not re.search(r"\bbody\b", page_text(response.text))
@@ -237,7 +237,7 @@ def test_it_shows_a_verdict_without_a_choice_again_next_to_the_choices(login, su
     assert response.status_code == 422 and "<html" not in response.text
     block = soup(response).select_one("#verdict-profile")
     error = block.select_one("#verdict-profile-error")
-    assert error.get_text(strip=True) == "Kies een van de gegeven oordelen."
+    assert error.get_text(" ", strip=True) == "Fout: Kies een van de gegeven oordelen."
     radios = block.select("input[type=radio]")
     assert radios and all(r["aria-invalid"] == "true" for r in radios)
     assert all(r["aria-describedby"] == "verdict-profile-error" for r in radios)
@@ -310,7 +310,7 @@ def test_it_shows_a_disagreement_without_a_note_again_with_the_choice_kept(
     assert page.select_one("#stance-disagree").has_attr("checked")
     note = page.select_one("#f-opinion-note")
     assert note["aria-invalid"] == "true"
-    assert page.select_one(f"#{note['aria-describedby']}").get_text(strip=True) == (
-        "Leg uit waarom u het oneens bent."
+    assert page.select_one(f"#{note['aria-describedby']}").get_text(" ", strip=True) == (
+        "Fout: Leg uit waarom u het oneens bent."
     )
     assert page.select_one("#error-summary a[href='#f-opinion-note']") is not None
