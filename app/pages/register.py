@@ -26,11 +26,12 @@ from app.config import get_settings
 from app.deps import CurrentUserOptional, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.i18n import _, get_locale
-from app.questionnaires.registry import definition_of, get_version
+from app.questionnaires.registry import definition_by_id
 from app.reports import checking
 from app.reports import service as reports
 from app.reports.models import PublicReport
 from app.reports.sealed import SealedContent, read_sealed
+from app.reports.validator import Validator
 from app.reviews import advising
 from app.reviews.labels import OUTCOME_LABELS
 from app.reviews.models import Outcome
@@ -65,18 +66,27 @@ def _assessment_of(session: Session, entry: ArchiveEntry) -> Assessment:
 
 
 def public_record(
-    session: Session, entry: ArchiveEntry, assessment: Assessment, locale: str
+    session: Session,
+    entry: ArchiveEntry,
+    assessment: Assessment,
+    locale: str,
+    validator: Validator | None = None,
 ) -> dict[str, Any]:
     """What the register publishes about one advice (also the JSON and feed content). The
     decision is read from the signed report, never from the database alone: where the stored
-    record disagrees with it, the record says so (`integrity_problem`)."""
-    q = definition_of(get_version(session, assessment.questionnaire_version_id))
+    record disagrees with it, the record says so (`integrity_problem`). A list passes one
+    `validator` (`checking.validator_for`) for all its records."""
+    q = definition_by_id(session, assessment.questionnaire_version_id)
     settings = get_settings()
     public = reports.latest_public_edition(session, assessment)
     # Read from the public edition; an advice signed before public editions existed is read
     # from its internal report (only the fields below are taken from it, nothing is served).
     report = public or reports.latest_report(session, assessment)
-    check = checking.verify_file(session, report.pdf, settings=settings) if report else None
+    check = (
+        checking.verify_file(session, report.pdf, settings=settings, validator=validator)
+        if report
+        else None
+    )
     sealed = read_sealed(check.result.attachments) if check else SealedContent()
     snapshot = sealed.snapshot or {}
     advice = sealed.advice or {}
@@ -183,8 +193,10 @@ def register_page(
         ),
     )
     locale = get_locale()
+    validator = checking.validator_for(settings)
     records = [
-        public_record(session, e, _assessment_of(session, e), locale) for e in result.entries
+        public_record(session, e, _assessment_of(session, e), locale, validator)
+        for e in result.entries
     ]
     return render(
         request,
@@ -206,8 +218,9 @@ def register_json(request: Request, session: SessionDep, settings: SettingsDep) 
         .order_by(col(ArchiveEntry.signed_at).desc())
     ).all()
     records = []
+    validator = checking.validator_for(settings)
     for e in entries:
-        record = public_record(session, e, _assessment_of(session, e), "nl")
+        record = public_record(session, e, _assessment_of(session, e), "nl", validator)
         record["url"] = f"{settings.public_url}/register/{e.reference}"
         if record["report_sha256"]:
             record["report"] = f"{settings.public_url}/register/{e.reference}/report.pdf"
@@ -253,9 +266,10 @@ def register_feed(request: Request, session: SessionDep, settings: SettingsDep) 
     base = settings.public_url
     updated = max((e.published_at or e.signed_at for e in entries), default=None)
     items = []
+    validator = checking.validator_for(settings)
     for e in entries:
         when = (e.published_at or e.signed_at).isoformat(timespec="seconds")
-        record = public_record(session, e, _assessment_of(session, e), "nl")
+        record = public_record(session, e, _assessment_of(session, e), "nl", validator)
         summary = f"{record['outcome_label']}. {record['description']}"
         enclosure = ""
         if record["report_sha256"]:

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from app import metrics
@@ -86,11 +87,16 @@ def verify_file(
     """Verify an uploaded or stored file against the trust anchor and the archive. The
     signatures' verdict is kept a while per file and date (see `_cached_verification`)."""
     digest = sha256_hex(data)
+    # Which stored file it is; its bytes are `data` already (not read again).
     archived: Report | PublicReport | None = session.exec(
-        select(Report).where(Report.sha256 == digest)
+        select(Report).where(Report.sha256 == digest).options(defer(Report.pdf))  # type: ignore[arg-type]
     ).first()
     if archived is None:
-        archived = session.exec(select(PublicReport).where(PublicReport.sha256 == digest)).first()
+        archived = session.exec(
+            select(PublicReport)
+            .where(PublicReport.sha256 == digest)
+            .options(defer(PublicReport.pdf))  # type: ignore[arg-type]
+        ).first()
     result = _cached_verification(data, digest, validator or validator_for(settings), at)
     sealed = read_sealed(result.attachments)
     public = isinstance(archived, PublicReport) or (archived is None and sealed.is_public)

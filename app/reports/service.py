@@ -70,14 +70,18 @@ def latest_public_edition(session: Session, assessment: Assessment) -> PublicRep
     """The newest stored version of the public edition of the assessment's signed report (of
     the advice its newest report signed), or None when none was made (reports signed before
     public editions existed, until `make_missing_public_editions` ran)."""
-    report = latest_report(session, assessment)
-    if report is None:
+    advice_id = session.exec(
+        select(Report.advice_id)
+        .where(Report.assessment_id == assessment.id)
+        .order_by(col(Report.advice_id).desc(), col(Report.sequence).desc())
+    ).first()
+    if advice_id is None:
         return None
     return session.exec(
         select(PublicReport)
         .where(
             PublicReport.assessment_id == assessment.id,
-            PublicReport.advice_id == report.advice_id,
+            PublicReport.advice_id == advice_id,
         )
         .order_by(col(PublicReport.sequence).desc())
     ).first()
