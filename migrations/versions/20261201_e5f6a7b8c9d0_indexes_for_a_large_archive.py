@@ -2,7 +2,10 @@
 
 With years of archived assessments, pages looked rows up by columns without an index:
 `submissions.sha256` (which submission a signed report froze: the register, the archive
-detail and every verification of a file read it, and a scan reads every snapshot).
+detail and every verification of a file read it, and a scan reads every snapshot); the
+events of one object, `audit_events (object_type, object_id)` (a report's signing, which the
+archive detail checks); and a user's unread notifications, `notifications (user_id,
+read_at)`, counted on every page (it replaces the index on `user_id` alone).
 
 Revision ID: e5f6a7b8c9d0
 Revises: d4e5f6a7b8c9
@@ -21,7 +24,15 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index(op.f("ix_submissions_sha256"), "submissions", ["sha256"], unique=False)
+    op.create_index("ix_audit_events_object", "audit_events", ["object_type", "object_id"])
+    op.create_index(
+        "ix_notifications_user_id_read_at", "notifications", ["user_id", "read_at"]
+    )
+    op.drop_index("ix_notifications_user_id", table_name="notifications")
 
 
 def downgrade() -> None:
+    op.create_index("ix_notifications_user_id", "notifications", ["user_id"])
+    op.drop_index("ix_notifications_user_id_read_at", table_name="notifications")
+    op.drop_index("ix_audit_events_object", table_name="audit_events")
     op.drop_index(op.f("ix_submissions_sha256"), table_name="submissions")
