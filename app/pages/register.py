@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
@@ -59,10 +60,13 @@ def public_entry(session: Session, reference: str) -> tuple[ArchiveEntry, Assess
     return entry, assessment
 
 
-def _assessment_of(session: Session, entry: ArchiveEntry) -> Assessment:
-    assessment = session.get(Assessment, entry.assessment_id)
-    assert assessment is not None  # a foreign key guarantees it
-    return assessment
+def _assessments_of(session: Session, entries: Sequence[ArchiveEntry]) -> dict[int, Assessment]:
+    """The assessments of a list of entries, in one query."""
+    ids = [e.assessment_id for e in entries]
+    found = session.exec(select(Assessment).where(col(Assessment.id).in_(ids))).all() if ids else []
+    by_id = {a.id or 0: a for a in found}
+    assert set(ids) <= set(by_id)  # a foreign key guarantees it
+    return by_id
 
 
 def public_record(
@@ -83,7 +87,9 @@ def public_record(
     # from its internal report (only the fields below are taken from it, nothing is served).
     report = public or reports.latest_report(session, assessment)
     check = (
-        checking.verify_file(session, report.pdf, settings=settings, validator=validator)
+        checking.verify_file(
+            session, report.pdf, settings=settings, validator=validator, read_from=report
+        )
         if report
         else None
     )
@@ -194,8 +200,9 @@ def register_page(
     )
     locale = get_locale()
     validator = checking.validator_for(settings)
+    assessments = _assessments_of(session, result.entries)
     records = [
-        public_record(session, e, _assessment_of(session, e), locale, validator)
+        public_record(session, e, assessments[e.assessment_id], locale, validator)
         for e in result.entries
     ]
     return render(
@@ -219,8 +226,9 @@ def register_json(request: Request, session: SessionDep, settings: SettingsDep) 
     ).all()
     records = []
     validator = checking.validator_for(settings)
+    assessments = _assessments_of(session, entries)
     for e in entries:
-        record = public_record(session, e, _assessment_of(session, e), "nl", validator)
+        record = public_record(session, e, assessments[e.assessment_id], "nl", validator)
         record["url"] = f"{settings.public_url}/register/{e.reference}"
         if record["report_sha256"]:
             record["report"] = f"{settings.public_url}/register/{e.reference}/report.pdf"
@@ -267,9 +275,10 @@ def register_feed(request: Request, session: SessionDep, settings: SettingsDep) 
     updated = max((e.published_at or e.signed_at for e in entries), default=None)
     items = []
     validator = checking.validator_for(settings)
+    assessments = _assessments_of(session, entries)
     for e in entries:
         when = (e.published_at or e.signed_at).isoformat(timespec="seconds")
-        record = public_record(session, e, _assessment_of(session, e), "nl", validator)
+        record = public_record(session, e, assessments[e.assessment_id], "nl", validator)
         summary = f"{record['outcome_label']}. {record['description']}"
         enclosure = ""
         if record["report_sha256"]:

@@ -83,14 +83,21 @@ def verify_file(
     settings: Settings,
     at: datetime | None = None,
     validator: Validator | None = None,
+    read_from: Report | PublicReport | None = None,
 ) -> ArchiveCheck:
     """Verify an uploaded or stored file against the trust anchor and the archive. The
-    signatures' verdict is kept a while per file and date (see `_cached_verification`)."""
+    signatures' verdict is kept a while per file and date (see `_cached_verification`).
+    `read_from`: the row the caller read `data` from; when the bytes are the ones its hash
+    names, it is not looked up again."""
     digest = sha256_hex(data)
     # Which stored file it is; its bytes are `data` already (not read again).
-    archived: Report | PublicReport | None = session.exec(
-        select(Report).where(Report.sha256 == digest).options(defer(Report.pdf))  # type: ignore[arg-type]
-    ).first()
+    archived: Report | PublicReport | None = (
+        read_from
+        if read_from is not None and read_from.sha256 == digest
+        else session.exec(
+            select(Report).where(Report.sha256 == digest).options(defer(Report.pdf))  # type: ignore[arg-type]
+        ).first()
+    )
     if archived is None:
         archived = session.exec(
             select(PublicReport)
