@@ -5,7 +5,9 @@ With years of archived assessments, pages looked rows up by columns without an i
 detail and every verification of a file read it, and a scan reads every snapshot); the
 events of one object, `audit_events (object_type, object_id)` (a report's signing, which the
 archive detail checks); and a user's unread notifications, `notifications (user_id,
-read_at)`, counted on every page (it replaces the index on `user_id` alone).
+read_at)`, counted on every page (it replaces the index on `user_id` alone); and the public
+register's order, `archive_entries (is_public, signed_at)` (it replaces the index on
+`is_public` alone, which left the published entries to be sorted on every page).
 
 Revision ID: e5f6a7b8c9d0
 Revises: d4e5f6a7b8c9
@@ -29,9 +31,15 @@ def upgrade() -> None:
         "ix_notifications_user_id_read_at", "notifications", ["user_id", "read_at"]
     )
     op.drop_index("ix_notifications_user_id", table_name="notifications")
+    op.create_index(
+        "ix_archive_entries_is_public_signed_at", "archive_entries", ["is_public", "signed_at"]
+    )
+    op.drop_index("ix_archive_entries_is_public", table_name="archive_entries")
 
 
 def downgrade() -> None:
+    op.create_index("ix_archive_entries_is_public", "archive_entries", ["is_public"])
+    op.drop_index("ix_archive_entries_is_public_signed_at", table_name="archive_entries")
     op.create_index("ix_notifications_user_id", "notifications", ["user_id"])
     op.drop_index("ix_notifications_user_id_read_at", table_name="notifications")
     op.drop_index("ix_audit_events_object", table_name="audit_events")
