@@ -70,18 +70,18 @@ def latest_public_edition(session: Session, assessment: Assessment) -> PublicRep
     """The newest stored version of the public edition of the assessment's signed report (of
     the advice its newest report signed), or None when none was made (reports signed before
     public editions existed, until `make_missing_public_editions` ran)."""
-    advice_id = session.exec(
+    newest_advice = (
         select(Report.advice_id)
         .where(Report.assessment_id == assessment.id)
         .order_by(col(Report.advice_id).desc(), col(Report.sequence).desc())
-    ).first()
-    if advice_id is None:
-        return None
+        .limit(1)
+        .scalar_subquery()
+    )
     return session.exec(
         select(PublicReport)
         .where(
             PublicReport.assessment_id == assessment.id,
-            PublicReport.advice_id == advice_id,
+            PublicReport.advice_id == newest_advice,
         )
         .order_by(col(PublicReport.sequence).desc())
     ).first()
@@ -116,8 +116,10 @@ def prepare_signing(
     settings: Settings,
     password: str = "",
     session_token: str = "",
+    public_edition: bool = True,
 ) -> SignRequest:
-    """Check everything and gather the report's content. Raises before any work is done."""
+    """Check everything and gather the report's content (and, with `public_edition`, the
+    public edition's). Raises before any work is done."""
     parties = parties_for(session, actor, roles, assessment)
     if Party.chair not in parties:
         raise PermissionDenied(
@@ -141,13 +143,17 @@ def prepare_signing(
         signer=actor,
         now=now,
     )
-    public_source = render.gather_public(
-        session,
-        assessment=assessment,
-        advice=advice,
-        settings=settings,
-        audit_head=audit_head,
-        now=now,
+    public_source = (
+        render.gather_public(
+            session,
+            assessment=assessment,
+            advice=advice,
+            settings=settings,
+            audit_head=audit_head,
+            now=now,
+        )
+        if public_edition
+        else None
     )
     return SignRequest(
         assessment.id or 0, advice.id or 0, source, actor.name, audit_head, public_source, proved_by
@@ -291,8 +297,11 @@ def sign_report(
     password: str = "",
     session_token: str = "",
     timestamper: TimeStamper | None = None,
+    public_edition: bool = True,
 ) -> Report:
-    """The whole signing, in three steps (see the module docstring)."""
+    """The whole signing, in three steps (see the module docstring). Without
+    `public_edition`, the public edition is left to `app.archive.public.make_public_edition`
+    (the signing page makes it after its response)."""
     with session_scope(engine) as session:
         actor = session.get(User, actor_id)
         assert actor is not None
@@ -305,6 +314,7 @@ def sign_report(
             password=password,
             session_token=session_token,
             settings=settings,
+            public_edition=public_edition,
         )
     key = load_signing_key(settings)
     pdf = produce_signed_pdf(request, settings=settings, key=key, timestamper=timestamper)
