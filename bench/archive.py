@@ -72,12 +72,19 @@ VALUES = ["transparent", "value_creating", "reliable", "responsible"]
 
 
 def fill_archive(
-    session, count: int, *, version_id: int, lead_ids: list[int], rng: random.Random
+    session,
+    count: int,
+    *,
+    version_id: int,
+    lead_ids: list[int],
+    rng: random.Random,
+    state: str = "archived",
 ) -> list[dict]:  # type: ignore[no-untyped-def]
     """`count` archived assessments with their archive rows and full-text entries, in bulk
     (random titles, departments, outcomes and levels, signed between 2020 and 2026, one in
     seven public; the leads take turns). Returns the archive rows (with their assessment ids),
-    oldest reference first."""
+    oldest reference first. A `state` before "signed" lets rows that an archived assessment
+    seals (answers, advice, ...) be added before the state is set to "archived"."""
     from sqlalchemy import insert
 
     from app.archive.models import ArchiveEntry
@@ -100,7 +107,7 @@ def fill_archive(
                 "description": words[:200],
                 "questionnaire_version_id": version_id,
                 "lead_id": lead_ids[i % len(lead_ids)],
-                "state": "archived",
+                "state": state,
                 "locale": "nl",
                 "version": 1,
                 "is_public": i % 7 == 0,
@@ -130,6 +137,7 @@ def fill_archive(
                 "retention_until": date(signed.year + 20, 1, 1),
                 "report_sha256": f"{i:064x}",
                 "is_public": i % 7 == 0,
+                "published_at": signed + timedelta(days=1) if i % 7 == 0 else None,
             }
         )
     ids = session.execute(
@@ -342,7 +350,7 @@ class DemoCopies:
     def archived(self, session, reference: str, *, public: bool = False):  # type: ignore[no-untyped-def]
         """A copy signed by the demo's chair and archived (in the public register with
         `public`); returns the assessment."""
-        from app.archive.service import build_entry
+        from app.archive.service import index_assessment
         from app.audit.service import head_hash, record_event
         from app.canonical import canonical_json, sha256_hex
         from app.reports import render
@@ -407,11 +415,11 @@ class DemoCopies:
         copy.is_public = public
         session.add(copy)
         session.flush()
-        entry = build_entry(session, copy)
+        entry = index_assessment(session, copy)
         if public:
             entry.published_at = utcnow()
-        session.add(entry)
-        session.flush()
+            session.add(entry)
+            session.flush()
         return copy
 
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
@@ -136,10 +136,17 @@ def cookie_header(client: httpx.AsyncClient | httpx.Client) -> str:
     return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
 
-async def asgi_send(app, request: httpx.Request, cookie: str = "") -> tuple[httpx.Response, float]:  # type: ignore[no-untyped-def]
+async def asgi_send(  # type: ignore[no-untyped-def]
+    app,
+    request: httpx.Request,
+    cookie: str = "",
+    on_sent: Callable[[httpx.Response, float], None] | None = None,
+) -> tuple[httpx.Response, float]:
     """One request through the ASGI app in-process, without network or HTTP client in the
     measurement: the response and the server's time (seconds, from the call of the app until it
-    returned, so the whole body included). Redirects are not followed."""
+    returned, so the whole body included). Redirects are not followed. `on_sent` is called
+    with the response and the time until its last byte was sent, before work the app does
+    after the response (background tasks)."""
     raw_headers = [
         (k.lower().encode(), v.encode()) for k, v in request.headers.items() if k.lower() != "host"
     ] + [(b"host", b"bench")]
@@ -166,17 +173,22 @@ async def asgi_send(app, request: httpx.Request, cookie: str = "") -> tuple[http
     async def receive() -> dict:
         return body.pop() if body else {"type": "http.disconnect"}
 
+    def response() -> httpx.Response:
+        headers = [(k.decode(), v.decode()) for k, v in out["headers"]]
+        return httpx.Response(out["status"], headers=headers, content=out["body"])
+
     async def send(message: dict) -> None:
         if message["type"] == "http.response.start":
             out.update(status=message["status"], headers=message["headers"])
         else:
             out["body"] += message.get("body", b"")
+            if on_sent is not None and not message.get("more_body", False):
+                on_sent(response(), time.perf_counter() - start)
 
     start = time.perf_counter()
     await app(scope, receive, send)
     elapsed = time.perf_counter() - start
-    headers = [(k.decode(), v.decode()) for k, v in out["headers"]]
-    return httpx.Response(out["status"], headers=headers, content=out["body"]), elapsed
+    return response(), elapsed
 
 
 def login(client: httpx.Client, email: str) -> str:
