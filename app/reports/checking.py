@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,11 +85,13 @@ def verify_file(
     at: datetime | None = None,
     validator: Validator | None = None,
     read_from: Report | PublicReport | None = None,
+    submissions: Mapping[str, Submission] | None = None,
 ) -> ArchiveCheck:
     """Verify an uploaded or stored file against the trust anchor and the archive. The
     signatures' verdict is kept a while per file and date (see `_cached_verification`).
     `read_from`: the row the caller read `data` from; when the bytes are the ones its hash
-    names, it is not looked up again."""
+    names, it is not looked up again. `submissions`: submissions by hash the caller has read
+    (a page of many files); the one the file names is looked up only when it is not there."""
     digest = sha256_hex(data)
     # Which stored file it is; its bytes are `data` already (not read again).
     archived: Report | PublicReport | None = (
@@ -112,7 +115,7 @@ def verify_file(
     if archived is not None:
         assessment = session.get(Assessment, archived.assessment_id)
         reference = assessment.reference if assessment else None
-        submission = session.exec(
+        submission = (submissions or {}).get(archived.snapshot_sha256) or session.exec(
             select(Submission).where(Submission.sha256 == archived.snapshot_sha256)
         ).first()
         if submission is not None:
