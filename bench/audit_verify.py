@@ -16,6 +16,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -56,8 +57,10 @@ def child(url: str) -> None:
     )
 
 
-def append_events(engine, start: int, count: int) -> None:  # type: ignore[no-untyped-def]
-    """Append `count` events after the first `start`, hashed as the application hashes them."""
+def append_events(engine, events: Iterable[dict]) -> int:  # type: ignore[no-untyped-def]
+    """Append events after the last one, hashed as the application hashes them, in batches
+    of 20,000. Each event gives created_at, action, object_type, object_id, details_json and
+    optionally actor_id and assessment_id. Returns how many were appended."""
     from sqlalchemy import select
 
     from app.audit.models import AuditEvent
@@ -67,32 +70,22 @@ def append_events(engine, start: int, count: int) -> None:  # type: ignore[no-un
     with engine.begin() as conn:
         prev = conn.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar()
     prev = prev or GENESIS
-    base = datetime(2026, 1, 1, tzinfo=UTC)
     batch = []
-    for n in range(start, start + count):
-        created = base + timedelta(microseconds=n * 1000)
-        details = json.dumps({"question": f"q{n % 77}", "version": n % 9}, separators=(",", ":"))
-        fields = {
-            "created_at": created,
-            "actor_id": None,
-            "action": "answer.saved",
-            "object_type": "answer",
-            "object_id": f"q{n % 77}",
-            "assessment_id": None,
-            "details_json": details,
-            "prev_hash": prev,
-        }
+    count = 0
+    for event in events:
+        fields = {"actor_id": None, "assessment_id": None, **event, "prev_hash": prev}
         prev = fields["hash"] = event_hash(
             prev_hash=prev,
-            created_at=created,
-            actor_id=None,
-            action="answer.saved",
-            object_type="answer",
+            created_at=fields["created_at"],
+            actor_id=fields["actor_id"],
+            action=fields["action"],
+            object_type=fields["object_type"],
             object_id=fields["object_id"],
-            assessment_id=None,
-            details_json=details,
+            assessment_id=fields["assessment_id"],
+            details_json=fields["details_json"],
         )
         batch.append(fields)
+        count += 1
         if len(batch) == 20_000:
             with engine.begin() as conn:
                 conn.execute(table.insert(), batch)
@@ -100,6 +93,22 @@ def append_events(engine, start: int, count: int) -> None:  # type: ignore[no-un
     if batch:
         with engine.begin() as conn:
             conn.execute(table.insert(), batch)
+    return count
+
+
+def answer_events(start: int, count: int) -> Iterator[dict]:
+    """`count` answer.saved events, numbered from `start`, a millisecond apart."""
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    for n in range(start, start + count):
+        yield {
+            "created_at": base + timedelta(microseconds=n * 1000),
+            "action": "answer.saved",
+            "object_type": "answer",
+            "object_id": f"q{n % 77}",
+            "details_json": json.dumps(
+                {"question": f"q{n % 77}", "version": n % 9}, separators=(",", ":")
+            ),
+        }
 
 
 def main() -> None:
@@ -133,7 +142,7 @@ def main() -> None:
     done = 0
     for target in (small, args.events):
         t = time.perf_counter()
-        append_events(engine, done, target - done)
+        append_events(engine, answer_events(done, target - done))
         done = target
         take_checkpoint(engine, sealer=seal, organisation="bench", file=settings.checkpoint_file)
         print(f"built {done:,} events in {time.perf_counter() - t:.1f} s", flush=True)

@@ -21,13 +21,12 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import bench_env, temp_dir
+from bench.common import asgi_send, bench_env, cookie_header, temp_dir
 from bench.load import open_user
 
 LOAD = Path(__file__).resolve().parent / "load.py"
@@ -41,49 +40,17 @@ async def measure(app, saves: int, rounds: int) -> list[float]:  # type: ignore[
     if opened is None:
         raise SystemExit(f"could not log in: {stats['errors']}")
     client, link, page = opened
-    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items()).encode()
+    cookie = cookie_header(client)
     await client.aclose()
     counter = itertools.count()
 
     async def one() -> float:
         url, data, headers = page.autosave(link, "plain_description", f"tekst {next(counter)}")
         request = httpx.Request("POST", f"http://bench{url}", data=data, headers=headers)
-        raw_headers = [
-            (k.lower().encode(), v.encode()) for k, v in request.headers.items() if k != "host"
-        ] + [(b"cookie", cookie), (b"host", b"bench")]
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": url,
-            "raw_path": url.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": raw_headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("bench", 80),
-        }
-        body = [{"type": "http.request", "body": request.read(), "more_body": False}]
-        out: dict = {"headers": [], "body": b""}
-
-        async def receive() -> dict:
-            return body.pop() if body else {"type": "http.disconnect"}
-
-        async def send(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                out.update(status=message["status"], headers=message["headers"])
-            else:
-                out["body"] += message.get("body", b"")
-
-        start = time.perf_counter()
-        await app(scope, receive, send)
-        elapsed = time.perf_counter() - start
-        if out["status"] != 200:
-            raise SystemExit(f"autosave answered {out['status']}")
-        headers = [(k.decode(), v.decode()) for k, v in out["headers"]]
-        page.apply(httpx.Response(out["status"], headers=headers, content=out["body"]))
+        response, elapsed = await asgi_send(app, request, cookie)
+        if response.status_code != 200:
+            raise SystemExit(f"autosave answered {response.status_code}")
+        page.apply(response)
         return elapsed
 
     for _ in range(WARM_UP):

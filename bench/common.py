@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
@@ -118,6 +118,77 @@ def summary(values: list[float]) -> dict[str, float]:
         "p95_ms": percentile(values, 95) * 1000,
         "p99_ms": percentile(values, 99) * 1000,
     }
+
+
+async def log_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> bool:
+    """Log an async client in (an app in-process or a server); False when refused."""
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    r = await client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token.group(1)}
+    )
+    return r.status_code == 303
+
+
+def cookie_header(client: httpx.AsyncClient | httpx.Client) -> str:
+    """The client's cookies as one Cookie header (for requests sent past the client)."""
+    return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+
+async def asgi_send(  # type: ignore[no-untyped-def]
+    app,
+    request: httpx.Request,
+    cookie: str = "",
+    on_sent: Callable[[httpx.Response, float], None] | None = None,
+) -> tuple[httpx.Response, float]:
+    """One request through the ASGI app in-process, without network or HTTP client in the
+    measurement: the response and the server's time (seconds, from the call of the app until it
+    returned, so the whole body included). Redirects are not followed. `on_sent` is called
+    with the response and the time until its last byte was sent, before work the app does
+    after the response (background tasks)."""
+    raw_headers = [
+        (k.lower().encode(), v.encode()) for k, v in request.headers.items() if k.lower() != "host"
+    ] + [(b"host", b"bench")]
+    if cookie:
+        raw_headers.append((b"cookie", cookie.encode()))
+    path = request.url.path
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": request.method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": request.url.query,
+        "root_path": "",
+        "headers": raw_headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("bench", 80),
+    }
+    body = [{"type": "http.request", "body": request.read(), "more_body": False}]
+    out: dict = {"headers": [], "body": b""}
+
+    async def receive() -> dict:
+        return body.pop() if body else {"type": "http.disconnect"}
+
+    def response() -> httpx.Response:
+        headers = [(k.decode(), v.decode()) for k, v in out["headers"]]
+        return httpx.Response(out["status"], headers=headers, content=out["body"])
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            out.update(status=message["status"], headers=message["headers"])
+        else:
+            out["body"] += message.get("body", b"")
+            if on_sent is not None and not message.get("more_body", False):
+                on_sent(response(), time.perf_counter() - start)
+
+    start = time.perf_counter()
+    await app(scope, receive, send)
+    elapsed = time.perf_counter() - start
+    return response(), elapsed
 
 
 def login(client: httpx.Client, email: str) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import PASSWORD, bench_env, percentile, servers, temp_dir
+from bench.common import PASSWORD, bench_env, log_in, percentile, servers, temp_dir
 from bench.common import SectionPage as Page
 
 SATURATION_CLIENTS = 8
@@ -85,14 +85,8 @@ async def open_user(
 ) -> tuple[httpx.AsyncClient, str, Page] | None:
     """Log in and open the first section (not timed); `transport` to reach an app in-process."""
     client = httpx.AsyncClient(base_url=base, timeout=30, transport=transport)
-    page = await client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = await client.post(
-        "/login",
-        data={"email": f"load{index}@bench.example", "password": PASSWORD, "csrf_token": token},
-    )
-    if r.status_code != 303:
-        stats["errors"].append(f"login {r.status_code}")
+    if not await log_in(client, f"load{index}@bench.example"):
+        stats["errors"].append("login refused")
         await client.aclose()
         return None
     page = await client.get("/assessments")

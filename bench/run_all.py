@@ -1,5 +1,5 @@
-"""`make bench`: the save, report, archive, load and autosave-cost benchmarks in one run, and one
-table.
+"""`make bench`: the save, report, signing, archive, page, load and autosave-cost benchmarks in
+one run, and one table.
 
 Each benchmark runs as its own process and ends with a `RESULT {json}` line. PostgreSQL runs
 are added when DATAWAARDEN_BENCH_POSTGRES_URL (or DATAWAARDEN_TEST_POSTGRES_URL) points at a
@@ -22,6 +22,8 @@ TARGETS = {
     "archive": "search p95 < 100 ms over 10,000; verify >= 100 reports/s",
     "load": "0 errors, 0 lost, p95 < 50 ms at 50 users; saturation >= 0.25 of health",
     "autosave_cost": "none (server time per save, for comparing versions of the save path)",
+    "pages": "p95 < 100 ms for every page type (10,000 archived, a review with 50 comments)",
+    "signing": "the chair's click to the next page <= 1.5x raw WeasyPrint of the same report",
     "audit_verify": "1,000,000 events < 60 s, memory flat (streaming)",
     "fresh_clone": "a fresh clone serves /healthz with make run in < 60 s",
 }
@@ -84,12 +86,20 @@ def main() -> None:
     rows = [
         run("save_answers", "--clients", "8", "--saves", "60"),
         run("report", "--runs", "5"),
+        run("signing", "--runs", "5"),
         run("archive", "--entries", "10000", "--reports", "200"),
+        run("pages", "--entries", "10000", "--rounds", "40"),
         run("load", "--users", "50", "--duration", "30", "--think", "1.0"),
         run("autosave_cost", "--saves", "500", "--rounds", "5"),
         run("audit_verify", "--events", "1000000"),
         run("fresh_clone"),
     ]
+    pg = postgres_url()
+    if pg:
+        try:
+            rows.append(run("pages", "--entries", "10000", "--rounds", "40", "--database-url", pg))
+        finally:
+            drop(pg)
     pg = postgres_url()
     if pg:
         try:
@@ -117,6 +127,7 @@ def main() -> None:
     print("-" * 100)
     for r in rows:
         name = r.get("bench", "?")
+        extra: list[str] = []
         if r.get("failed"):
             print(f"{name:28s} FAILED")
             continue
@@ -146,6 +157,24 @@ def main() -> None:
                 f"git clone + make run to the first /healthz: {r['warm_s']:.1f} s with this "
                 f"machine's package caches, {r['cold_s']:.1f} s with empty uv and npm caches"
             )
+        elif name == "signing":
+            text = (
+                f"click to the next page {r['request_ms']:.0f} ms (the post {r['post_ms']:.0f} ms, "
+                f"the page after it {r['next page_ms']:.0f} ms); raw WeasyPrint of the same tagged "
+                f"report {r['weasyprint (raw, tagged)_ms']:.0f} ms: {r['ratio']:.2f}x"
+            )
+        elif name == "pages":
+            name = f"pages {r['engine']}"
+            text = (
+                f"{r['page_types']} page types over {r['entries']:,} archived: slowest p95 "
+                f"{r['worst']} {r['worst_p95_ms']:.1f} ms; "
+                + (f"over the target: {', '.join(r['over'])}" if r["over"] else "all within")
+            )
+            extra = [
+                f"{'':28s}   {page['page']:34s} p50 {page['p50_ms']:6.1f}  "
+                f"p95 {page['p95_ms']:6.1f} ms  ({page['queries']} statements)"
+                for page in r["pages"]
+            ]
         elif name == "autosave_cost":
             name = f"autosave cost {r['engine']}"
             text = f"in-process, one at a time: {r['ms']:.2f} ms of server time per save (median)"
@@ -160,6 +189,8 @@ def main() -> None:
         target = TARGETS.get(r.get("bench", ""), "")
         if target:
             print(f"{'':28s} target: {target}")
+        for line in extra:
+            print(line)
 
 
 if __name__ == "__main__":

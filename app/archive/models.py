@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.timeutil import UTCDateTime
@@ -16,6 +16,8 @@ from app.timeutil import UTCDateTime
 
 class ArchiveEntry(SQLModel, table=True):
     __tablename__ = "archive_entries"
+    # The public register: the published entries, newest first.
+    __table_args__ = (Index("ix_archive_entries_is_public_signed_at", "is_public", "signed_at"),)
 
     assessment_id: int = Field(
         sa_column=Column(Integer, ForeignKey("assessments.id"), primary_key=True)
@@ -37,5 +39,5 @@ class ArchiveEntry(SQLModel, table=True):
     year: int = Field(nullable=False, index=True)
     retention_until: date = Field(sa_column=Column(Date, nullable=False))
     report_sha256: str = Field(sa_column=Column(String(64), nullable=False))
-    is_public: bool = Field(default=False, nullable=False, index=True)
+    is_public: bool = Field(default=False, nullable=False)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,9 +1,11 @@
-"""Public editions for reports signed before public editions existed (`datawaarden archive
-public-editions`).
+"""Public editions made from the database after the signing: right after the chair signed
+on the advice page (`public_edition_after_signing`, once the page has answered, so that the
+chair does not wait for a second report), and for reports signed before public editions
+existed or whose public edition failed (`datawaarden archive public-editions`). Other
+signings (the demo) make it together with the internal report
+(app.reports.service.sign_report).
 
-Since the public edition was introduced, signing makes it together with the internal report
-(app.reports.service.sign_report). For an archived assessment signed earlier, this renders and
-seals it afterwards, from the database, but only after checking that the database still agrees
+A public edition is rendered and sealed only after checking that the database still agrees
 with the signed internal report (its signatures and app.archive.binding.check_binding): a
 public edition is never made from forged rows. It carries the date of the original signature,
 the audit chain head at the moment it is made, and the internal report's hash; it is stored
@@ -30,8 +32,9 @@ from app.reports import checking, render
 from app.reports import service as reports
 from app.reports.models import PublicReport, Report
 from app.reports.sealed import read_sealed
-from app.reports.signing import load_signing_key
+from app.reports.signing import SigningKey, load_signing_key
 from app.reviews.models import Advice
+from app.users.models import User
 
 log = logging.getLogger("datawaarden.public")
 
@@ -108,6 +111,73 @@ def _prepare(
     return source, first.id or 0, audit_head
 
 
+def make_public_edition(
+    engine: Engine,
+    assessment_id: int,
+    *,
+    settings: Settings,
+    key: SigningKey | None = None,
+    timestamper: TimeStamper | None = None,
+    actor_id: int | None = None,
+) -> PublicEdition:
+    """Render, seal and store the public edition of one archived assessment's report, after
+    the checks above (no checkpoint: the caller takes it). `actor_id`: who it is made for (the
+    chair who signed); none for a run of the command."""
+    key = key or load_signing_key(settings)
+    # Reading only: no write lock while the signed report is verified.
+    with Session(engine.execution_options(**{READ_ONLY: True})) as session:
+        assessment = session.get(Assessment, assessment_id)
+        assert assessment is not None
+        reference = assessment.reference
+        prepared = _prepare(session, assessment_id, settings)
+        if isinstance(prepared, str):
+            return PublicEdition(reference, False, prepared)
+        source, report_id, audit_head = prepared
+        report = session.get(Report, report_id)
+        assert report is not None
+        report_sha256 = report.sha256
+    try:
+        pdf = reports.produce_public_pdf(
+            source,
+            report_sha256=report_sha256,
+            settings=settings,
+            key=key,
+            timestamper=timestamper,
+        )
+    except Exception as exc:  # the authority or the validation data failed: say so, go on
+        log.warning("the public edition of %s failed: %s", reference, exc)
+        return PublicEdition(reference, False, str(exc)[:200])
+    try:
+        with session_scope(engine) as session:
+            report = session.get(Report, report_id)
+            assert report is not None
+            actor = session.get(User, actor_id) if actor_id is not None else None
+            reports.store_public_edition(
+                session, report=report, pdf=pdf, actor=actor, audit_head=audit_head
+            )
+    except Conflict:
+        return PublicEdition(reference, False, "made meanwhile by another run")
+    return PublicEdition(reference, True)
+
+
+def public_edition_after_signing(
+    engine: Engine, *, assessment_id: int, actor_id: int, settings: Settings
+) -> None:
+    """The public edition of a report the chair has just signed, made after the signing
+    page's response (so that the chair's next page does not wait for a second report), and a
+    checkpoint of the audit trail after it. A failure is logged: the report is signed and
+    archived, and `datawaarden archive public-editions` makes what is missing."""
+    try:
+        made = make_public_edition(engine, assessment_id, settings=settings, actor_id=actor_id)
+    except Exception:
+        log.exception("the public edition of assessment %s failed", assessment_id)
+        return
+    if made.made:
+        checkpoint_after_signing(engine, settings)
+    else:
+        log.warning("no public edition of %s: %s", made.reference, made.problem)
+
+
 def make_missing_public_editions(
     engine: Engine, *, settings: Settings, timestamper: TimeStamper | None = None
 ) -> list[PublicEdition]:
@@ -115,41 +185,12 @@ def make_missing_public_editions(
     key = load_signing_key(settings)
     with Session(engine) as session:
         missing = _missing(session)
-    results: list[PublicEdition] = []
-    for reference, assessment_id in missing:
-        # Reading only: no write lock while the signed report is verified.
-        with Session(engine.execution_options(**{READ_ONLY: True})) as session:
-            prepared = _prepare(session, assessment_id, settings)
-            if isinstance(prepared, str):
-                results.append(PublicEdition(reference, False, prepared))
-                continue
-            source, report_id, audit_head = prepared
-            report = session.get(Report, report_id)
-            assert report is not None
-            report_sha256 = report.sha256
-        try:
-            pdf = reports.produce_public_pdf(
-                source,
-                report_sha256=report_sha256,
-                settings=settings,
-                key=key,
-                timestamper=timestamper,
-            )
-        except Exception as exc:  # the authority or the validation data failed: say so, go on
-            log.warning("the public edition of %s failed: %s", reference, exc)
-            results.append(PublicEdition(reference, False, str(exc)[:200]))
-            continue
-        try:
-            with session_scope(engine) as session:
-                report = session.get(Report, report_id)
-                assert report is not None
-                reports.store_public_edition(
-                    session, report=report, pdf=pdf, actor=None, audit_head=audit_head
-                )
-        except Conflict:
-            results.append(PublicEdition(reference, False, "made meanwhile by another run"))
-            continue
-        results.append(PublicEdition(reference, True))
+    results = [
+        make_public_edition(
+            engine, assessment_id, settings=settings, key=key, timestamper=timestamper
+        )
+        for _reference, assessment_id in missing
+    ]
     if any(r.made for r in results):
         checkpoint_after_signing(engine, settings)
     return results

@@ -62,9 +62,11 @@ def sign_and_archive(
     password: str = "",
     session_token: str = "",
     timestamper: TimeStamper | None = None,
+    public_edition: bool = True,
 ) -> Report:
-    """The chair signs: render and sign the report, archive the assessment, and take an audit
-    checkpoint that covers both (each step its own short transaction)."""
+    """The chair signs: render and sign the report (and its public edition, unless the caller
+    makes it later: `app.archive.public.make_public_edition`), archive the assessment, and
+    take an audit checkpoint that covers both (each step its own short transaction)."""
     report = reports.sign_report(
         engine,
         assessment_id=assessment_id,
@@ -74,6 +76,7 @@ def sign_and_archive(
         session_token=session_token,
         settings=settings,
         timestamper=timestamper,
+        public_edition=public_edition,
     )
     with session_scope(engine) as session:
         actor = session.get(User, actor_id)

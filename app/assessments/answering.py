@@ -4,12 +4,12 @@ overwritten), the history of an answer, restoring an earlier value."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,6 +20,8 @@ from app.assessments.models import (
     Answer,
     AnswerRevision,
     Assessment,
+    State,
+    Submission,
 )
 from app.assessments.permissions import ensure_can_edit
 from app.assessments.reading import definition_for, questionnaire_of
@@ -379,5 +381,52 @@ def restore_answer(
 
 
 def decision_support_for(session: Session, assessment: Assessment) -> engine.DecisionSupport:
-    _version, q = questionnaire_of(session, assessment)
-    return engine.decision_support(q, answer_values(session, assessment))
+    return engine.decision_support(
+        definition_for(session, assessment), answer_values(session, assessment)
+    )
+
+
+# The states in which the answers can no longer change: the latest submission froze them.
+FROZEN_STATES = frozenset(
+    {State.submitted, State.in_review, State.advice_drafted, State.signed, State.archived}
+)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How complete an assessment is and its overall level, as a list shows them."""
+
+    percent: int
+    overall: str
+
+
+def standings(session: Session, assessments: Sequence[Assessment]) -> dict[int, Standing]:
+    """Per assessment id, its completeness and overall level. An assessment whose answers can
+    no longer change shows what its latest submission froze (all read in one query, not
+    evaluated again: a lead's list holds years of archived assessments); the others are
+    evaluated on their current answers."""
+    frozen = [a.id for a in assessments if a.state in FROZEN_STATES]
+    found: dict[int, Standing] = {}
+    if frozen:
+        latest = (
+            select(Submission.assessment_id, func.max(Submission.number).label("n"))
+            .where(col(Submission.assessment_id).in_(frozen))
+            .group_by(col(Submission.assessment_id))
+            .subquery()
+        )
+        rows = session.exec(
+            select(Submission.assessment_id, Submission.snapshot_json).join(
+                latest,
+                (col(Submission.assessment_id) == latest.c.assessment_id)
+                & (col(Submission.number) == latest.c.n),
+            )
+        ).all()
+        for assessment_id, snapshot_json in rows:
+            support = json.loads(snapshot_json)["decision_support"]
+            if support.get("complete"):  # always, since only a complete assessment is submitted
+                found[assessment_id] = Standing(100, support["overall_level"])
+    for a in assessments:
+        if a.id not in found:
+            ds = decision_support_for(session, a)
+            found[a.id or 0] = Standing(ds.completeness.percent, ds.score.overall)
+    return found

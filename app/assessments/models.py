@@ -133,7 +133,7 @@ class Submission(SQLModel, table=True):
     )
     number: int = Field(nullable=False)
     snapshot_json: str = Field(sa_column=Column(Text, nullable=False))
-    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False, index=True))
     submitted_by_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id"), nullable=False))
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

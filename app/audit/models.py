@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.timeutil import UTCDateTime, utcnow
@@ -14,6 +14,8 @@ class AuditEvent(SQLModel, table=True):
     """One appended event; `hash` covers its canonical form and the previous event's hash."""
 
     __tablename__ = "audit_events"
+    # The events of one object (a report's signing, checked on every archive page).
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

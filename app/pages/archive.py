@@ -186,7 +186,11 @@ def archive_detail(
     locale = get_locale()
     submissions = reading.submissions_of(session, assessment)
     report = reports.latest_report(session, assessment)
-    check = checking.verify_file(session, report.pdf, settings=settings) if report else None
+    check = (
+        checking.verify_file(session, report.pdf, settings=settings, read_from=report)
+        if report
+        else None
+    )
     # What the page shows of the decision comes from the signed report; whatever the database
     # says otherwise is an integrity problem, shown as such.
     sealed = read_sealed(check.result.attachments) if check else SealedContent()

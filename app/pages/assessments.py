@@ -55,10 +55,12 @@ register("answer_restored", N_("The earlier answer has been restored."))
 
 @router.get("/assessments", summary="My assessments")
 def dashboard(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    rows = []
-    for assessment in reading.assessments_of_author(session, user):
-        ds = answering.decision_support_for(session, assessment)
-        rows.append({"a": assessment, "state": state_label(assessment.state), "ds": ds})
+    assessments = reading.assessments_of_author(session, user)
+    standings = answering.standings(session, assessments)
+    rows = [
+        {"a": a, "state": state_label(a.state), "standing": standings[a.id or 0]}
+        for a in assessments
+    ]
     return render(
         request,
         "assessments/list.html",

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import col, select
 from starlette.responses import Response
 
@@ -66,6 +66,23 @@ def assessment_trail(
     )
 
 
+# The distinct actions, one index lookup each (a DISTINCT reads the whole index: 30 ms at
+# 340,000 events); WITH RECURSIVE is the same on SQLite and PostgreSQL.
+_ACTIONS = text(
+    "WITH RECURSIVE seen(action) AS ("
+    " SELECT min(action) FROM audit_events"
+    " UNION ALL"
+    " SELECT (SELECT min(e.action) FROM audit_events e WHERE e.action > seen.action)"
+    " FROM seen WHERE seen.action IS NOT NULL"
+    ") SELECT action FROM seen WHERE action IS NOT NULL"
+)
+
+
+def _actions(session: SessionDep) -> list[str]:
+    """The actions that occur in the log, sorted."""
+    return sorted(str(a) for a in session.execute(_ACTIONS).scalars())
+
+
 def _day(value: str, name: str, errors: dict[str, str]) -> date | None:
     """The day of a date filter; a date that is not one is said at its field in `errors`."""
     try:
@@ -86,9 +103,12 @@ def audit_log(
     until: str = "",
     page: int = 1,
 ) -> Response:
+    actions = _actions(session)
     query = select(AuditEvent)
     if action:
-        query = query.where(col(AuditEvent.action).startswith(action[:60]))
+        # The actions that start with the filter, matched as a list: the index finds them.
+        chosen = [a for a in actions if a.startswith(action[:60])]
+        query = query.where(col(AuditEvent.action).in_(chosen))
     if actor:
         ids = select(User.id).where(func.lower(User.name).contains(actor[:100].lower()))
         query = query.where(col(AuditEvent.actor_id).in_(ids))
@@ -103,7 +123,6 @@ def audit_log(
     events = session.exec(
         query.order_by(col(AuditEvent.id).desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
-    actions = sorted(set(session.exec(select(AuditEvent.action).distinct()).all()))
     return render(
         request,
         "audit/log.html",

@@ -76,7 +76,7 @@ def inbox_page(
         obligation=obligation[:60] or None,
         sort=sort,
     )
-    departments = sorted({r.assessment.department for r in intake.inbox(session)})
+    departments = intake.inbox_departments(session)
     return render(
         request,
         "reviews/inbox.html",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
@@ -19,21 +21,22 @@ from starlette.responses import Response
 
 from app.archive.models import ArchiveEntry
 from app.archive.search import ArchiveQuery, levels_of, obligation_ids, search
-from app.assessments.models import Assessment
+from app.assessments.models import Assessment, Submission
 from app.audit.chain import parse_time
 from app.audit.checkpoints import newest_checkpoint
 from app.config import get_settings
 from app.deps import CurrentUserOptional, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.i18n import _, get_locale
-from app.questionnaires.registry import definition_of, get_version
+from app.questionnaires.registry import definition_by_id
 from app.reports import checking
 from app.reports import service as reports
-from app.reports.models import PublicReport
+from app.reports.models import PublicReport, Report
 from app.reports.sealed import SealedContent, read_sealed
+from app.reports.validator import Validator
 from app.reviews import advising
 from app.reviews.labels import OUTCOME_LABELS
-from app.reviews.models import Outcome
+from app.reviews.models import Advice, AdviceCondition, Outcome
 from app.text import is_email_address, parse_int
 from app.web.templating import render
 
@@ -58,25 +61,76 @@ def public_entry(session: Session, reference: str) -> tuple[ArchiveEntry, Assess
     return entry, assessment
 
 
-def _assessment_of(session: Session, entry: ArchiveEntry) -> Assessment:
-    assessment = session.get(Assessment, entry.assessment_id)
-    assert assessment is not None  # a foreign key guarantees it
-    return assessment
+# A page of the register, and the JSON and the feed in pieces of this many records: each
+# piece is read in one query per table (the signed files of a piece are in memory together).
+RECORDS_READ_TOGETHER = 25
 
 
-def public_record(
-    session: Session, entry: ArchiveEntry, assessment: Assessment, locale: str
-) -> dict[str, Any]:
-    """What the register publishes about one advice (also the JSON and feed content). The
-    decision is read from the signed report, never from the database alone: where the stored
-    record disagrees with it, the record says so (`integrity_problem`)."""
-    q = definition_of(get_version(session, assessment.questionnaire_version_id))
-    settings = get_settings()
-    public = reports.latest_public_edition(session, assessment)
+@dataclass(frozen=True)
+class _Read:
+    """What the records of some entries are made from, read for all of them at once."""
+
+    assessments: dict[int, Assessment]
+    files: dict[int, Report | PublicReport]  # the signed file each record is read from
+    submissions: dict[str, Submission]  # the files' submissions, by hash
+    advices: dict[int, Advice]  # the open advice per assessment
+    conditions: dict[int, list[AdviceCondition]]  # per advice
+
+
+def _read(session: Session, entries: Sequence[ArchiveEntry]) -> _Read:
+    ids = [e.assessment_id for e in entries]
+    found = session.exec(select(Assessment).where(col(Assessment.id).in_(ids))).all()
+    assessments = {a.id or 0: a for a in found}
+    assert set(ids) <= set(assessments)  # a foreign key guarantees it
     # Read from the public edition; an advice signed before public editions existed is read
     # from its internal report (only the fields below are taken from it, nothing is served).
-    report = public or reports.latest_report(session, assessment)
-    check = checking.verify_file(session, report.pdf, settings=settings) if report else None
+    files: dict[int, Report | PublicReport] = dict(reports.newest_public_editions(session, ids))
+    files |= reports.newest_reports(session, [i for i in ids if i not in files])
+    hashes = {f.snapshot_sha256 for f in files.values()}
+    submissions = {
+        s.sha256: s
+        for s in session.exec(select(Submission).where(col(Submission.sha256).in_(hashes))).all()
+    }
+    advices = advising.open_advices(session, ids)
+    conditions = advising.conditions_of_advices(session, [a.id or 0 for a in advices.values()])
+    return _Read(assessments, files, submissions, advices, conditions)
+
+
+def public_records(
+    session: Session, entries: Sequence[ArchiveEntry], locale: str
+) -> list[dict[str, Any]]:
+    """What the register publishes about each advice (the pages, the JSON and the feed). The
+    decision is read from the signed report, never from the database alone: where the stored
+    record disagrees with it, the record says so (`integrity_problem`)."""
+    validator = checking.validator_for(get_settings())
+    records = []
+    for start in range(0, len(entries), RECORDS_READ_TOGETHER):
+        piece = entries[start : start + RECORDS_READ_TOGETHER]
+        read = _read(session, piece)
+        records += [_record(session, e, read, locale, validator) for e in piece]
+    return records
+
+
+def _record(
+    session: Session, entry: ArchiveEntry, read: _Read, locale: str, validator: Validator
+) -> dict[str, Any]:
+    assessment = read.assessments[entry.assessment_id]
+    q = definition_by_id(session, assessment.questionnaire_version_id)
+    settings = get_settings()
+    report = read.files.get(entry.assessment_id)
+    public = report if isinstance(report, PublicReport) else None
+    check = (
+        checking.verify_file(
+            session,
+            report.pdf,
+            settings=settings,
+            validator=validator,
+            read_from=report,
+            submissions=read.submissions,
+        )
+        if report
+        else None
+    )
     sealed = read_sealed(check.result.attachments) if check else SealedContent()
     snapshot = sealed.snapshot or {}
     advice = sealed.advice or {}
@@ -98,10 +152,10 @@ def public_record(
     department = str(
         (signed_assessment or {}).get("department") or snapshot.get("department") or ""
     )
-    current = advising.open_advice(session, assessment)
+    current = read.advices.get(entry.assessment_id)
     stored_conditions = [
         (c.number, c.text, c.due_on.isoformat() if c.due_on else None)
-        for c in (advising.conditions_of(session, current) if current else [])
+        for c in (read.conditions.get(current.id or 0, []) if current else [])
     ]
     signed_conditions = [
         (c.get("number"), c.get("text"), c.get("due_on")) for c in advice.get("conditions") or []
@@ -182,10 +236,7 @@ def register_page(
             page=parse_int(page, default=1, max_digits=5) or 1,
         ),
     )
-    locale = get_locale()
-    records = [
-        public_record(session, e, _assessment_of(session, e), locale) for e in result.entries
-    ]
+    records = public_records(session, result.entries, get_locale())
     return render(
         request,
         "register/list.html",
@@ -205,15 +256,13 @@ def register_json(request: Request, session: SessionDep, settings: SettingsDep) 
         .where(col(ArchiveEntry.is_public).is_(True))
         .order_by(col(ArchiveEntry.signed_at).desc())
     ).all()
-    records = []
-    for e in entries:
-        record = public_record(session, e, _assessment_of(session, e), "nl")
+    records = public_records(session, entries, "nl")
+    for e, record in zip(entries, records, strict=True):
         record["url"] = f"{settings.public_url}/register/{e.reference}"
         if record["report_sha256"]:
             record["report"] = f"{settings.public_url}/register/{e.reference}/report.pdf"
         else:
             record.pop("report_sha256")
-        records.append(record)
     body = {
         "organisation": settings.org_name,
         "committee": settings.committee_name,
@@ -253,9 +302,8 @@ def register_feed(request: Request, session: SessionDep, settings: SettingsDep) 
     base = settings.public_url
     updated = max((e.published_at or e.signed_at for e in entries), default=None)
     items = []
-    for e in entries:
+    for e, record in zip(entries, public_records(session, entries, "nl"), strict=True):
         when = (e.published_at or e.signed_at).isoformat(timespec="seconds")
-        record = public_record(session, e, _assessment_of(session, e), "nl")
         summary = f"{record['outcome_label']}. {record['description']}"
         enclosure = ""
         if record["report_sha256"]:
@@ -302,8 +350,8 @@ def register_detail(
     viewer: CurrentUserOptional,
     reference: str,
 ) -> Response:
-    entry, assessment = public_entry(session, reference)
-    record = public_record(session, entry, assessment, get_locale())
+    entry, _assessment = public_entry(session, reference)
+    record = public_records(session, [entry], get_locale())[0]
     return render(
         request,
         "register/detail.html",

@@ -64,12 +64,14 @@ def signing_user(request: Request, settings: SettingsDep) -> tuple[int, frozense
 )
 def sign(
     request: Request,
+    background: BackgroundTasks,
     settings: SettingsDep,
     assessment_id: ObjectId,
     who: Annotated[tuple[int, frozenset[Role]], Depends(signing_user)],
     password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     user_id, roles = who
+    from app.archive.public import public_edition_after_signing
     from app.archive.service import sign_and_archive
 
     try:
@@ -81,6 +83,7 @@ def sign(
             password=password,
             session_token=request.cookies.get(SESSION_COOKIE, ""),
             settings=settings,
+            public_edition=False,
         )
     except InvalidInput as exc:
         if not is_refused_proof(request, exc):
@@ -89,6 +92,15 @@ def sign(
             assessment = visible_assessment(request, session, settings, assessment_id)
             user = require_user(resolve_user(request, session, settings))
             return signing_refused(request, session, user, assessment, exc, form="sign")
+    # The public edition is a second report of seconds: made after the response, so that the
+    # chair's next page does not wait for it.
+    background.add_task(
+        public_edition_after_signing,
+        request.app.state.engine,
+        assessment_id=assessment_id,
+        actor_id=user_id,
+        settings=settings,
+    )
     response = RedirectResponse(f"/committee/assessments/{assessment_id}/advice", status_code=303)
     flash(response, "signed")
     return response

@@ -6,9 +6,11 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from app import metrics
@@ -82,15 +84,29 @@ def verify_file(
     settings: Settings,
     at: datetime | None = None,
     validator: Validator | None = None,
+    read_from: Report | PublicReport | None = None,
+    submissions: Mapping[str, Submission] | None = None,
 ) -> ArchiveCheck:
     """Verify an uploaded or stored file against the trust anchor and the archive. The
-    signatures' verdict is kept a while per file and date (see `_cached_verification`)."""
+    signatures' verdict is kept a while per file and date (see `_cached_verification`).
+    `read_from`: the row the caller read `data` from; when the bytes are the ones its hash
+    names, it is not looked up again. `submissions`: submissions by hash the caller has read
+    (a page of many files); the one the file names is looked up only when it is not there."""
     digest = sha256_hex(data)
-    archived: Report | PublicReport | None = session.exec(
-        select(Report).where(Report.sha256 == digest)
-    ).first()
+    # Which stored file it is; its bytes are `data` already (not read again).
+    archived: Report | PublicReport | None = (
+        read_from
+        if read_from is not None and read_from.sha256 == digest
+        else session.exec(
+            select(Report).where(Report.sha256 == digest).options(defer(Report.pdf))  # type: ignore[arg-type]
+        ).first()
+    )
     if archived is None:
-        archived = session.exec(select(PublicReport).where(PublicReport.sha256 == digest)).first()
+        archived = session.exec(
+            select(PublicReport)
+            .where(PublicReport.sha256 == digest)
+            .options(defer(PublicReport.pdf))  # type: ignore[arg-type]
+        ).first()
     result = _cached_verification(data, digest, validator or validator_for(settings), at)
     sealed = read_sealed(result.attachments)
     public = isinstance(archived, PublicReport) or (archived is None and sealed.is_public)
@@ -99,7 +115,7 @@ def verify_file(
     if archived is not None:
         assessment = session.get(Assessment, archived.assessment_id)
         reference = assessment.reference if assessment else None
-        submission = session.exec(
+        submission = (submissions or {}).get(archived.snapshot_sha256) or session.exec(
             select(Submission).where(Submission.sha256 == archived.snapshot_sha256)
         ).first()
         if submission is not None:

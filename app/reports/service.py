@@ -6,11 +6,13 @@ only if nobody signed in between). The database is never locked while WeasyPrint
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Collection, Set
 from dataclasses import dataclass, replace
 
 from pyhanko.sign.timestamps import TimeStamper
+from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.assessments import lifecycle, reading
@@ -46,13 +48,33 @@ PUBLIC_EDITION_EVENT = "report.public_edition"
 PUBLIC_TIMESTAMP_EVENT = "report.public_timestamped"
 
 
+def newest_reports(session: Session, assessment_ids: Collection[int]) -> dict[int, Report]:
+    """Per assessment, the newest signed version of its report (the highest advice round's,
+    then the highest sequence): one query for any number of assessments."""
+    if not assessment_ids:
+        return {}
+    newer = aliased(Report)
+    rows = session.exec(
+        select(Report).where(
+            col(Report.assessment_id).in_(assessment_ids),
+            ~exists().where(
+                col(newer.assessment_id) == col(Report.assessment_id),
+                or_(
+                    col(newer.advice_id) > col(Report.advice_id),
+                    and_(
+                        col(newer.advice_id) == col(Report.advice_id),
+                        col(newer.sequence) > col(Report.sequence),
+                    ),
+                ),
+            ),
+        )
+    ).all()
+    return {r.assessment_id: r for r in rows}
+
+
 def latest_report(session: Session, assessment: Assessment) -> Report | None:
     """The newest signed version of the assessment's report."""
-    return session.exec(
-        select(Report)
-        .where(Report.assessment_id == assessment.id)
-        .order_by(col(Report.advice_id).desc(), col(Report.sequence).desc())
-    ).first()
+    return newest_reports(session, [assessment.id or 0]).get(assessment.id or 0)
 
 
 def report_versions(session: Session, assessment: Assessment) -> list[Report]:
@@ -66,21 +88,40 @@ def report_versions(session: Session, assessment: Assessment) -> list[Report]:
     )
 
 
-def latest_public_edition(session: Session, assessment: Assessment) -> PublicReport | None:
-    """The newest stored version of the public edition of the assessment's signed report (of
-    the advice its newest report signed), or None when none was made (reports signed before
-    public editions existed, until `make_missing_public_editions` ran)."""
-    report = latest_report(session, assessment)
-    if report is None:
-        return None
-    return session.exec(
-        select(PublicReport)
-        .where(
-            PublicReport.assessment_id == assessment.id,
-            PublicReport.advice_id == report.advice_id,
+def newest_public_editions(
+    session: Session, assessment_ids: Collection[int]
+) -> dict[int, PublicReport]:
+    """Per assessment, the newest stored version of the public edition of its signed report
+    (of the advice its newest report signed); none where none was made (reports signed before
+    public editions existed, until `make_missing_public_editions` ran). One query for any
+    number of assessments."""
+    if not assessment_ids:
+        return {}
+    newest_advice = (
+        select(func.max(Report.advice_id))
+        .where(Report.assessment_id == PublicReport.assessment_id)
+        .correlate(PublicReport)
+        .scalar_subquery()
+    )
+    newer = aliased(PublicReport)
+    rows = session.exec(
+        select(PublicReport).where(
+            col(PublicReport.assessment_id).in_(assessment_ids),
+            col(PublicReport.advice_id) == newest_advice,
+            ~exists().where(
+                col(newer.assessment_id) == col(PublicReport.assessment_id),
+                col(newer.advice_id) == col(PublicReport.advice_id),
+                col(newer.sequence) > col(PublicReport.sequence),
+            ),
         )
-        .order_by(col(PublicReport.sequence).desc())
-    ).first()
+    ).all()
+    return {r.assessment_id: r for r in rows}
+
+
+def latest_public_edition(session: Session, assessment: Assessment) -> PublicReport | None:
+    """The newest stored version of the public edition of the assessment's signed report (see
+    `newest_public_editions`), or None."""
+    return newest_public_editions(session, [assessment.id or 0]).get(assessment.id or 0)
 
 
 def _final_advice(session: Session, assessment: Assessment) -> Advice:
@@ -112,8 +153,10 @@ def prepare_signing(
     settings: Settings,
     password: str = "",
     session_token: str = "",
+    public_edition: bool = True,
 ) -> SignRequest:
-    """Check everything and gather the report's content. Raises before any work is done."""
+    """Check everything and gather the report's content (and, with `public_edition`, the
+    public edition's). Raises before any work is done."""
     parties = parties_for(session, actor, roles, assessment)
     if Party.chair not in parties:
         raise PermissionDenied(
@@ -137,13 +180,17 @@ def prepare_signing(
         signer=actor,
         now=now,
     )
-    public_source = render.gather_public(
-        session,
-        assessment=assessment,
-        advice=advice,
-        settings=settings,
-        audit_head=audit_head,
-        now=now,
+    public_source = (
+        render.gather_public(
+            session,
+            assessment=assessment,
+            advice=advice,
+            settings=settings,
+            audit_head=audit_head,
+            now=now,
+        )
+        if public_edition
+        else None
     )
     return SignRequest(
         assessment.id or 0, advice.id or 0, source, actor.name, audit_head, public_source, proved_by
@@ -287,8 +334,11 @@ def sign_report(
     password: str = "",
     session_token: str = "",
     timestamper: TimeStamper | None = None,
+    public_edition: bool = True,
 ) -> Report:
-    """The whole signing, in three steps (see the module docstring)."""
+    """The whole signing, in three steps (see the module docstring). Without
+    `public_edition`, the public edition is left to `app.archive.public.make_public_edition`
+    (the signing page makes it after its response)."""
     with session_scope(engine) as session:
         actor = session.get(User, actor_id)
         assert actor is not None
@@ -301,6 +351,7 @@ def sign_report(
             password=password,
             session_token=session_token,
             settings=settings,
+            public_edition=public_edition,
         )
     key = load_signing_key(settings)
     pdf = produce_signed_pdf(request, settings=settings, key=key, timestamper=timestamper)

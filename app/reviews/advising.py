@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Set
+from collections.abc import Collection, Set
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,13 +53,22 @@ class ConditionInput:
     due_on: str
 
 
+def open_advices(session: Session, assessment_ids: Collection[int]) -> dict[int, Advice]:
+    """Per assessment, the advice that is being written or is final but not superseded (the
+    highest such round): one query for any number of assessments."""
+    if not assessment_ids:
+        return {}
+    rows = session.exec(
+        select(Advice)
+        .where(col(Advice.assessment_id).in_(assessment_ids), col(Advice.superseded_at).is_(None))
+        .order_by(col(Advice.round))
+    ).all()
+    return {a.assessment_id: a for a in rows}  # the highest round comes last
+
+
 def open_advice(session: Session, assessment: Assessment) -> Advice | None:
     """The advice that is being written or is final but not superseded."""
-    return session.exec(
-        select(Advice)
-        .where(Advice.assessment_id == assessment.id, col(Advice.superseded_at).is_(None))
-        .order_by(col(Advice.round).desc())
-    ).first()
+    return open_advices(session, [assessment.id or 0]).get(assessment.id or 0)
 
 
 def advice_rounds(session: Session, assessment: Assessment) -> list[Advice]:
@@ -70,14 +79,23 @@ def advice_rounds(session: Session, assessment: Assessment) -> list[Advice]:
     )
 
 
-def conditions_of(session: Session, advice: Advice) -> list[AdviceCondition]:
-    return list(
-        session.exec(
+def conditions_of_advices(
+    session: Session, advice_ids: Collection[int]
+) -> dict[int, list[AdviceCondition]]:
+    """Per advice, its conditions in their order: one query for any number of advices."""
+    found: dict[int, list[AdviceCondition]] = {a: [] for a in advice_ids}
+    if advice_ids:
+        for c in session.exec(
             select(AdviceCondition)
-            .where(AdviceCondition.advice_id == advice.id)
+            .where(col(AdviceCondition.advice_id).in_(advice_ids))
             .order_by(col(AdviceCondition.number))
-        ).all()
-    )
+        ).all():
+            found[c.advice_id].append(c)
+    return found
+
+
+def conditions_of(session: Session, advice: Advice) -> list[AdviceCondition]:
+    return conditions_of_advices(session, [advice.id or 0])[advice.id or 0]
 
 
 def opinions_of(session: Session, advice: Advice) -> list[tuple[Opinion, str]]:

@@ -53,30 +53,37 @@ def inbox(
     states = (
         [state] if state in {s.value for s in INBOX_STATES} else [s.value for s in INBOX_STATES]
     )
-    query = select(Assessment).where(col(Assessment.state).in_(states))
-    if department:
-        query = query.where(Assessment.department == department)
-    rows = []
-    names = {u.id: u.name for u in session.exec(select(User)).all()}
+    waiting = col(Assessment.state).in_(states)
+    # The latest submission of the waiting assessments only: the archive holds thousands of
+    # others, whose snapshots the inbox must not read.
     latest = (
         select(Submission.assessment_id, func.max(Submission.number).label("n"))
+        .join(Assessment, col(Assessment.id) == Submission.assessment_id)
+        .where(waiting)
         .group_by(col(Submission.assessment_id))
         .subquery()
     )
-    submissions = {
-        s.assessment_id: s
-        for s in session.exec(
-            select(Submission).join(
-                latest,
-                (col(Submission.assessment_id) == latest.c.assessment_id)
-                & (col(Submission.number) == latest.c.n),
-            )
-        ).all()
-    }
-    for assessment in session.exec(query).all():
-        submission = submissions.get(assessment.id or 0)
-        if submission is None:
-            continue
+    query = (
+        select(Assessment, Submission)
+        .join(latest, latest.c.assessment_id == col(Assessment.id))
+        .join(
+            Submission,
+            (col(Submission.assessment_id) == latest.c.assessment_id)
+            & (col(Submission.number) == latest.c.n),
+        )
+        .where(waiting)
+    )
+    if department:
+        query = query.where(Assessment.department == department)
+    found = session.exec(query).all()
+    rapporteurs = {a.rapporteur_id for a, _s in found if a.rapporteur_id}
+    names = (
+        dict(session.exec(select(User.id, User.name).where(col(User.id).in_(rapporteurs))).all())
+        if rapporteurs
+        else {}
+    )
+    rows = []
+    for assessment, submission in found:
         support = json.loads(submission.snapshot_json)["decision_support"]
         ids = [o["id"] for o in support["obligations"]]
         if level and support["overall_level"] != level:
@@ -100,6 +107,19 @@ def inbox(
         "title": lambda r: r.assessment.title.lower(),
     }
     return sorted(rows, key=keys.get(sort, keys["age"]))
+
+
+def inbox_departments(session: Session) -> list[str]:
+    """The departments of the assessments in the inbox, for its filter."""
+    submitted = select(Submission.id).where(Submission.assessment_id == Assessment.id).exists()
+    return list(
+        session.exec(
+            select(Assessment.department)
+            .where(col(Assessment.state).in_([s.value for s in INBOX_STATES]), submitted)
+            .distinct()
+            .order_by(Assessment.department)
+        ).all()
+    )
 
 
 def claim_rapporteur(

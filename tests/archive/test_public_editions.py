@@ -377,3 +377,30 @@ def test_it_makes_the_missing_public_editions_from_the_command_line(copy, archiv
     assert len(_public_rows(engine, archive.without_public)) == 1
     again = run()
     assert again.returncode == 0 and "0 archived reports without a public edition" in again.stdout
+
+
+def test_it_reads_a_register_page_in_as_many_statements_for_two_records_as_for_one(archive):
+    """A register page (25 records) is read in one query per table, not a few per record; the
+    record signed since public editions exist is read from its public edition, the other from
+    its internal report."""
+    from app.pages.register import public_records
+    from tests.conftest import statements_run
+
+    engine = make_engine(archive.url)
+    try:
+        with Session(engine) as session:
+            both = [
+                session.get(ArchiveEntry, archive.with_public),
+                session.get(ArchiveEntry, archive.without_public),
+            ]
+            public_records(session, both, "nl")  # the questionnaire, read once per session
+            with statements_run(session) as one:
+                public_records(session, both[:1], "nl")
+            with statements_run(session) as two:
+                records = public_records(session, both, "nl")
+    finally:
+        engine.dispose()
+    assert len(two) <= len(one) + 1  # the internal report of the second one
+    assert [r["integrity_problem"] for r in records] == [False, False]
+    assert records[0]["report_sha256"] is not None
+    assert records[1]["report_sha256"] is None

@@ -452,3 +452,43 @@ def test_it_lets_only_the_lead_manage_coauthors(login, draft, db):
     assert (
         lead.post_form(f"/assessments/{draft.id}/coauthors", {"email": "nobody"}).status_code == 422
     )
+
+
+def test_it_lists_submitted_assessments_with_what_their_submission_froze(
+    login, db, make_assessment, personas
+):
+    """A lead's list holds years of submitted and archived assessments: those are not
+    evaluated again, and the list takes as many statements for three as for one."""
+    from tests.conftest import statements_run
+
+    def submit_one(title: str):  # type: ignore[no-untyped-def]
+        a = make_assessment(title=title)
+        _fill(db, a, personas["lead"], COMPLETE_SAMPLE_ANSWERS)
+        lifecycle.submit_assessment(db, assessment=a, actor=personas["lead"])
+        db.commit()
+        return a
+
+    first = submit_one("Eerste")
+    draft = make_assessment(title="Concept")
+    lead = login("lead")
+    lead.get("/assessments")  # the session's first page reads a little more
+    with statements_run(db) as one:
+        page = soup(lead.get("/assessments"))
+    cells = {
+        row.select("td")[0].get_text(strip=True): [
+            td.get_text(" ", strip=True) for td in row.select("td")
+        ]
+        for row in page.select("tbody tr")
+    }
+    frozen = answering.decision_support_for(db, first)
+    assert cells[first.reference][4] == "100 %"
+    assert (
+        cells[first.reference][5]
+        == {"low": "Laag", "medium": "Midden", "high": "Hoog"}[frozen.score.overall]
+    )
+    assert cells[draft.reference][4] == "0 %"
+    submit_one("Tweede")
+    submit_one("Derde")
+    with statements_run(db) as three:
+        assert len(soup(lead.get("/assessments")).select("tbody tr")) == 4
+    assert len(three) == len(one)

@@ -80,3 +80,24 @@ def test_it_pages_a_long_trail_oldest_first(login, submitted, db, personas):
 
 def _all_ids(page) -> list[int]:
     return [int(tr.td.get_text()) for tr in page.select("table.audit tbody tr")]
+
+
+def test_it_filters_the_whole_log_by_an_action_or_the_start_of_one(login, submitted):
+    """The filter lists the actions that occur in the log, sorted, and matches an action or
+    the start of its code."""
+    auditor = login("auditor")
+
+    def listed(query: str) -> tuple[list[str], set[str]]:
+        page = BeautifulSoup(auditor.get(f"/audit{query}").text, "lxml")
+        offered = [o["value"] for o in page.select("#f-action option") if o["value"]]
+        shown = {code.get_text(strip=True) for code in page.select("table.audit code.audit__code")}
+        return offered, shown
+
+    offered, everything = listed("")
+    assert offered == sorted(offered) and "assessment.submit" in offered
+    assert set(offered) >= everything
+    _offered, submits = listed("?action=assessment.submit")
+    assert submits == {"assessment.submit"}
+    _offered, assessment_actions = listed("?action=assessment.")
+    assert assessment_actions == {a for a in offered if a.startswith("assessment.")}
+    assert listed("?action=nothing.like.this")[1] == set()

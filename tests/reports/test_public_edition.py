@@ -284,6 +284,30 @@ def test_it_offers_the_download_on_the_register_page(published):
     assert soup.select_one(f'a[href="/register/{published.reference}/report.pdf"]') is not None
 
 
+def test_it_reads_the_stored_pdf_once_for_a_register_record(published):
+    """The register shows 25 records a page, each read from its signed report: the file is
+    fetched once (it was fetched three times, some 300 KB each), and its submission is found
+    by an index."""
+    from sqlalchemy import event, inspect
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    with published.world.client() as anonymous:
+        event.listen(published.world.engine, "before_cursor_execute", record)
+        try:
+            page = anonymous.get(f"/register/{published.reference}")
+        finally:
+            event.remove(published.world.engine, "before_cursor_execute", record)
+    assert page.status_code == 200
+    reading_pdf = [s for s in statements if re.search(r"\b(public_)?reports\.pdf\b", s)]
+    assert len(reading_pdf) == 1, reading_pdf
+    indexes = inspect(published.world.engine).get_indexes("submissions")
+    assert any(ix["column_names"] == ["sha256"] for ix in indexes)
+
+
 # --- the internal report is unchanged ----------------------------------------------------------
 
 

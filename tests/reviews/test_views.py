@@ -244,3 +244,42 @@ def test_it_puts_a_csrf_token_in_every_comment_form(login, submitted, db):
 def test_it_offers_the_advice_form_as_soon_as_an_assessment_is_submitted(login, submitted):
     page = soup(login("board").get(f"/committee/assessments/{submitted.id}/advice"))
     assert page.select_one("form.advice-form") is not None
+
+
+def test_it_reads_only_the_snapshots_of_assessments_waiting_in_the_inbox(
+    login, db, submitted, make_assessment, personas
+):
+    """The archive holds years of submissions; the inbox reads those of the waiting ones."""
+    from sqlalchemy import event
+
+    from app.assessments import lifecycle
+    from app.assessments.models import Submission
+    from tests.conftest import COMPLETE_SAMPLE_ANSWERS
+
+    gone = make_assessment(title="Teruggetrokken")
+    for qid, value in COMPLETE_SAMPLE_ANSWERS.items():
+        answering.save_answer(
+            db,
+            assessment=gone,
+            question_id=qid,
+            raw=value,
+            base_version=None,
+            actor=personas["lead"],
+        )
+    lifecycle.submit_assessment(db, assessment=gone, actor=personas["lead"])
+    lifecycle.withdraw_assessment(db, assessment=gone, actor=personas["lead"])
+    db.commit()
+    board = login("board")
+    loaded: list[int] = []
+
+    def note(target, _context) -> None:  # type: ignore[no-untyped-def]
+        loaded.append(target.assessment_id)
+
+    event.listen(Submission, "load", note)
+    try:
+        page = soup(board.get("/committee"))
+    finally:
+        event.remove(Submission, "load", note)
+    rows = page.select("#results tbody tr")
+    assert [r.select("td")[0].get_text(strip=True) for r in rows] == [submitted.reference]
+    assert set(loaded) == {submitted.id}
