@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 
 from pyhanko.sign.timestamps import TimeStamper
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -49,20 +50,21 @@ class PublicEdition:
 
 
 def _missing(session: Session) -> list[tuple[str, int]]:
-    """Archived assessments whose newest signed report has no public edition."""
-    found = []
-    for assessment in session.exec(
-        select(Assessment).where(Assessment.state == "archived").order_by(col(Assessment.id))
-    ).all():
-        report = reports.latest_report(session, assessment)
-        if report is None:
-            continue
-        exists = session.exec(
-            select(PublicReport.id).where(PublicReport.advice_id == report.advice_id)
-        ).first()
-        if exists is None:
-            found.append((assessment.reference, assessment.id or 0))
-    return found
+    """Archived assessments whose newest signed report has no public edition: one query (the
+    command runs hourly over years of archived assessments)."""
+    newest_advice = (
+        select(func.max(Report.advice_id))
+        .where(Report.assessment_id == Assessment.id)
+        .correlate(Assessment)
+        .scalar_subquery()
+    )
+    has_public = select(PublicReport.id).where(PublicReport.advice_id == newest_advice).exists()
+    rows = session.exec(
+        select(Assessment.reference, Assessment.id)
+        .where(Assessment.state == "archived", newest_advice.is_not(None), ~has_public)
+        .order_by(col(Assessment.id))
+    ).all()
+    return [(reference, assessment_id or 0) for reference, assessment_id in rows]
 
 
 def _first_version(session: Session, assessment: Assessment) -> tuple[Report, list[Report]]:
