@@ -6,14 +6,12 @@ only if nobody signed in between). The database is never locked while WeasyPrint
 
 from __future__ import annotations
 
-from collections.abc import Collection, Set
+from collections.abc import Set
 from dataclasses import dataclass, replace
 
 from pyhanko.sign.timestamps import TimeStamper
-from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.assessments import lifecycle, reading
 from app.assessments.models import Assessment, State, Submission
@@ -27,6 +25,13 @@ from app.errors import Conflict, NotFound, PermissionDenied
 from app.i18n import _
 from app.notifications.service import notify
 from app.reports import render
+from app.reports.lookup import (  # noqa: F401 (re-exported: callers import them from here)
+    latest_public_edition,
+    latest_report,
+    newest_public_editions,
+    newest_reports,
+    report_versions,
+)
 from app.reports.models import PublicReport, Report, ReportKind
 from app.reports.signing import (
     LongTerm,
@@ -46,82 +51,6 @@ from app.users.stepup import take_proof
 PUBLIC_OBJECT = "public_report"
 PUBLIC_EDITION_EVENT = "report.public_edition"
 PUBLIC_TIMESTAMP_EVENT = "report.public_timestamped"
-
-
-def newest_reports(session: Session, assessment_ids: Collection[int]) -> dict[int, Report]:
-    """Per assessment, the newest signed version of its report (the highest advice round's,
-    then the highest sequence): one query for any number of assessments."""
-    if not assessment_ids:
-        return {}
-    newer = aliased(Report)
-    rows = session.exec(
-        select(Report).where(
-            col(Report.assessment_id).in_(assessment_ids),
-            ~exists().where(
-                col(newer.assessment_id) == col(Report.assessment_id),
-                or_(
-                    col(newer.advice_id) > col(Report.advice_id),
-                    and_(
-                        col(newer.advice_id) == col(Report.advice_id),
-                        col(newer.sequence) > col(Report.sequence),
-                    ),
-                ),
-            ),
-        )
-    ).all()
-    return {r.assessment_id: r for r in rows}
-
-
-def latest_report(session: Session, assessment: Assessment) -> Report | None:
-    """The newest signed version of the assessment's report."""
-    return newest_reports(session, [assessment.id or 0]).get(assessment.id or 0)
-
-
-def report_versions(session: Session, assessment: Assessment) -> list[Report]:
-    """Every stored version of the assessment's signed report, oldest first."""
-    return list(
-        session.exec(
-            select(Report)
-            .where(Report.assessment_id == assessment.id)
-            .order_by(col(Report.advice_id), col(Report.sequence))
-        ).all()
-    )
-
-
-def newest_public_editions(
-    session: Session, assessment_ids: Collection[int]
-) -> dict[int, PublicReport]:
-    """Per assessment, the newest stored version of the public edition of its signed report
-    (of the advice its newest report signed); none where none was made (reports signed before
-    public editions existed, until `make_missing_public_editions` ran). One query for any
-    number of assessments."""
-    if not assessment_ids:
-        return {}
-    newest_advice = (
-        select(func.max(Report.advice_id))
-        .where(Report.assessment_id == PublicReport.assessment_id)
-        .correlate(PublicReport)
-        .scalar_subquery()
-    )
-    newer = aliased(PublicReport)
-    rows = session.exec(
-        select(PublicReport).where(
-            col(PublicReport.assessment_id).in_(assessment_ids),
-            col(PublicReport.advice_id) == newest_advice,
-            ~exists().where(
-                col(newer.assessment_id) == col(PublicReport.assessment_id),
-                col(newer.advice_id) == col(PublicReport.advice_id),
-                col(newer.sequence) > col(PublicReport.sequence),
-            ),
-        )
-    ).all()
-    return {r.assessment_id: r for r in rows}
-
-
-def latest_public_edition(session: Session, assessment: Assessment) -> PublicReport | None:
-    """The newest stored version of the public edition of the assessment's signed report (see
-    `newest_public_editions`), or None."""
-    return newest_public_editions(session, [assessment.id or 0]).get(assessment.id or 0)
 
 
 def _final_advice(session: Session, assessment: Assessment) -> Advice:
