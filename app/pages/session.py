@@ -205,8 +205,10 @@ def _claim(request: Request) -> list[parking.Parked] | None:
 async def _send_again(request: Request, parked: parking.Parked) -> int:
     """Send one parked form through the app as the logged-in user; its response status."""
     client = request.client
+    # A failure inside the app is a refused form (its text is shown), never a traceback here.
     transport = httpx.ASGITransport(
         app=request.app,
+        raise_app_exceptions=False,
         client=(client.host, client.port) if client else ("127.0.0.1", 0),
     )
     headers = {
