@@ -109,7 +109,8 @@ V1_ANSWERS: dict[str, Any] = {
 
 # Version 2 asks more facts (criminal data, the art. 9(2) exception, what the profile rests on and
 # is used for, what the AI system does and where, how much the ranking weighs, the assessments
-# done). None of its answers is "don't know" on a question that would then need clarifying.
+# done). None of its answers is "don't know" on a question that would then need clarifying, and
+# by now the households are told about the model (privacy statement and the offer letter).
 ANSWERS: dict[str, Any] = V1_ANSWERS | {
     "criminal_data": "no",
     "profile_basis": ["objective_facts"],
@@ -118,8 +119,10 @@ ANSWERS: dict[str, Any] = V1_ANSWERS | {
     "ai_capabilities": ["none"],
     "ai_use_context": ["residents"],
     "algorithm_influence": "significant",
-    "special_data_exception": ["substantial_public_interest"],
+    "special_data_exception": "substantial_public_interest",
     "assessments_done": ["dpia"],
     "dpia_url": "https://www.haarlem.nl/privacy/dpia-vroegsignalering-schulden",
+    "ai_disclosure": "yes",
+    "inform_people": "yes",
     "impact_assessments": "DPIA afgerond in 2025 met de FG; de IAMA volgt vóór ingebruikname.",
 }
