@@ -16,6 +16,7 @@ from app.api.common import (
     new_router,
     visible_for,
 )
+from app.api.decision import decision_support_out
 from app.api.deps import ApiUser
 from app.api.schemas import (
     AssessmentCreate,
@@ -32,9 +33,8 @@ from app.assessments.models import Assessment, AssessmentEditor, State, Submissi
 from app.assessments.permissions import READER_ROLES
 from app.deps import ObjectId, SessionDep, SettingsDep, current_roles
 from app.errors import InvalidInput, PermissionDenied
-from app.i18n import _
+from app.i18n import _, get_locale
 from app.questionnaires.registry import find_version, newest_versions
-from app.questionnaires.serialize import decision_support_to_dict
 from app.users.models import Role
 
 router = new_router()
@@ -133,7 +133,11 @@ def get_decision_support(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> dict[str, Any]:
     a = visible_for(request, session, user, assessment_id)
-    return decision_support_to_dict(answering.decision_support_for(session, a))
+    return decision_support_out(
+        answering.definition_for(session, a),
+        answering.decision_support_for(session, a),
+        get_locale(),
+    )
 
 
 @router.post(

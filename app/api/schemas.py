@@ -121,40 +121,84 @@ class StateOut(BaseModel):
 
 
 class DriverOut(BaseModel):
-    kind: str
-    source: str
-    option: str | None
+    kind: Literal["answer", "rule", "measure"]
+    source: str = Field(description="the question id (answers, measures) or rule id")
+    option: str | None = Field(description="the answer option that counted")
     points: float
+    label: str = Field(description="the question, or the rule's reason, in the caller's language")
+    answer: str = Field(description="the answer as text; empty for a rule")
+    assumed: bool = Field(
+        description="the stricter answer, taken while the real answer is 'don't know'"
+    )
+
+
+class FloorOut(BaseModel):
+    rule: str
+    level: Level
+    reason: str
 
 
 class ValueScoreOut(BaseModel):
     value: str
-    max_points: float
+    label: str
+    max_points: float = Field(description="what the percentages are of (see the README)")
     inherent_points: float
     mitigation_points: float
     residual_points: float
     inherent_percent: float
     residual_percent: float
     level: Level
+    level_label: str
     inherent_level: Level
     drivers: list[DriverOut]
     measures: list[DriverOut]
-    floors: list[dict[str, str]]
+    floors: list[FloorOut]
+
+
+class AnswerBehind(BaseModel):
+    question_id: str
+    question: str
+    answer: str
+
+
+class BecauseOut(BaseModel):
+    rule: str | None = Field(description="the rule that fired; null for answers read directly")
+    text: str | None = Field(description="the rule's reason")
+    answers: list[AnswerBehind]
+
+
+class ObligationRef(BaseModel):
+    id: str
+    title: str
 
 
 class ObligationOut(BaseModel):
     id: str
-    severity: str
-    register_category: str | None
+    severity: Literal["stop", "required", "clarify", "recommended", "advice"]
+    severity_label: str
+    title: str
+    description: str = Field(description="what to do")
+    reason: str = Field(description="why, in general")
+    because: list[BecauseOut] = Field(description="the rules and answers behind it here")
+    register_category: Literal["A", "B", "C"] | None
     legal_basis: str | None
+    question_id: str | None = Field(description="clarify: the question to find out")
+    would_bring: list[ObligationRef] = Field(description="clarify: what a known answer would bring")
 
 
 class DecisionSupportOut(BaseModel):
     overall_level: Level
+    overall_label: str
+    stopped: bool = Field(description="a prohibited practice was found")
     values: list[ValueScoreOut]
     obligations: list[ObligationOut]
-    register_category: str | None
+    register_category: Literal["A", "B", "C"] | None
+    assumptions: dict[str, str] = Field(
+        description="questions answered 'don't know' that decide obligations, with the "
+        "stricter answer the levels assume meanwhile"
+    )
     complete: bool
+    percent_complete: int
     missing: list[str]
     hidden_answers: list[str]
 

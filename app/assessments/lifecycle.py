@@ -26,7 +26,7 @@ from app.assessments.transitions import Action, Party, check_transition
 from app.audit.service import record_event
 from app.canonical import canonical_json, sha256_hex
 from app.errors import Conflict, InvalidInput
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.questionnaires import engine
 from app.questionnaires.models import QuestionnaireVersion
 from app.questionnaires.serialize import decision_support_to_dict
@@ -217,6 +217,20 @@ def submit_assessment(session: Session, *, assessment: Assessment, actor: User) 
                 n=len(fields),
             ),
             fields=fields,
+        )
+    unresolved = engine.decision_support(q, answers).clarifications
+    if unresolved:
+        from app.i18n import get_locale
+
+        raise InvalidInput(
+            ngettext(
+                "One answer must be found out before the assessment can be submitted.",
+                "%(num)s answers must be found out before the assessment can be submitted.",
+                len(unresolved),
+            ),
+            fields={
+                o.question_id or o.id: o.obligation.title.get(get_locale()) for o in unresolved
+            },
         )
     number = (
         session.exec(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.formatting import decimal
-from app.i18n import N_, LazyString, use_locale
+from app.i18n import N_, LazyString, _, use_locale
 from app.questionnaires import engine
 from app.questionnaires.schema import Question, Questionnaire, QuestionType, Severity
 
@@ -20,6 +20,7 @@ NOT_YET_KNOWN = N_("Not yet known")
 SEVERITY_LABELS: dict[str, LazyString] = {
     Severity.stop: N_("Stop"),
     Severity.required: N_("Required"),
+    Severity.clarify: N_("Find out"),
     Severity.recommended: N_("Recommended"),
     Severity.advice: N_("Advice"),
 }
@@ -95,6 +96,11 @@ class DriverView:
     answer: str
     points: str
     anchor: str | None
+    kind: str = "answer"
+    source_id: str = ""
+    option_id: str | None = None
+    value: float = 0.0
+    assumed: bool = False
 
 
 def _drivers(q: Questionnaire, drivers: tuple[engine.Driver, ...], locale: str) -> list[DriverView]:
@@ -105,12 +111,28 @@ def _drivers(q: Questionnaire, drivers: tuple[engine.Driver, ...], locale: str) 
         if d.kind == "rule":
             rule = rules[d.source_id]
             text = rule.reason.get(locale) if rule.reason else d.source_id
-            out.append(DriverView(text, "", format_points(d.points), None))
+            out.append(
+                DriverView(
+                    text, "", format_points(d.points), None, "rule", d.source_id, None, d.points
+                )
+            )
             continue
         question = by_id[d.source_id]
         answer = engine.option_label(question, d.option_id or "", locale) if d.option_id else ""
+        if d.assumed:
+            answer = _("%(answer)s (assumed until the answer is known)", answer=answer)
         out.append(
-            DriverView(question.label.get(locale), answer, format_points(d.points), question.id)
+            DriverView(
+                question.label.get(locale),
+                answer,
+                format_points(d.points),
+                question.id,
+                d.kind,
+                d.source_id,
+                d.option_id,
+                d.points,
+                d.assumed,
+            )
         )
     return out
 
@@ -148,19 +170,7 @@ def support_view(q: Questionnaire, ds: engine.DecisionSupport, locale: str) -> d
                 ],
             }
         )
-    obligations = [
-        {
-            "id": o.id,
-            "title": o.obligation.title.get(locale),
-            "description": o.obligation.description.get(locale),
-            "reason": o.obligation.reason.get(locale),
-            "severity": o.severity.value,
-            "severity_label": str(SEVERITY_LABELS[o.severity]),
-            "legal_basis": o.obligation.legal_basis,
-            "category": o.obligation.register_category,
-        }
-        for o in ds.obligations
-    ]
+    obligations = [obligation_view(q, o, locale) for o in ds.obligations]
     # Before the first answer there is nothing to judge: "low" would read as a verdict.
     started = any(s.answered for s in ds.completeness.sections)
     return {
@@ -171,7 +181,106 @@ def support_view(q: Questionnaire, ds: engine.DecisionSupport, locale: str) -> d
         "obligations": obligations,
         "stopped": ds.stopped,
         "percent_complete": ds.completeness.percent,
+        "register_category": ds.register_category,
+        "clarifications": len(ds.clarifications),
     }
+
+
+def obligation_view(q: Questionnaire, o: engine.ObligationResult, locale: str) -> dict[str, Any]:
+    """One obligation as the panel, the report and the API show it: what to do, why in general,
+    and the answers and rules behind it in this assessment."""
+    return {
+        "id": o.id,
+        "title": o.obligation.title.get(locale),
+        "description": o.obligation.description.get(locale),
+        "reason": clarify_reason(q, o, locale)
+        if o.question_id
+        else o.obligation.reason.get(locale),
+        "severity": o.severity.value,
+        "severity_label": str(SEVERITY_LABELS[o.severity]),
+        "legal_basis": o.obligation.legal_basis,
+        "category": o.obligation.register_category,
+        "because": because(q, o, locale),
+        "question_id": o.question_id,
+        "would_bring": [
+            {"id": oid, "title": by_id.title.get(locale)}
+            for oid in o.would_bring
+            if (by_id := _obligation(q, oid)) is not None
+        ],
+    }
+
+
+def _obligation(q: Questionnaire, oid: str) -> Any:
+    return next((o for o in q.obligations if o.id == oid), None)
+
+
+def clarify_reason(q: Questionnaire, o: engine.ObligationResult, locale: str) -> str:
+    """Why an unknown answer must be found out: what a known answer would bring."""
+    question = engine.question_by_id(q)[o.question_id or ""]
+    titles = [t.title.get(locale) for oid in o.would_bring if (t := _obligation(q, oid))]
+    with use_locale(locale):
+        return _(
+            "You answered “%(unknown)s” to “%(question)s”. With “%(answer)s” this would follow: "
+            "%(obligations)s. Until it is known, the levels assume “%(answer)s”; the assessment "
+            "cannot be submitted before the answer is found out.",
+            unknown=_unknown_label(question, locale),
+            question=question.label.get(locale),
+            answer=engine.option_label(question, o.assumed or "", locale),
+            obligations="; ".join(titles),
+        )
+
+
+def _unknown_label(question: Question, locale: str) -> str:
+    for option in question.options or []:
+        if option.unknown:
+            return option.label.get(locale)
+    return engine.option_label(question, "unknown", locale)
+
+
+def because(q: Questionnaire, o: engine.ObligationResult, locale: str) -> list[dict[str, Any]]:
+    """The rules that fired for an obligation (their reasons) and the answers behind each."""
+    from app.questionnaires.explain import reasons
+
+    rules = {r.id: r for r in q.rules}
+    by_id = engine.question_by_id(q)
+    lines = []
+    for rule_id, answers in reasons(o.facts, rules):
+        reason = rules[rule_id].reason if rule_id else None
+        lines.append(
+            {
+                "rule_id": rule_id,
+                "text": reason.get(locale) if reason else None,
+                "answers": [
+                    {
+                        "question_id": a.question_id,
+                        "question": by_id[a.question_id].label.get(locale),
+                        "answer": _fact_answer(by_id[a.question_id], a.values, locale),
+                    }
+                    for a in answers
+                    if a.question_id in by_id
+                ],
+            }
+        )
+    return lines
+
+
+def _fact_answer(question: Question, values: tuple[str, ...], locale: str) -> str:
+    if question.type in (
+        QuestionType.single_choice,
+        QuestionType.multi_choice,
+        QuestionType.yes_no_unknown,
+    ):
+        return "; ".join(engine.option_label(question, v, locale) for v in values)
+    return answer_text(question, _typed(question, values), locale)
+
+
+def _typed(question: Question, values: tuple[str, ...]) -> Any:
+    if not values:
+        return ""
+    if question.type == QuestionType.number:
+        number = float(values[0])
+        return int(number) if number.is_integer() else number
+    return values[0]
 
 
 def support_view_from_snapshot(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from app.questionnaires.conditions import questions_used
 from app.questionnaires.problems import Path_
 from app.questionnaires.schema import (
     CHOICE_TYPES,
@@ -24,6 +25,7 @@ from app.questionnaires.schema import (
     Questionnaire,
     QuestionType,
     RuleCond,
+    Severity,
 )
 
 REGISTER_FIELDS = frozenset(
@@ -150,7 +152,50 @@ class Checker:
             for k, other in enumerate(obligation.overrides):
                 if other not in obligation_ids or other == obligation.id:
                     self.add(("obligations", o, "overrides", k), f"unknown obligation '{other}'")
+            if obligation.severity == Severity.clarify:
+                self.add(
+                    ("obligations", o, "severity"),
+                    "'clarify' obligations come from the questions' 'clarify' texts; "
+                    "use stop, required, recommended or advice",
+                )
+            if obligation.severity == Severity.stop and obligation.prepares_deployment:
+                self.add(
+                    ("obligations", o, "prepares_deployment"), "a stop cannot prepare going live"
+                )
+        self.check_unknowns()
         return self.problems
+
+    def check_unknowns(self) -> None:
+        """Once a questionnaire says what to find out for one "don't know", it must for every
+        "don't know" that decides rules or obligations: otherwise that unknown is a silent no."""
+        q = self.q
+        deciding = set().union(
+            *(questions_used(r.when) for r in q.rules),
+            *(questions_used(o.when) for o in q.obligations),
+        )
+        uses_clarify = any(qq.clarify for qq in q.questions())
+        for s, section in enumerate(q.sections):
+            for n, question in enumerate(section.questions):
+                path: Path_ = ("sections", s, "questions", n)
+                flagged = [o for o in question.options or [] if o.unknown]
+                if flagged and question.type != QuestionType.single_choice:
+                    self.add(
+                        path + ("options",),
+                        f"options of a {question.type.value} question cannot be 'unknown': "
+                        "only single_choice options can",
+                    )
+                can_be_unknown = question.type == QuestionType.yes_no_unknown or flagged
+                if (
+                    uses_clarify
+                    and can_be_unknown
+                    and question.id in deciding
+                    and not question.clarify
+                ):
+                    self.add(
+                        path,
+                        f"question '{question.id}' can be answered 'don't know' and decides rules "
+                        "or obligations: add 'clarify' (what to find out and whom to ask)",
+                    )
 
     def check_question(self, question: Question, path: Path_) -> None:
         for b, basis in enumerate(question.basis):

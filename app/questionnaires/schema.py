@@ -197,6 +197,11 @@ NotCond.model_rebuild()
 # --- questions ---------------------------------------------------------------------------
 
 
+class Clarify(Strict):
+    title: Text
+    description: Text
+
+
 class Option(Strict):
     id: Id
     label: Text
@@ -209,6 +214,10 @@ class Option(Strict):
     )
     register_value: str | None = Field(
         default=None, description="the value this option gives its question's register_field"
+    )
+    unknown: bool | None = Field(
+        default=None,
+        description="this option means the answer is not known yet (like 'don't know')",
     )
 
 
@@ -248,6 +257,11 @@ class Question(Strict):
     register_field: str | None = Field(
         default=None, description="the Algoritmeregister field this answer fills"
     )
+    clarify: Clarify | None = Field(
+        default=None,
+        description="when the answer is unknown and a known answer would bring obligations: "
+        "what to find out and whom to ask (a 'clarify' obligation)",
+    )
 
 
 class Section(Strict):
@@ -281,11 +295,13 @@ class Rule(Strict):
     reason: Text | None = None
     risk: dict[Id, Points] = Field(default_factory=dict)
     level_floor: list[LevelFloor] = Field(default_factory=list)
+    legal_basis: str | None = None
 
 
 class Severity(enum.StrEnum):
     stop = "stop"
     required = "required"
+    clarify = "clarify"
     recommended = "recommended"
     advice = "advice"
 
@@ -300,6 +316,11 @@ class Obligation(Strict):
     overrides: list[Id] = Field(default_factory=list, description="obligations this one replaces")
     register_category: Literal["A", "B", "C"] | None = None
     legal_basis: str | None = None
+    prepares_deployment: bool | None = Field(
+        default=None,
+        description="a step towards going live (assessments, registrations, duties of use): "
+        "a stop removes it",
+    )
 
 
 class Scoring(Strict):
@@ -308,11 +329,21 @@ class Scoring(Strict):
     max_mitigation: float = Field(
         default=0.5, ge=0, le=1, description="the largest share of inherent risk measures remove"
     )
+    reference: Literal["maximum", "heaviest"] | None = Field(
+        default=None,
+        description="what a value's percentage is of: 'maximum' (default) the most the "
+        "questionnaire can give the value; 'heaviest' the sum of its `factors` heaviest factors",
+    )
+    factors: int | None = Field(
+        default=None, ge=1, le=100, description="with reference 'heaviest': how many factors"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Scoring:
         if self.medium_from >= self.high_from:
             raise ValueError("medium_from must be below high_from")
+        if (self.reference == "heaviest") != (self.factors is not None):
+            raise ValueError("'factors' goes with reference 'heaviest', and only with it")
         return self
 
 

@@ -348,3 +348,37 @@ def test_it_documents_every_endpoint_with_a_summary_and_problem_responses(client
         for method, op in operations.items():
             assert op.get("summary"), (method, path)
             assert "application/problem+json" in op["responses"]["401"]["content"], (method, path)
+
+
+def test_it_gives_the_decision_support_with_everything_the_panel_shows_in_the_callers_language(
+    api, sample_version
+):
+    lead = api("lead")
+    aid = lead.post(
+        "/api/v1/assessments",
+        json={
+            "title": "API",
+            "department": "IV",
+            "description": "d",
+            "questionnaire_key": "sample",
+        },
+    ).json()["id"]
+    for qid, value in {"personal": "special", "people": 20000}.items():
+        lead.put(
+            f"/api/v1/assessments/{aid}/answers/{qid}", json={"value": value, "base_version": 0}
+        )
+    url = f"/api/v1/assessments/{aid}/decision-support"
+    english = lead.get(url, headers={"Accept-Language": "en"}).json()
+    dutch = lead.get(url, headers={"Accept-Language": "nl"}).json()
+    [dpia] = [o for o in english["obligations"] if o["id"] == "dpia_required"]
+    assert (dpia["title"], dpia["severity_label"]) == ("DPIA required", "Required")
+    assert dpia["description"] == "Carry out a DPIA." and dpia["reason"] == "Two criteria."
+    lines = {line["rule"]: line for line in dpia["because"]}
+    assert lines["large_scale"]["text"] == "Large scale."
+    assert [a["question_id"] for a in lines["large_scale"]["answers"]] == ["personal", "people"]
+    assert [a["question_id"] for a in lines[None]["answers"]] == ["personal"]
+    [dutch_dpia] = [o for o in dutch["obligations"] if o["id"] == "dpia_required"]
+    assert (dutch_dpia["title"], dutch_dpia["severity_label"]) == ("DPIA verplicht", "Verplicht")
+    assert dutch["values"][0]["label"] != english["values"][0]["label"]
+    driver = next(d for v in english["values"] for d in v["drivers"] if d["kind"] == "answer")
+    assert driver["label"] and driver["answer"] and driver["assumed"] is False
