@@ -179,7 +179,11 @@ class Checker:
                 path: Path_ = ("sections", s, "questions", n)
                 flagged = [o for o in question.options or [] if o.unknown]
                 if flagged and question.type != QuestionType.single_choice:
-                    self.add(path + ("options",), "only single-choice options can mean 'unknown'")
+                    self.add(
+                        path + ("options",),
+                        f"options of a {question.type.value} question cannot be 'unknown': "
+                        "only single_choice options can",
+                    )
                 can_be_unknown = question.type == QuestionType.yes_no_unknown or flagged
                 if (
                     uses_clarify

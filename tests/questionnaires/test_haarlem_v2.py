@@ -601,3 +601,25 @@ def test_it_needs_an_algorithm_with_real_influence_for_register_b(q: Questionnai
     assert engine.decision_support(q, answers).register_category == "B"
     minor = answers | {"algorithm_influence": "minor"}
     assert engine.decision_support(q, minor).register_category == "C"
+
+
+def test_it_leaves_the_demo_nothing_to_clarify(q: Questionnaire) -> None:
+    severities = {o.severity.value for o in engine.obligations(q, debt_help())}
+    assert "clarify" not in severities
+
+
+def test_it_drops_every_step_towards_going_live_with_a_stop(q: Questionnaire) -> None:
+    answers = staff_emotion_monitor()
+    support = engine.decision_support(q, answers)
+    assert support.stopped and support.register_category is None
+    prepares = {o.id for o in q.obligations if o.prepares_deployment}
+    assert not prepares & {o.id for o in support.obligations}
+
+
+def test_it_asks_to_clarify_where_data_are_hosted_instead_of_assuming_the_eea(
+    q: Questionnaire,
+) -> None:
+    answers = resident_chatbot() | {"hosting": "unknown"}
+    found = engine.obligations(q, answers)
+    assert "clarify" in {o.severity.value for o in found}
+    assert "tia_required" not in {o.id for o in found}
