@@ -66,8 +66,3 @@ def test_it_names_the_questionnaire_version_on_the_cover(source, tmp_path):
     version = source.context["version"]
     assert f"{version.key}, versie {version.version}" in " ".join(cover.split())
 
-
-def test_it_prints_the_answers_behind_each_obligation(source):
-    html = render.render_html(source)
-    summary = html.split('id="summary"', 1)[1].split('id="s-', 1)[0]
-    assert "In deze beoordeling:" in summary
