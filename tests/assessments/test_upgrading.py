@@ -34,6 +34,13 @@ from tests.conftest import COMPLETE_SAMPLE_ANSWERS, on_both_databases
 engine = on_both_databases()
 
 
+@pytest.fixture(autouse=True)
+def in_english():  # type: ignore[no-untyped-def]
+    """The messages are checked in English (Dutch is the default)."""
+    with use_locale("en"):
+        yield
+
+
 @pytest.fixture
 def v2(db, tmp_path):  # type: ignore[no-untyped-def]
     return store_sample_v2(db, tmp_path / "questionnaires")

@@ -65,4 +65,3 @@ def test_it_names_the_questionnaire_version_on_the_cover(source, tmp_path):
     cover = pdftotext(render.render_pdf(source), tmp_path).split("\f", 1)[0]
     version = source.context["version"]
     assert f"{version.key}, versie {version.version}" in " ".join(cover.split())
-
