@@ -1,5 +1,8 @@
 """A realistic example for training and trying the product: a model that ranks households for
-debt-help outreach, answered in full (an algorithm, so every export applies to it)."""
+debt-help outreach, answered in full (an algorithm, so every export applies to it).
+
+`ANSWERS` fits the newest Haarlem questionnaire (version 2), which `datawaarden demo` uses;
+`V1_ANSWERS` is the same project answered on version 1, for the tests of that version."""
 
 from typing import Any
 
@@ -10,7 +13,7 @@ DESCRIPTION = (
     "baat hebben bij een vroeg aanbod van schuldhulp."
 )
 
-ANSWERS: dict[str, Any] = {
+V1_ANSWERS: dict[str, Any] = {
     "plain_description": "Een voorspelmodel zet huishoudens met betalingsachterstanden (huur, "
     "energie, water, zorgverzekering) op volgorde van risico op "
     "problematische schulden. Schuldhulpverleners benaderen de huishoudens "
@@ -102,4 +105,24 @@ ANSWERS: dict[str, Any] = {
     "residual_risks": "Bias naar wijk of afkomst; ongevraagd contact voelt als controle.",
     "dialogue": "informed_only",
     "ethical_dilemmas": "Mag de gemeente ongevraagd aanbellen op basis van een score?",
+}
+
+# Version 2 asks more facts (criminal data, the art. 9(2) exception, what the profile rests on and
+# is used for, what the AI system does and where, how much the ranking weighs, the assessments
+# done). None of its answers is "don't know" on a question that would then need clarifying, and
+# by now the households are told about the model (privacy statement and the offer letter).
+ANSWERS: dict[str, Any] = V1_ANSWERS | {
+    "criminal_data": "no",
+    "profile_basis": ["objective_facts"],
+    "profile_other_contexts": "no",
+    "profiling_purpose": ["offer_help"],
+    "ai_capabilities": ["none"],
+    "ai_use_context": ["residents"],
+    "algorithm_influence": "significant",
+    "special_data_exception": "substantial_public_interest",
+    "assessments_done": ["dpia"],
+    "dpia_url": "https://www.haarlem.nl/privacy/dpia-vroegsignalering-schulden",
+    "ai_disclosure": "yes",
+    "inform_people": "yes",
+    "impact_assessments": "DPIA afgerond in 2025 met de FG; de IAMA volgt vóór ingebruikname.",
 }

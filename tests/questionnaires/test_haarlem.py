@@ -117,8 +117,8 @@ def traffic_dashboard() -> dict[str, Any]:
 def debt_help_with_measures() -> dict[str, Any]:
     """A model that ranks households by risk of problematic debt, so that social workers
     approach the highest-ranked households first with an offer of help (early warning), with its
-    measures in place. It is also what `datawaarden demo` fills in (app/demo_data.py)."""
-    return copy.deepcopy(demo_data.ANSWERS)
+    measures in place. On version 2 it is what `datawaarden demo` fills in (app/demo_data.py)."""
+    return copy.deepcopy(demo_data.V1_ANSWERS)
 
 
 def debt_help_ranking() -> dict[str, Any]:
