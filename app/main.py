@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         committee,
         guided_form,
         health,
+        new_version,
         notifications,
         register,
         reports,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         users,
         sso,
         assessments,
+        new_version,
     ):
         app.include_router(pages.router)
 

@@ -78,7 +78,12 @@ _UPDATE_ANSWER = (
 _INSERT_REVISION = _REVISIONS.insert()
 _TOUCH_ASSESSMENT = (
     update(_ASSESSMENTS)
-    .where(_ASSESSMENTS.c.id == bindparam("assessment_id"))
+    .where(
+        _ASSESSMENTS.c.id == bindparam("assessment_id"),
+        # An answer belongs to the questionnaire version it was checked against: a move to
+        # another version in the meantime (app.assessments.upgrading) refuses the save.
+        _ASSESSMENTS.c.questionnaire_version_id == bindparam("of_questionnaire"),
+    )
     .values(version=_ASSESSMENTS.c.version + 1, updated_at=bindparam("now"))
     .returning(_ASSESSMENTS.c.version)
 )
@@ -128,8 +133,20 @@ def _touch(session: Session, assessment: Assessment) -> None:
     """Bump the assessment's version (its ETag) atomically and mirror it on the object."""
     now = utcnow()
     version = session.execute(
-        _TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now}
-    ).scalar_one()
+        _TOUCH_ASSESSMENT,
+        {
+            "assessment_id": assessment.id,
+            "of_questionnaire": assessment.questionnaire_version_id,
+            "now": now,
+        },
+    ).scalar_one_or_none()
+    if version is None:
+        raise Conflict(
+            _(
+                "This assessment was moved to another version of its questionnaire in the "
+                "meantime, so the answer was not saved. Reload the page."
+            )
+        )
     set_committed_value(assessment, "version", version)
     set_committed_value(assessment, "updated_at", now)
 

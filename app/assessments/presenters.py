@@ -48,7 +48,8 @@ def answer_text(question: Question, value: Any, locale: str) -> str:
         return f"{value} / 5"
     if kind == QuestionType.number:
         unit = f" {question.unit.get(locale)}" if question.unit else ""
-        return f"{value}{unit}"
+        shown = decimal(value, locale) if isinstance(value, int | float) else str(value)
+        return f"{shown}{unit}"
     if kind == QuestionType.table and isinstance(value, list):
         labels, rows = answer_table(question, value, locale)
         return "\n".join(

@@ -15,6 +15,7 @@ from app.assessments.models import Assessment, State
 from app.assessments.permissions import can_edit, is_author, parties_for
 from app.assessments.presenters import support_view
 from app.assessments.transitions import EDITABLE_STATES, allowed_actions, state_label
+from app.assessments.upgrading import newer_version
 from app.config import Settings
 from app.deps import (
     CurrentUser,
@@ -150,6 +151,7 @@ def overview_page(
     parties = parties_for(session, user, current_roles(request), assessment)
     advice = feedback.final_advice(session, assessment)
     signed = assessment.state in (State.signed, State.archived)
+    editable = can_edit(session, user, assessment)
     return render(
         request,
         "assessments/overview.html",
@@ -167,7 +169,8 @@ def overview_page(
             "coauthors": coauthoring.coauthors(session, assessment),
             "submissions": reading.submissions_of(session, assessment),
             "lead": session.get(User, assessment.lead_id),
-            "editable": can_edit(session, user, assessment),
+            "editable": editable,
+            "newer_version": newer_version(session, assessment) if editable else None,
             **feedback.as_the_authors_see_it(session, assessment),
             "advice": advice,
             "signed": signed,

@@ -57,3 +57,11 @@ def test_it_prints_the_organisation_literally_in_the_running_header(source, tmp_
     for line in headers:
         assert not re.search(r"&(#\d+|amp|quot|lt|gt);", line), line
         assert ORG in line, line
+
+
+def test_it_names_the_questionnaire_version_on_the_cover(source, tmp_path):
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    cover = pdftotext(render.render_pdf(source), tmp_path).split("\f", 1)[0]
+    version = source.context["version"]
+    assert f"{version.key}, versie {version.version}" in " ".join(cover.split())
