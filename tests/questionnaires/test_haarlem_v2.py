@@ -309,6 +309,7 @@ def resident_chatbot() -> dict[str, Any]:
         "is_ai_system": "yes",
         "ai_capabilities": ["conversation", "generates_content"],
         "ai_use_context": ["residents"],
+        "ai_output_unreviewed": "yes",
         "ai_annex_iii": ["none"],
         "explainability": 2,
         "methods_and_models": "Een taalmodel vat passende webteksten samen.",

@@ -440,7 +440,12 @@ PROJECTS: list[Project] = [
             "fundamental_rights": ["privacy"],
             "rights_severity": 4,
         },
-        {"consult_dpo", "dpia_required", "special_category_exception"},
+        {
+            "consult_dpo",
+            "dpia_required",
+            "special_category_exception",
+            "special_category_no_exception",
+        },
         None,
         "high",
         "An employer may not process diagnoses (art. 9(1) GDPR; only the company doctor, UAVG "
@@ -476,9 +481,6 @@ PROJECTS: list[Project] = [
         "Health data are prohibited unless an art. 9(2) exception applies: 'don't know' must be "
         "clarified before submission, and meanwhile the level assumes no exception (high), as "
         "for the answer 'none'.",
-        v2_defect="'none' on special_data_exception brings no obligation of its own, so 'don't "
-        "know' yields no clarify and the level does not assume 'none'; add an obligation "
-        "special_category_no_exception (required) when rule special_no_exception holds",
     ),
     p(
         "boa_nuisance_reports_planning",
@@ -791,6 +793,7 @@ PROJECTS: list[Project] = [
             "is_ai_system": "yes",
             "ai_capabilities": ["generates_content"],
             "ai_use_context": ["residents"],
+            "ai_output_unreviewed": "yes",
             "ai_annex_iii": ["none"],
             "effect_on_people": "indirect",
             "open_data_possible": "yes",
@@ -855,6 +858,7 @@ PROJECTS: list[Project] = [
             "is_ai_system": "yes",
             "ai_capabilities": ["generates_content"],
             "ai_use_context": ["residents"],
+            "ai_output_unreviewed": "no",
             "ai_annex_iii": ["none"],
             "effect_on_people": "indirect",
             "ai_disclosure": "no",
@@ -865,10 +869,6 @@ PROJECTS: list[Project] = [
         "A deployer's art. 50 duties cover chatbots, deep fakes and unreviewed published text "
         "(art. 50(3)-(4)); letters a staff member reviews and signs are under human editorial "
         "responsibility, so no art. 50 duty; art. 4 literacy applies; one EDPB criterion.",
-        v2_defect="rule ai_transparency_duty fires on every generative system "
-        "(system_kind generative_ai); art. 50(4) exempts text under human review and editorial "
-        "responsibility; ask whether output reaches people unreviewed or is image/audio/video "
-        "and use that instead",
     ),
     # --- emotion recognition and biometrics ------------------------------------------------
     p(
@@ -960,6 +960,7 @@ PROJECTS: list[Project] = [
             "ai_capabilities": ["emotion_recognition"],
             "ai_use_context": ["residents"],
             "ai_annex_iii": ["employment", "biometrics"],
+            "emotion_medical_safety": "no",
             "algorithm_influence": "decisive",
             "burden": "specific_group",
             "fundamental_rights": ["privacy", "equal_treatment"],
@@ -970,9 +971,6 @@ PROJECTS: list[Project] = [
         "Emotion recognition in recruitment is in the area of the workplace (art. 5(1)(f); "
         "Commission guidelines on prohibited practices: job candidates included): stop, "
         "whichever context the lead ticked.",
-        v2_defect="rule prohibited_emotion_recognition only looks at ai_use_context "
-        "workplace/education; job applicants are not staff, so also stop when ai_annex_iii has "
-        "employment or education (and show emotion_medical_safety then)",
     ),
     p(
         "festival_ethnicity_counter",
