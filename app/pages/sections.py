@@ -237,6 +237,9 @@ def review_page(
         if qid in by_id
     ]
     can_submit = can_edit(session, user, assessment)
+    to_find_out = [
+        {"id": o.question_id, "label": o.obligation.title.get(locale)} for o in ds.clarifications
+    ]
     return render(
         request,
         "assessments/review.html",
@@ -244,6 +247,7 @@ def review_page(
             "a": assessment,
             "sections": sections,
             "missing": missing,
+            "to_find_out": to_find_out,
             "hidden": hidden,
             "support": support_view(q, ds, locale),
             "steps": section_steps(q, ds.completeness),
