@@ -119,7 +119,26 @@ def pydantic_message(err: ErrorDetails, path: Path_) -> str:
         return f"'{err.get('input')}' does not have the required form (pattern {pattern})"
     if kind in ("enum", "literal_error"):
         return _not_one_of(err, path)
+    if kind == "unknown_condition":
+        return _not_a_condition(err.get("input"))
     return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _not_a_condition(given: object) -> str:
+    """ "'equal' is not a condition; use one of all, any, … (did you mean 'equals'?)"."""
+    from app.questionnaires.schema import CONDITION_KEYS
+
+    allowed = ", ".join(CONDITION_KEYS)
+    if not isinstance(given, dict) or not given:
+        return (
+            f"{_shown(given)} is not a condition; a condition is a mapping with one of: {allowed}"
+        )
+    keys = [str(k) for k in given]
+    if len(keys) > 1:
+        return f"a condition has exactly one key, not {len(keys)} ({', '.join(keys)}); use one of: {allowed}"
+    message = f"'{keys[0]}' is not a condition; use one of: {allowed}"
+    near = difflib.get_close_matches(keys[0], list(CONDITION_KEYS), n=1, cutoff=0.6)
+    return message + (f" (did you mean '{near[0]}'?)" if near else "")
 
 
 # What a field's allowed values are called in a message (the field's name otherwise).

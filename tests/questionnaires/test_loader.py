@@ -456,15 +456,25 @@ def test_it_reports_a_rule_referring_to_itself():
 
 
 @pytest.mark.parametrize(
-    "condition",
-    ["{rules: personal_data}", "{rule: personal_data, answered: name}", "{}", "personal_data"],
+    ("condition", "message"),
+    [
+        ("{rules: personal_data}", "'rules' is not a condition; use one of: all, any"),
+        ("{rule: personal_data, answered: name}", "exactly one key, not 2 (rule, answered)"),
+        ("{}", "{} is not a condition; a condition is a mapping with one of: all"),
+        ("personal_data", "'personal_data' is not a condition"),
+    ],
 )
-def test_it_reports_an_unknown_condition_key(condition):
+def test_it_reports_an_unknown_condition_key_naming_what_it_found(condition, message):
     text = changed(VALID, ("    when: {rule: personal_data}\n", f"    when: {condition}\n"))
     problem = only_problem(text)
     assert problem.path == "obligations[0].when"
     assert problem.line == line_of(text, f"when: {condition}")
-    assert "exactly one of" in problem.message or "condition" in problem.message
+    assert message in problem.message
+
+
+def test_it_suggests_the_nearest_condition_key():
+    text = changed(VALID, ("    when: {rule: personal_data}\n", "    when: {rulle: personal_data}\n"))
+    assert only_problem(text).message.endswith("(did you mean 'rule'?)")
 
 
 def test_it_reports_an_override_of_an_unknown_obligation():
