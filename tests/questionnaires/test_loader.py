@@ -473,7 +473,9 @@ def test_it_reports_an_unknown_condition_key_naming_what_it_found(condition, mes
 
 
 def test_it_suggests_the_nearest_condition_key():
-    text = changed(VALID, ("    when: {rule: personal_data}\n", "    when: {rulle: personal_data}\n"))
+    text = changed(
+        VALID, ("    when: {rule: personal_data}\n", "    when: {rulle: personal_data}\n")
+    )
     assert only_problem(text).message.endswith("(did you mean 'rule'?)")
 
 
