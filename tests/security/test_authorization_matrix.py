@@ -615,6 +615,12 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         AUTHOR, "draft", body=restore_form, also=(("submitted", AUTHOR, 403),)
     ),
     ("POST", "/assessments/{assessment_id}/submit"): Rule(AUTHOR, "draft"),
+    # Moving to a newer questionnaire version: the sample has one version, so an author gets
+    # 409 (already the newest); tests/assessments/test_upgrading.py moves with a real v2.
+    ("GET", "/assessments/{assessment_id}/new-version"): Rule(AUTHOR, "draft", lenient=True),
+    ("POST", "/assessments/{assessment_id}/new-version"): Rule(
+        AUTHOR, "draft", body=form(version="2", seen="1"), lenient=True
+    ),
     ("POST", "/assessments/{assessment_id}/withdraw"): Rule(AUTHOR, "submitted"),
     ("POST", "/assessments/{assessment_id}/reopen"): Rule(AUTHOR, "withdrawn"),
     ("POST", "/assessments/{assessment_id}/coauthors"): Rule(
