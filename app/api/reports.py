@@ -46,7 +46,15 @@ def get_report(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                "application/pdf": {
+                    "schema": {
+                        "type": "string",
+                        "contentMediaType": "application/pdf",
+                        "minLength": 1,
+                    }
+                }
+            },
         }
     },
 )
@@ -56,7 +64,13 @@ def verify_report(
     user: ApiUser,
     data: RawBodyDep,
     at: Annotated[
-        str, Query(max_length=20, description="Judge the validity as of this date (YYYY-MM-DD)")
+        str,
+        Query(
+            max_length=20,
+            description="Judge the validity as of this date (YYYY-MM-DD, years 2000 to 2200)",
+            pattern=r"^(20[0-9]{2}|21[0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$",
+            json_schema_extra={"format": "date"},
+        ),
     ] = "",
 ) -> VerificationOut:
     settings = request.app.state.settings
