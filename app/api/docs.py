@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
 from app.api import v1
+from app.api.common import ERRORS, OPERATION_ERRORS
+from app.api.schemas import Problem
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,20 +35,76 @@ def openapi_document() -> dict[str, Any]:
         ),
         routes=v1.router.routes,
     )
-    doc.setdefault("components", {}).setdefault("securitySchemes", {})["token"] = {
+    components = doc.setdefault("components", {})
+    components.setdefault("securitySchemes", {})["token"] = {
         "type": "http",
         "scheme": "bearer",
         "description": "a personal API token",
     }
     doc["security"] = [{"token": []}]
+    schemas = components.setdefault("schemas", {})
+    for name, definition in (
+        Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        .pop("$defs", {})
+        .items()
+    ):
+        schemas.setdefault(name, definition)
+    schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas["Problem"].pop("$defs", None)
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
     for path in doc.get("paths", {}).values():
         for operation in path.values():
-            for code, response in operation.get("responses", {}).items():
-                content = response.get("content", {})
-                if code[:1] in ("4", "5") and "application/json" in content:
-                    content["application/problem+json"] = content.pop("application/json")
+            _document_errors(operation)
+            _document_headers(operation)
     _CACHE["doc"] = doc
     return doc
+
+
+_HEADER = {
+    "ETag": ("the assessment's version; send it as If-Match to save", "string"),
+    "Location": ("the new assessment", "string"),
+    "Retry-After": ("seconds to wait before trying again", "integer"),
+    "Content-Disposition": ("attachment, with the file name", "string"),
+}
+# Response headers per operation and status, besides Retry-After on 429 and 503.
+_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "create_assessment": {"201": ("ETag", "Location")},
+    "get_assessment": {"200": ("ETag",)},
+    "put_answer": {"200": ("ETag",)},
+    "get_report": {"200": ("Content-Disposition",)},
+}
+
+
+def _header(name: str) -> dict[str, Any]:
+    description, kind = _HEADER[name]
+    return {"description": description, "schema": {"type": kind}}
+
+
+def _document_errors(operation: dict[str, Any]) -> None:
+    """Only the errors the operation can answer, each a problem document."""
+    codes = {401, 429, *OPERATION_ERRORS[operation["operationId"]]}
+    if operation.get("parameters") or operation.get("requestBody"):
+        codes.add(422)
+    responses = operation.setdefault("responses", {})
+    for code in [c for c in responses if c[:1] in ("4", "5")]:
+        del responses[code]
+    for code in sorted(codes):
+        responses[str(code)] = {
+            "description": ERRORS[code]["description"],
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
+        }
+
+
+def _document_headers(operation: dict[str, Any]) -> None:
+    responses = operation["responses"]
+    for code in ("429", "503"):
+        if code in responses:
+            responses[code]["headers"] = {"Retry-After": _header("Retry-After")}
+    for code, names in _HEADERS.get(operation["operationId"], {}).items():
+        responses[code]["headers"] = {name: _header(name) for name in names}
 
 
 @router.get("/api/openapi.json")

@@ -10,6 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 Level = Literal["low", "medium", "high"]
 
 
+class FieldError(BaseModel):
+    field: str = Field(description="the field (or query parameter, or 'body')")
+    message: str = Field(description="what is wrong, in the caller's language")
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem: every error of the API has this shape."""
 
@@ -18,8 +23,8 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str | None = None
-    errors: list[dict[str, str]] | None = Field(
-        default=None, description="per field: field and message"
+    errors: list[FieldError] | None = Field(
+        default=None, description="the fields that are not valid, each with its message"
     )
     model_config = ConfigDict(extra="allow")
 
