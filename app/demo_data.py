@@ -125,4 +125,11 @@ ANSWERS: dict[str, Any] = V1_ANSWERS | {
     "ai_disclosure": "yes",
     "inform_people": "yes",
     "impact_assessments": "DPIA afgerond in 2025 met de FG; de IAMA volgt vóór ingebruikname.",
+    "legal_basis": "Wet gemeentelijke schuldhulpverlening art. 3 en 8a: "
+    "https://wetten.overheid.nl/BWBR0031343",
+    "data_sources": [
+        V1_ANSWERS["data_sources"][0]
+        | {"link": "https://www.haarlem.nl/vroegsignalering-schulden/gegevens"},
+        V1_ANSWERS["data_sources"][1],
+    ],
 }

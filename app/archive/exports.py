@@ -4,13 +4,14 @@ standard 1.0 document of one assessment, and one assessment as importable JSON."
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.archive import register_standard
+from app.archive.algoritmeregister import Subject, register_document
 from app.archive.models import ArchiveEntry
 from app.archive.search import levels_of, obligation_ids
 from app.assessments import answering, lifecycle, reading
@@ -20,7 +21,6 @@ from app.errors import Conflict, InvalidInput
 from app.i18n import _
 from app.questionnaires import engine
 from app.questionnaires.registry import find_version
-from app.questionnaires.schema import QuestionType
 from app.users.models import User
 
 REGISTER_COLUMNS = (
@@ -98,74 +98,13 @@ def register_json(rows: list[dict[str, Any]]) -> str:
 
 # --- Algoritmeregister ------------------------------------------------------------------------------
 
-TEXT_LIMITS = {
-    "name": 100,
-    "description_short": 400,
-    "organization": 100,
-    "goal": 2500,
-    "proportionality": 2500,
-    "human_intervention": 2500,
-    "risks": 2500,
-    "lawful_basis": 2500,
-    "impacttoetsen": 2500,
-    "source_data": 2500,
-    "methods_and_models": 5000,
-    "provider": 200,
-    "tags": 2500,
-}
-HTML_FIELDS = {
-    "goal",
-    "proportionality",
-    "human_intervention",
-    "risks",
-    "lawful_basis",
-    "impacttoetsen",
-    "source_data",
-    "methods_and_models",
-}
-URL_FIELDS = {"website", "url", "publiccode", "process_index_url"}
-PUBLICATION_CATEGORY = {
-    "A": "Hoog-risico AI-systeem",
-    "B": "Impactvolle algoritmes",
-    "C": "Overige algoritmes",
-}
-ALLOWED_TAGS = ("div", "br", "p", "ul", "ol", "li")
-
-
-def _truncate(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
-
-
-def as_register_html(value: str, limit: int) -> str:
-    """Plain text as the standard's HTML (only p and br), escaped, within the limit."""
-    paragraphs = []
-    used = 0
-    for paragraph in [p.strip() for p in value.replace("\r\n", "\n").split("\n\n") if p.strip()]:
-        body = "<br>".join(html.escape(line, quote=False) for line in paragraph.split("\n"))
-        piece = f"<p>{body}</p>"
-        if used + len(piece) > limit:
-            room = limit - used - len("<p></p>") - 1
-            if room > 20:
-                short = _truncate(paragraph.replace("\n", " "), room)
-                # escaping can lengthen the text; shorten until it fits
-                while len(html.escape(short, quote=False)) > room and len(short) > 1:
-                    short = _truncate(short, len(short) - 5)
-                paragraphs.append(f"<p>{html.escape(short, quote=False)}</p>")
-            break
-        paragraphs.append(piece)
-        used += len(piece)
-    return "".join(paragraphs)
-
-
-def _year_month(value: Any) -> str | None:
-    return str(value)[:7] if isinstance(value, str) and len(value) >= 7 else None
-
 
 def algorithm_register(
     session: Session, *, assessment: Assessment, settings: Settings
 ) -> dict[str, Any]:
     """The Algoritmeregister 1.0 document of an archived assessment about an algorithm. Fields
-    come from the questions mapped to them in the questionnaire file (register_field)."""
+    come from the questions mapped to them in the questionnaire file (register_field). A
+    document the register would refuse is not offered: the findings say why."""
     _version, q = reading.questionnaire_of(session, assessment)
     submission = session.exec(
         select(Submission)
@@ -174,8 +113,7 @@ def algorithm_register(
     ).first()
     if submission is None:
         raise Conflict(_("This assessment has not been submitted yet."))
-    snapshot = json.loads(submission.snapshot_json)
-    answers = snapshot["answers"]
+    answers = json.loads(submission.snapshot_json)["answers"]
     ds = engine.decision_support(q, answers)
     if not ds.rules.get("uses_algorithm", False):
         raise Conflict(
@@ -183,61 +121,31 @@ def algorithm_register(
                 "This assessment is not about an algorithm, so it has no entry in the algorithm register."
             )
         )
-    document: dict[str, Any] = {}
-    for question in q.questions():
-        field_name = question.register_field
-        if not field_name or question.id not in answers:
-            continue
-        value = answers[question.id]
-        if question.type in (QuestionType.single_choice, QuestionType.multi_choice):
-            chosen = value if isinstance(value, list) else [value]
-            labels = []
-            for option in question.options or []:
-                if option.id in chosen and not option.exclusive:
-                    labels.append(option.register_value or option.label.nl)
-            document[field_name] = labels if field_name == "category" else ", ".join(labels)
-        elif field_name in ("begin_date", "end_date"):
-            document[field_name] = _year_month(value)
-        else:
-            document[field_name] = str(value)
-    for name, limit in TEXT_LIMITS.items():
-        if name in document and isinstance(document[name], str):
-            document[name] = (
-                as_register_html(document[name], limit)
-                if name in HTML_FIELDS
-                else _truncate(document[name], limit)
-            )
-    category = ds.register_category or "C"
-    verify = f"{settings.public_url}/verify?reference={assessment.reference}"
-    impact = [{"title": f"Advies ethische commissie ({assessment.reference})", "link": verify}]
-    for obligation in ds.obligations:
-        if obligation.id in ("dpia_required", "dpia_recommended"):
-            impact.append({"title": "Data Protection Impact Assessment (DPIA)", "link": ""})
-        if obligation.id == "iama_required":
-            impact.append(
-                {"title": "Impact Assessment Mensenrechten en Algoritmes (IAMA)", "link": ""}
-            )
-    document.update(
-        {
-            "name": _truncate(assessment.title, TEXT_LIMITS["name"]),
-            "organization": _truncate(settings.org_name, TEXT_LIMITS["organization"]),
-            "publication_category": PUBLICATION_CATEGORY[category],
-            "impacttoetsen_grouping": impact,
-            "lang": "nld",
-            "standard_version": "1.0",
-            "source_id": assessment.reference,
-        }
+    entry = session.get(ArchiveEntry, assessment.id)
+    public = entry is not None and entry.is_public
+    link = (
+        f"{settings.public_url}/register/{assessment.reference}"
+        if public
+        else f"{settings.public_url}/verify?reference={assessment.reference}"
     )
-    document.setdefault(
-        "description_short", _truncate(assessment.description, TEXT_LIMITS["description_short"])
+    subject = Subject(
+        title=assessment.title,
+        description=assessment.description,
+        reference=assessment.reference,
+        organization=settings.org_name,
+        link=link,
+        category=ds.register_category,
     )
-    document.setdefault("status", "In ontwikkeling")
-    for url_field in URL_FIELDS:
-        if url_field in document and not str(document[url_field]).startswith(
-            ("http://", "https://")
-        ):
-            del document[url_field]
-    return dict(sorted(document.items()))
+    document = register_document(q, answers, subject)
+    problems = register_standard.findings(document)
+    if problems:
+        raise Conflict(
+            _(
+                "The algorithm register would refuse this export: %(findings)s",
+                findings="; ".join(str(p) for p in problems[:20]),
+            )
+        )
+    return document
 
 
 # --- one assessment as importable JSON ------------------------------------------------------------------

@@ -52,8 +52,17 @@ REGISTER_FIELDS = frozenset(
         "provider",
         "publiccode",
         "tags",
+        # filled from several answers each: see app/archive/algoritmeregister.py
+        "impacttoetsen_grouping",
+        "lawful_basis_grouping",
+        "source_data_grouping",
     }
 )
+GROUPING_TYPES = {
+    "impacttoetsen_grouping": (QuestionType.multi_choice, QuestionType.single_choice),
+    "lawful_basis_grouping": (QuestionType.multi_choice, QuestionType.single_choice),
+    "source_data_grouping": (QuestionType.table,),
+}
 
 
 def conditions_in(cond: Any, path: Path_) -> Iterator[tuple[Any, Path_]]:
@@ -266,6 +275,16 @@ class Checker:
                 path + ("register_field",),
                 f"unknown algorithm register field '{question.register_field}'",
             )
+        grouping = GROUPING_TYPES.get(question.register_field or "")
+        if grouping and kind not in grouping:
+            self.add(
+                path + ("register_field",),
+                f"'{question.register_field}' is filled from a {grouping[0].value} question",
+            )
+        if question.register_field == "source_data_grouping" and not {"name", "link"} <= {
+            c.id for c in question.columns or []
+        }:
+            self.add(path + ("columns",), "source_data_grouping needs 'name' and 'link' columns")
         if question.measure and not (question.options or question.option_mitigation):
             self.add(
                 path + ("measure",),

@@ -725,3 +725,12 @@ def test_it_changes_the_hash_when_a_risk_weight_changes():
         changed(VALID, ("risk: {reliable: 2}", "risk: {reliable: 3}")), source=SOURCE
     )
     assert heavier.sha256 != original.sha256
+
+
+def test_it_reports_a_register_grouping_on_a_question_that_cannot_fill_it():
+    text = changed(
+        VALID, ("        register_field: website", "        register_field: source_data_grouping")
+    )
+    messages = [p.message for p in problems_of(text)]
+    assert "'source_data_grouping' is filled from a table question" in messages
+    assert "source_data_grouping needs 'name' and 'link' columns" in messages
