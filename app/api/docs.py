@@ -57,6 +57,7 @@ def openapi_document() -> dict[str, Any]:
         for operation in path.values():
             _document_errors(operation)
             _document_headers(operation)
+            _document_parameters(operation)
     _CACHE["doc"] = doc
     return doc
 
@@ -96,6 +97,18 @@ def _document_errors(operation: dict[str, Any]) -> None:
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
             },
         }
+
+
+def _document_parameters(operation: dict[str, Any]) -> None:
+    """An optional parameter is "a string of this format, or null": the format belongs to the
+    string, not to the choice (pydantic puts it on the outside)."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if "format" in schema and "anyOf" in schema:
+            kind = schema.pop("format")
+            for branch in schema["anyOf"]:
+                if branch.get("type") == "string":
+                    branch["format"] = kind
 
 
 def _document_headers(operation: dict[str, Any]) -> None:

@@ -64,17 +64,17 @@ def verify_report(
     user: ApiUser,
     data: RawBodyDep,
     at: Annotated[
-        str,
+        str | None,
         Query(
             max_length=20,
             description="Judge the validity as of this date (YYYY-MM-DD, years 2000 to 2200)",
             pattern=r"^(20[0-9]{2}|21[0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$",
             json_schema_extra={"format": "date"},
         ),
-    ] = "",
+    ] = None,
 ) -> VerificationOut:
     settings = request.app.state.settings
-    moment = parse_day(at)
+    moment = parse_day(at or "")
     with verification_slot():  # a few at once; the rest get 503 with Retry-After
         check = checking.verify_file(session, data, settings=settings, at=moment)
     r = check.result
