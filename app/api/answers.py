@@ -33,6 +33,7 @@ router = new_router()
 def get_answers(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> AnswerSet:
+    """Every stored answer with its version (for base_version when saving)."""
     a = visible_for(request, session, user, assessment_id)
     stored = answering.stored_answers(session, a)
     return AnswerSet(
@@ -57,6 +58,9 @@ def put_answer(
     body: AnswerPut,
     if_match: Annotated[str | None, Header(description="the assessment's ETag")] = None,
 ) -> AnswerOut:
+    """Validate and save one answer. Send the answer's version as base_version and the
+    assessment's ETag as If-Match: a newer answer gives 409 with the newer value, a stale
+    ETag 412."""
     a = visible_for(request, session, user, assessment_id)
     if if_match is not None and if_match.strip() not in (
         etag_of(a),

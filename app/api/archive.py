@@ -53,6 +53,8 @@ def search_archive(
     outcome: Annotated[str, Query(max_length=30)] = "",
     obligation: Annotated[str, Query(max_length=64)] = "",
 ) -> ArchiveList:
+    """Search the archived (signed) reports by text, department, outcome, level, obligation and
+    questionnaire version."""
     _archive_reader(request)
     page_size = archive_search.PAGE_SIZE
     query = archive_search.ArchiveQuery(
@@ -90,6 +92,7 @@ def search_archive(
     response_model=RegisterExport,
 )
 def export_register(request: Request, session: SessionDep, user: ApiUser) -> RegisterExport:
+    """All archived assessments with their outcome and levels, as JSON."""
     if not current_roles(request) & {Role.auditor, Role.admin}:
         raise PermissionDenied(_("Your role does not give access to this page."))
     from app.audit.service import record_event
@@ -116,6 +119,9 @@ def export_algorithm_register(
     settings: SettingsDep,
     assessment_id: ObjectId,
 ) -> dict[str, Any]:
+    """The assessment as an entry of the national Algoritmeregister (publication standard 1.0),
+    checked against the register's own field configuration: refused (409) with every finding
+    when the register would refuse it."""
     _archive_reader(request)
     a = visible_for(request, session, user, assessment_id)
     archive.get_entry(session, a.id or 0)
@@ -135,6 +141,8 @@ def audit_events(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> AuditEventList:
+    """The tamper-evident audit trail of one assessment: who did what, when, with the hash
+    chain."""
     a = visible_for(request, session, user, assessment_id)
     query = select(AuditEvent).where(AuditEvent.assessment_id == a.id)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()

@@ -51,6 +51,8 @@ def list_assessments(
     offset: Offset = 0,
     state: Annotated[State | None, Query(description="only this state")] = None,
 ) -> AssessmentList:
+    """The assessments the caller may see: their own as author, and submitted ones for the
+    committee, auditors and administrators. Paged with `limit` and `offset`."""
     coauthored = select(AssessmentEditor.assessment_id).where(AssessmentEditor.user_id == user.id)
     mine = or_(col(Assessment.lead_id) == user.id, col(Assessment.id).in_(coauthored))
     if current_roles(request) & READER_ROLES:
@@ -79,6 +81,8 @@ def create_assessment(
     body: AssessmentCreate,
     settings: SettingsDep,
 ) -> AssessmentOut:
+    """Start a draft on the newest (or the given) version of a questionnaire. The caller becomes
+    its lead; the response carries the ETag to send as If-Match when answering."""
     if Role.lead not in current_roles(request):
         raise PermissionDenied(_("Your role does not give access to this page."))
     if body.questionnaire_key:
@@ -110,6 +114,8 @@ def get_assessment(
     user: ApiUser,
     assessment_id: ObjectId,
 ) -> AssessmentDetail:
+    """One assessment with its state, completeness and overall level. The ETag header is its
+    current version."""
     a = visible_for(request, session, user, assessment_id)
     ds = answering.decision_support_for(session, a)
     response.headers["ETag"] = etag_of(a)
@@ -132,6 +138,11 @@ def get_assessment(
 def get_decision_support(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> dict[str, Any]:
+    """Everything the decision-support panel shows, in the language of Accept-Language: the
+    level per value with the answers, measures and rules behind it, the obligations (stop,
+    required, clarify, recommended, advice) with what to do, why, and the rules and answers
+    that made each apply, the register category, and the stricter answers the levels assume
+    for a deciding 'don't know'."""
     a = visible_for(request, session, user, assessment_id)
     return decision_support_out(
         answering.definition_for(session, a),
@@ -148,6 +159,9 @@ def get_decision_support(
 def submit(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> SubmissionOut:
+    """Freeze the answers and hand the assessment to the committee. Refused (422) while required
+    answers are missing or a deciding 'don't know' is still to be found out, and (409) in a
+    state that cannot be submitted."""
     a = visible_for(request, session, user, assessment_id)
     s = lifecycle.submit_assessment(session, assessment=a, actor=user)
     return SubmissionOut(number=s.number, sha256=s.sha256, submitted_at=s.submitted_at)
@@ -161,6 +175,7 @@ def submit(
 def withdraw(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> StateOut:
+    """Take a submission back before the committee starts its review."""
     a = visible_for(request, session, user, assessment_id)
     lifecycle.withdraw_assessment(session, assessment=a, actor=user)
     return StateOut(reference=a.reference, state=a.state, version=a.version)

@@ -53,6 +53,8 @@ def _comment_out(c: Any, author: str) -> CommentOut:
 def list_comments(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> CommentList:
+    """The committee's comments and the authors' replies, per question or on the whole
+    assessment."""
     a = visible_for(request, session, user, assessment_id)
     items = []
     for t in commenting.threads(session, a):
@@ -70,6 +72,8 @@ def list_comments(
 def add_comment(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId, body: CommentIn
 ) -> CommentOut:
+    """A comment by a committee member, or a reply by an author or member; `parent_id` makes it
+    a reply."""
     a = visible_for(request, session, user, assessment_id)
     c = commenting.add_comment(
         session,
@@ -96,6 +100,7 @@ def put_verdict(
     section_id: str,
     body: VerdictIn,
 ) -> VerdictOut:
+    """A committee member's verdict on one section: acceptable, needs improvement or to correct."""
     a = visible_for(request, session, user, assessment_id)
     v = judging.set_verdict(
         session,
@@ -116,6 +121,7 @@ def put_verdict(
 def request_changes(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId, body: ChangesIn
 ) -> StateOut:
+    """Send the assessment back to its authors with a note; they answer again and resubmit."""
     a = visible_for(request, session, user, assessment_id)
     judging.request_changes(
         session, assessment=a, actor=user, roles=current_roles(request), note=body.note
@@ -146,6 +152,8 @@ def _advice_out(session: Session, advice: Any) -> AdviceOut:
 def put_advice(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId, body: AdviceIn
 ) -> AdviceOut:
+    """The chair writes or changes the draft advice: outcome, summary, rationale per value and
+    conditions."""
     a = visible_for(request, session, user, assessment_id)
     advice = advising.save_advice(
         session,
@@ -172,6 +180,8 @@ def put_advice(
 def put_opinion(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId, body: OpinionIn
 ) -> OpinionOut:
+    """A committee member's opinion on the draft advice: agree, disagree or abstain, with an
+    optional note."""
     a = visible_for(request, session, user, assessment_id)
     o = advising.record_opinion(
         session,
@@ -192,6 +202,8 @@ def put_opinion(
 def finalise(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> AdviceOut:
+    """The chair makes the draft advice final: it can no longer be edited, and the chair signs
+    it on the page."""
     a = visible_for(request, session, user, assessment_id)
     return _advice_out(
         session,

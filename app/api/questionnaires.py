@@ -26,6 +26,8 @@ router = new_router()
     "/questionnaires", summary="List questionnaire versions", response_model=QuestionnaireList
 )
 def list_questionnaires(session: SessionDep, user: ApiUser) -> QuestionnaireList:
+    """Every stored questionnaire version, by key and version. New assessments use the newest
+    version of a key; an assessment stays on the version it started with."""
     rows = session.exec(
         select(QuestionnaireVersion).order_by(
             col(QuestionnaireVersion.key), col(QuestionnaireVersion.version)
@@ -42,6 +44,8 @@ def list_questionnaires(session: SessionDep, user: ApiUser) -> QuestionnaireList
 def get_questionnaire(
     session: SessionDep, user: ApiUser, key: str, version: ObjectId
 ) -> QuestionnaireDetail:
+    """One questionnaire version with its full definition (sections, questions, rules,
+    obligations), as the engine reads it, and the SHA-256 that pins it."""
     v = find_version(session, key[:100], version)
     return QuestionnaireDetail(**summary_of(v).model_dump(), definition=json.loads(v.content))
 

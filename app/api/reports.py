@@ -33,6 +33,8 @@ router = new_router()
 def get_report(
     request: Request, session: SessionDep, user: ApiUser, assessment_id: ObjectId
 ) -> Response:
+    """The signed advice report as stored (PDF/A with its signature and timestamp), byte for
+    byte."""
     a = visible_for(request, session, user, assessment_id)
     report = reports.get_report_or_404(session, a)
     reports.record_download(session, report=report, actor=user)
@@ -73,6 +75,9 @@ def verify_report(
         ),
     ] = None,
 ) -> VerificationOut:
+    """Check a PDF: is it a report from this archive, are its signatures intact and trusted,
+    does it cover the whole file, and is the embedded data unchanged. Damaged input gives
+    findings, never an error; at most a few run at once (503 with Retry-After)."""
     settings = request.app.state.settings
     moment = parse_day(at or "")
     with verification_slot():  # a few at once; the rest get 503 with Retry-After

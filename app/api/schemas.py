@@ -54,7 +54,19 @@ class QuestionnaireDetail(QuestionnaireSummary):
 
 
 class AssessmentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Vroegsignalering schulden",
+                    "department": "Sociaal Domein",
+                    "description": "Een model dat huishoudens met betalingsachterstanden vindt voor een vroeg hulpaanbod.",
+                    "questionnaire_key": "haarlem-datawaarden",
+                }
+            ]
+        },
+    )
     title: str = Field(min_length=1, max_length=200)
     department: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=2000)
@@ -103,7 +115,10 @@ class AnswerSet(BaseModel):
 
 
 class AnswerPut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"value": "self_learning", "base_version": 0}]},
+    )
     value: Any = Field(
         description="the answer in the question's type: text, option id, list, number, table rows"
     )
@@ -209,7 +224,17 @@ class DecisionSupportOut(BaseModel):
 
 
 class CommentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "body": "Hoe wordt het model op vooroordelen getest?",
+                    "question_id": "bias_assessment",
+                }
+            ]
+        },
+    )
     body: str = Field(min_length=1, max_length=5000)
     question_id: str | None = Field(default=None, max_length=100)
     parent_id: int | None = Field(default=None, ge=1, le=2**31)
@@ -230,7 +255,9 @@ class CommentList(BaseModel):
 
 
 class VerdictIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"verdict": "needs_improvement"}]}
+    )
     verdict: Literal["acceptable", "needs_improvement", "to_correct"]
 
 
@@ -240,7 +267,14 @@ class VerdictOut(BaseModel):
 
 
 class ChangesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"note": "Vul de toets op vooroordelen aan en beschrijf de menselijke tussenkomst."}
+            ]
+        },
+    )
     note: str = Field(default="", max_length=2000)
 
 
@@ -252,7 +286,26 @@ class ConditionIn(BaseModel):
 
 
 class AdviceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "outcome": "conditional",
+                    "summary": "Positief, onder voorwaarden.",
+                    "rationale": {"responsible": "De DPIA moet eerst klaar zijn."},
+                    "conditions": [
+                        {
+                            "text": "Voer de DPIA uit.",
+                            "owner": "Sociaal Domein",
+                            "due_on": "2027-03-01",
+                        }
+                    ],
+                    "reassess_on": "2027-12-01",
+                }
+            ]
+        },
+    )
     outcome: Literal["positive", "conditional", "negative"]
     summary: str = Field(min_length=1, max_length=10000)
     rationale: dict[str, str] = Field(default_factory=dict, max_length=20)
@@ -271,7 +324,9 @@ class AdviceOut(BaseModel):
 
 
 class OpinionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"stance": "agree", "note": ""}]}
+    )
     stance: Literal["agree", "disagree", "abstain"]
     note: str = Field(default="", max_length=2000)
 
