@@ -171,6 +171,9 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 
         await run_in_threadpool(_identify_viewer, request)
         return _respond(request, NotFound())
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == 405:
+        headers["Allow"] = allowed_methods(request)
     if wants_json(request):
         return problem_response(
             request,
@@ -178,9 +181,26 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
             slug=slug_for_status(status),
             title=title,
             detail=title,
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
         )
-    return error_page(request, status=status, title=title, detail=title)
+    return error_page(request, status=status, title=title, detail=title, headers=headers)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route accepts at this path (Starlette names only the first route's,
+    so a path with a GET and a POST route answered 405 with "Allow: GET")."""
+    from starlette.routing import Match
+
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
+    return ", ".join(allowed)
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:

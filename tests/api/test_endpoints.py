@@ -382,3 +382,14 @@ def test_it_gives_the_decision_support_with_everything_the_panel_shows_in_the_ca
     assert dutch["values"][0]["label"] != english["values"][0]["label"]
     driver = next(d for v in english["values"] for d in v["drivers"] if d["kind"] == "answer")
     assert driver["label"] and driver["answer"] and driver["assumed"] is False
+
+
+def test_it_names_every_method_a_path_accepts_when_refusing_another(client, token):
+    """Starlette names only the first matching route's methods: a path with a GET and a POST
+    route said "Allow: GET"."""
+    headers = {"Authorization": f"Bearer {token('lead')}"}
+    response = client.request("DELETE", "/api/v1/assessments", headers=headers)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert client.request("PATCH", "/login").headers["Allow"] == "GET, POST"
