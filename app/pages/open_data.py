@@ -81,7 +81,7 @@ def _xml(value: str) -> str:
 
 def _local(moment: datetime) -> datetime:
     """A stored (UTC) moment as the register's readers live it: Europe/Amsterdam."""
-    return moment.astimezone(AMSTERDAM)
+    return moment.astimezone(AMSTERDAM).replace(microsecond=0)
 
 
 def _public(session: Session, order: Any, *, offset: int = 0, limit: int | None = None) -> Any:
@@ -143,7 +143,7 @@ def register_json(
     page: str = "1",
     per_page: str = "",
 ) -> Response:
-    number = parse_int(page, default=None, max_digits=6)
+    number = parse_int(page, default=None, max_digits=6) if page else 1
     if number is None or not 1 <= number <= MAX_PAGE:
         return _bad_paging(request, "page", MAX_PAGE)
     size = parse_int(per_page, default=None, max_digits=4) if per_page else DEFAULT_PER_PAGE
