@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     api_rate_limit_per_minute: int = Field(default=300, ge=1, le=100_000)
     retention_years: int = Field(default=20, ge=1, le=200)
     public_register_pdf: bool = True
+    # The licence of the register as open data (its DCAT description): CC0 by default.
+    register_licence: str = "http://creativecommons.org/publicdomain/zero/1.0/"
     session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 14)
     # Login throttling never locks an account for everyone (app.users.throttle): after

@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         health,
         new_version,
         notifications,
+        open_data,
         register,
         reports,
         session,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         health,
         tokens,
         archive,
+        open_data,  # before register: /register/feed.atom is no reference
         register,
         reports,
         committee,

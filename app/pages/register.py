@@ -1,4 +1,5 @@
-"""The public transparency register: published advices, without login, as pages, Atom and JSON.
+"""The public transparency register: published advices, without login, as pages (the same
+records as open data: app.pages.open_data).
 It shows no staff names: only the committee's name as configured. The only report it serves,
 links to and hashes is the public edition of the signed report (app.reports.models.PublicReport:
 no members' names, opinions, notes or comments); the internal report is never served here. An
@@ -7,13 +8,10 @@ edition has been made (app.archive.public.make_missing_public_editions)."""
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape as _xml_escape
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session, col, select
@@ -22,7 +20,6 @@ from starlette.responses import Response
 from app.archive.models import ArchiveEntry
 from app.archive.search import ArchiveQuery, levels_of, obligation_ids, search
 from app.assessments.models import Assessment, Submission
-from app.audit.chain import parse_time
 from app.audit.checkpoints import newest_checkpoint
 from app.config import get_settings
 from app.deps import CurrentUserOptional, SessionDep, SettingsDep
@@ -42,12 +39,6 @@ from app.web.templating import render
 
 router = APIRouter()
 log = logging.getLogger("datawaarden.register")
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def escape(value: str) -> str:
-    """XML text: escaped, and without the characters XML 1.0 cannot hold."""
-    return _xml_escape(_NOT_XML.sub("", value))
 
 
 def public_entry(session: Session, reference: str) -> tuple[ArchiveEntry, Assessment]:
@@ -216,6 +207,7 @@ def _record(
         "integrity_problem": disagrees,
         # The public edition's hash (None: there is no public edition to offer yet).
         "report_sha256": public.sha256 if public and settings.public_register_pdf else None,
+        "report_size": len(public.pdf) if public and settings.public_register_pdf else None,
     }
 
 
@@ -249,36 +241,6 @@ def register_page(
     )
 
 
-@router.get("/register.json", summary="The public register as JSON")
-def register_json(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    entries = session.exec(
-        select(ArchiveEntry)
-        .where(col(ArchiveEntry.is_public).is_(True))
-        .order_by(col(ArchiveEntry.signed_at).desc())
-    ).all()
-    records = public_records(session, entries, "nl")
-    for e, record in zip(entries, records, strict=True):
-        record["url"] = f"{settings.public_url}/register/{e.reference}"
-        if record["report_sha256"]:
-            record["report"] = f"{settings.public_url}/register/{e.reference}/report.pdf"
-        else:
-            record.pop("report_sha256")
-    body = {
-        "organisation": settings.org_name,
-        "committee": settings.committee_name,
-        "advices": records,
-        "audit_checkpoint": _checkpoint(session),
-    }
-    return Response(json.dumps(body, ensure_ascii=False, indent=2), media_type="application/json")
-
-
-def _checkpoint(session: Session) -> dict[str, Any] | None:
-    """The newest signed audit checkpoint, for anyone to keep as a witness (see
-    app.audit.checkpoints; `datawaarden audit verify --anchor` checks against a saved one)."""
-    checkpoint = newest_checkpoint(session)
-    return json.loads(checkpoint.line()) if checkpoint else None
-
-
 @router.get("/register/audit-checkpoint.json", summary="The newest signed audit checkpoint")
 def register_checkpoint(request: Request, session: SessionDep) -> Response:
     checkpoint = newest_checkpoint(session)
@@ -289,57 +251,6 @@ def register_checkpoint(request: Request, session: SessionDep) -> Response:
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="audit-checkpoint.json"'},
     )
-
-
-@router.get("/register/feed.atom", summary="Atom feed of new public advices")
-def register_feed(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    entries = session.exec(
-        select(ArchiveEntry)
-        .where(col(ArchiveEntry.is_public).is_(True))
-        .order_by(col(ArchiveEntry.published_at).desc())
-        .limit(50)
-    ).all()
-    base = settings.public_url
-    updated = max((e.published_at or e.signed_at for e in entries), default=None)
-    items = []
-    for e, record in zip(entries, public_records(session, entries, "nl"), strict=True):
-        when = (e.published_at or e.signed_at).isoformat(timespec="seconds")
-        summary = f"{record['outcome_label']}. {record['description']}"
-        enclosure = ""
-        if record["report_sha256"]:
-            # The public edition; its SHA-256 in the link's title (Atom has no digest field).
-            enclosure = (
-                f'<link rel="enclosure" type="application/pdf" '
-                f'href="{escape(base)}/register/{escape(e.reference)}/report.pdf" '
-                f'title="SHA-256 {record["report_sha256"]}"/>'
-            )
-        items.append(
-            f"<entry><id>{escape(base)}/register/{escape(e.reference)}</id>"
-            f"<title>{escape(e.reference)}: {escape(e.title)}</title>"
-            f'<updated>{when}</updated><link rel="alternate" href="{escape(base)}/register/{escape(e.reference)}"/>'
-            f"{enclosure}<summary>{escape(summary[:1000])}</summary></entry>"
-        )
-    checkpoint = newest_checkpoint(session)
-    if checkpoint is not None:
-        statement = checkpoint.statement
-        when = str(statement["created_at"])
-        updated = max(filter(None, [updated, parse_time(when)]))
-        items.insert(
-            0,
-            f"<entry><id>urn:sha256:{checkpoint.sha256}</id>"
-            f"<title>Audit checkpoint {statement['sequence']}: {statement['events']} events</title>"
-            f"<updated>{escape(when)}</updated>"
-            f'<link rel="alternate" type="application/json" href="{escape(base)}/register/audit-checkpoint.json"/>'
-            f'<content type="text">{escape(checkpoint.line())}</content></entry>',
-        )
-    feed = (
-        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="nl">'
-        f"<id>{escape(base)}/register</id><title>{escape(settings.org_name)}: adviezen ethische commissie</title>"
-        f"<author><name>{escape(settings.committee_name)}</name></author>"
-        f"<updated>{(updated.isoformat(timespec='seconds') if updated else '1970-01-01T00:00:00+00:00')}</updated>"
-        f'<link rel="self" href="{escape(base)}/register/feed.atom"/>' + "".join(items) + "</feed>"
-    )
-    return Response(feed, media_type="application/atom+xml; charset=utf-8")
 
 
 @router.get("/register/{reference}", summary="A published advice")

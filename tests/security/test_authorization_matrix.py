@@ -693,6 +693,9 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # --- the public register -------------------------------------------------------------
     ("GET", "/register"): Rule(PUBLIC),
     ("GET", "/register.json"): Rule(PUBLIC),
+    ("GET", "/register.schema.json"): Rule(PUBLIC),
+    ("GET", "/register.csv"): Rule(PUBLIC),
+    ("GET", "/register.dcat.jsonld"): Rule(PUBLIC),
     ("GET", "/register/feed.atom"): Rule(PUBLIC),
     # This world signs through the service without taking checkpoints: 404 for everybody.
     ("GET", "/register/audit-checkpoint.json"): Rule(PUBLIC, lenient=True),
