@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         new_version,
     ):
         app.include_router(pages.router)
+    api_docs.publish(open_data.router)
 
     app.mount(
         "/static/vendor/htmx",

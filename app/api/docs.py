@@ -10,12 +10,23 @@ from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
 from app.api import v1
+from app.archive import register_standard
 from app.api.common import ERRORS, OPERATION_ERRORS
 from app.api.schemas import Problem
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 _CACHE: dict[str, Any] = {}
+# Routers outside /api/v1 that belong in the document too (the open data of the public
+# register): app.main publishes them, since app.api may not import app.pages.
+_PUBLISHED: list[APIRouter] = []
+
+
+def publish(other: APIRouter) -> None:
+    """Describe another router's routes in the OpenAPI document as well (public, no token)."""
+    if other not in _PUBLISHED:
+        _PUBLISHED.append(other)
+        _CACHE.clear()
 
 
 def openapi_document() -> dict[str, Any]:
@@ -33,7 +44,7 @@ def openapi_document() -> dict[str, Any]:
             "`limit` and `offset` and report `total`. Assessments carry an ETag; send it as `If-Match` "
             "when saving an answer for a conditional update."
         ),
-        routes=v1.router.routes,
+        routes=[*v1.router.routes, *(r for other in _PUBLISHED for r in other.routes)],
     )
     components = doc.setdefault("components", {})
     components.setdefault("securitySchemes", {})["token"] = {
@@ -51,13 +62,22 @@ def openapi_document() -> dict[str, Any]:
         schemas.setdefault(name, definition)
     schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas["Problem"].pop("$defs", None)
+    schemas["AlgoritmeregisterEntry"] = register_standard.json_schema()
+    register = doc["paths"]["/api/v1/assessments/{assessment_id}/algoritmeregister"]["get"]
+    register["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/AlgoritmeregisterEntry"
+    }
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    for path in doc.get("paths", {}).values():
+    for url, path in doc.get("paths", {}).items():
         for operation in path.values():
+            _document_parameters(operation)
+            if not url.startswith("/api/v1/"):
+                operation["security"] = []  # open data: for everybody, no token
+                _as_problems(operation)
+                continue
             _document_errors(operation)
             _document_headers(operation)
-            _document_parameters(operation)
     _CACHE["doc"] = doc
     return doc
 
@@ -99,11 +119,25 @@ def _document_errors(operation: dict[str, Any]) -> None:
         }
 
 
+def _as_problems(operation: dict[str, Any]) -> None:
+    """Errors of a published router: problem documents, like every error of the app."""
+    for code, response in operation.get("responses", {}).items():
+        if code[:1] in ("4", "5"):
+            response["content"] = {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }
+
+
 def _document_parameters(operation: dict[str, Any]) -> None:
     """An optional parameter is "a string of this format, or null": the format belongs to the
     string, not to the choice (pydantic puts it on the outside)."""
     for parameter in operation.get("parameters", []):
         schema = parameter.get("schema", {})
+        if schema.get("type") == "integer" and isinstance(schema.get("default"), str):
+            # Read as text (for the app's own message on a wrong value), documented as a number.
+            text = schema.pop("default")
+            if text.isdigit():
+                schema["default"] = int(text)
         if "format" in schema and "anyOf" in schema:
             kind = schema.pop("format")
             for branch in schema["anyOf"]:

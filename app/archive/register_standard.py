@@ -178,3 +178,52 @@ def findings(document: Any) -> list[Finding]:
         return _check_object("", document, configuration())
     except RecursionError:  # pragma: no cover - the document is nested far beyond the standard
         return [Finding("document", _("is nested too deeply"))]
+
+
+def _field_schema(spec: dict[str, Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = {"title": spec.get("title", "")}
+    if spec.get("help_text"):
+        schema["description"] = spec["help_text"]
+    limit = spec.get("max_length")
+    if isinstance(limit, int):
+        # Counted without HTML, as the register counts: not a JSON Schema maxLength.
+        note = f"at most {limit} characters, not counting HTML"
+        schema["description"] = f"{schema.get('description', '')} ({note})".strip()
+    values = list(spec.get("permitted_values") or ())
+    kind = spec.get("type")
+    if kind == "array":
+        items = spec.get("items")
+        if isinstance(items, dict) and items:
+            schema.update(type="array", items=_object_schema(items))
+        else:
+            item: dict[str, Any] = {"type": "string"}
+            if values:
+                item["enum"] = values
+            schema.update(type="array", items=item)
+    else:
+        schema["type"] = "string"
+        if values:
+            schema["enum"] = values
+    return schema
+
+
+def _object_schema(fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {key: _field_schema(spec) for key, spec in fields.items()},
+        "required": [key for key, spec in fields.items() if _is_required(spec)],
+        "additionalProperties": False,
+    }
+
+
+def json_schema() -> dict[str, Any]:
+    """The standard's fields as a JSON Schema (for the OpenAPI document), derived from the
+    vendored configuration so that there is one copy of the field rules; `findings` also checks
+    what a schema cannot say (lengths without HTML, the allowed tags)."""
+    schema = _object_schema(configuration())
+    schema["title"] = "AlgoritmeregisterEntry"
+    schema["description"] = (
+        "An entry of the national Algoritmeregister, publication standard 1.0 (the register's "
+        "own field configuration, vendored in app/archive/standards/algoritmeregister)."
+    )
+    return schema

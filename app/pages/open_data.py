@@ -12,11 +12,11 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
@@ -38,7 +38,18 @@ from app.text import parse_int
 from app.timeutil import utcnow
 from app.web.handlers import problem_response
 
-router = APIRouter()
+# In the API's OpenAPI document too (app.main publishes this router there), with verb_noun ids.
+_OPERATION_IDS = {
+    "register_json": "list_register_entries",
+    "register_json_schema": "get_register_schema",
+    "register_csv": "export_register_csv",
+    "register_feed": "get_register_feed",
+    "register_dcat": "get_register_dataset",
+}
+router = APIRouter(
+    tags=["open data"],
+    generate_unique_id_function=lambda route: _OPERATION_IDS.get(route.name, route.name),
+)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 100
@@ -140,8 +151,22 @@ def register_json(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    page: str = "1",
-    per_page: str = "",
+    # Read as text so that a wrong value gets this app's message (400, in the reader's
+    # language); documented as what they are, whole numbers within bounds.
+    page: Annotated[
+        str,
+        Query(json_schema_extra={"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+    ] = "1",
+    per_page: Annotated[
+        str,
+        Query(
+            json_schema_extra={
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_PER_PAGE,
+            }
+        ),
+    ] = str(DEFAULT_PER_PAGE),
 ) -> Response:
     number = parse_int(page, default=None, max_digits=6) if page else 1
     if number is None or not 1 <= number <= MAX_PAGE:
@@ -189,8 +214,11 @@ def register_json(
     "/register.schema.json",
     summary="The JSON Schema (2020-12) of /register.json",
     responses={200: {"description": "A JSON Schema", "content": {"application/schema+json": {}}}},
+    response_class=Response,
 )
 def register_json_schema(settings: SettingsDep) -> Response:
+    """The JSON Schema (draft 2020-12) that every page of /register.json conforms to, so that
+    a portal or a script can check what it harvests."""
     schema = register_schema(f"{settings.public_url}/register.schema.json")
     return Response(json.dumps(schema, indent=2), media_type="application/schema+json")
 
@@ -227,8 +255,11 @@ def _csv_row(record: dict[str, Any]) -> list[str]:
         "start with = + - @ is prefixed with an apostrophe."
     ),
     responses={200: {"description": "The register", "content": {"text/csv": {}}}},
+    response_class=Response,
 )
 def register_csv(session: SessionDep, settings: SettingsDep) -> Response:
+    """Every public advice, one row each, as CSV (UTF-8 with a byte order mark, ISO dates;
+    a cell that a spreadsheet would run as a formula starts with an apostrophe)."""
     entries = _public(session, col(ArchiveEntry.signed_at).desc())
     records = _with_links(settings, entries, public_records(session, entries, "nl"))
     out = io.StringIO()
@@ -274,8 +305,11 @@ def _register_began(session: Session) -> datetime:
     "/register/feed.atom",
     summary="Atom feed of new public advices",
     responses={200: {"description": "An Atom feed", "content": {"application/atom+xml": {}}}},
+    response_class=Response,
 )
 def register_feed(session: SessionDep, settings: SettingsDep) -> Response:
+    """The newest public advices as an Atom feed: each entry links its public page and carries
+    the public PDF as enclosure."""
     entries = _public(
         session, col(ArchiveEntry.published_at).desc().nulls_last(), limit=FEED_ENTRIES
     )
@@ -360,8 +394,11 @@ DCAT_CONTEXT = {
     "/register.dcat.jsonld",
     summary="A DCAT-AP description of the register (JSON-LD), for open-data portals",
     responses={200: {"description": "A dcat:Dataset", "content": {"application/ld+json": {}}}},
+    response_class=Response,
 )
 def register_dcat(session: SessionDep, settings: SettingsDep) -> Response:
+    """The register described as a DCAT-AP dataset (JSON-LD), with its JSON, CSV and Atom
+    distributions, for harvesting by an open-data portal."""
     base = settings.public_url
     newest = session.exec(
         select(func.max(ArchiveEntry.published_at)).where(col(ArchiveEntry.is_public).is_(True))

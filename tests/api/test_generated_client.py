@@ -15,7 +15,14 @@ from types import ModuleType
 import pytest
 from fastapi.testclient import TestClient
 
-CONFIG = "content_type_overrides:\n  application/pdf: application/octet-stream\n"
+# Media types the generator does not parse itself: the client gets their bytes, or JSON.
+CONFIG = """content_type_overrides:
+  application/pdf: application/octet-stream
+  application/atom+xml: application/octet-stream
+  text/csv: application/octet-stream
+  application/ld+json: application/json
+  application/schema+json: application/json
+"""
 
 
 @pytest.fixture(scope="module")

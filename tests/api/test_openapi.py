@@ -11,13 +11,45 @@ import pytest
 from app.api.docs import openapi_document
 
 
-@pytest.fixture(scope="module")
-def operations() -> dict[str, dict]:
+@pytest.fixture
+def served(client) -> dict:
+    """The document as the app serves it (with the routers app.main publishes in it)."""
+    return client.get("/api/openapi.json").json()
+
+
+@pytest.fixture
+def operations(served) -> dict[str, dict]:
+    """The operations of /api/v1."""
     return {
         o["operationId"]: {**o, "method": m}
-        for p in openapi_document()["paths"].values()
+        for url, p in served["paths"].items()
+        if url.startswith("/api/v1/")
         for m, o in p.items()
     }
+
+
+def test_it_documents_the_open_data_of_the_register_as_public_operations(served):
+    open_data = {
+        o["operationId"]: (url, o)
+        for url, p in served["paths"].items()
+        if not url.startswith("/api/")
+        for o in p.values()
+    }
+    assert set(open_data) == {
+        "list_register_entries",
+        "get_register_schema",
+        "export_register_csv",
+        "get_register_feed",
+        "get_register_dataset",
+    }
+    media = {name: set(o["responses"]["200"]["content"]) for name, (_url, o) in open_data.items()}
+    assert media["export_register_csv"] == {"text/csv"}
+    assert media["get_register_feed"] == {"application/atom+xml"}
+    assert media["get_register_dataset"] == {"application/ld+json"}
+    for name, (_url, o) in open_data.items():
+        assert o["security"] == [] and o["tags"] == ["open data"], name
+        assert o.get("summary") and o.get("description"), name
+    assert "400" in open_data["list_register_entries"][1]["responses"]
 
 
 def test_it_names_every_operation_verb_noun(operations):

@@ -273,3 +273,28 @@ def test_it_refuses_an_export_the_register_would_refuse_and_says_why(world):
         with pytest.raises(Conflict) as refused:
             exports.algorithm_register(session, assessment=assessment, settings=unnamed)
     assert "organization: is required" in refused.value.detail
+
+
+def test_the_openapi_document_types_the_export_with_the_registers_own_fields(v1, v2) -> None:
+    """The response schema is derived from the vendored configuration, and every valid export
+    (the demo on both versions, every example project) conforms to it."""
+    import jsonschema
+
+    from app.api.docs import openapi_document
+
+    doc = openapi_document()
+    schema = doc["components"]["schemas"]["AlgoritmeregisterEntry"]
+    operation = doc["paths"]["/api/v1/assessments/{assessment_id}/algoritmeregister"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/AlgoritmeregisterEntry"
+    }
+    assert "Sociale zekerheid" in schema["properties"]["category"]["items"]["enum"]
+    assert {"title", "link"} <= set(
+        schema["properties"]["impacttoetsen_grouping"]["items"]["properties"]
+    )
+    documents = [export(v2, demo_data.ANSWERS), export(v1, demo_data.V1_ANSWERS)]
+    documents += [export(v2, v2_projects.build(v2, p)) for p in v2_projects.PROJECTS]
+    for document in documents:
+        jsonschema.validate(document, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**documents[0], "category": ["Sociale zekerheid en schulden"]}, schema)
