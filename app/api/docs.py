@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
 from app.api import v1
-from app.archive import register_standard
 from app.api.common import ERRORS, OPERATION_ERRORS
 from app.api.schemas import Problem
+from app.archive import register_standard
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
