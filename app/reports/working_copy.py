@@ -11,6 +11,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from app import formatting
 from app.assessments import answering, reading
 from app.assessments.models import Assessment
 from app.assessments.presenters import answer_text, support_view
@@ -38,7 +39,7 @@ class WorkingCopy:
 
 
 def _advice_blocks(
-    wc: WorkingCopy, session: Session, advice: Advice, q_values: dict[str, str]
+    wc: WorkingCopy, session: Session, advice: Advice, q_values: dict[str, str], locale: str
 ) -> None:
     from app.reviews.labels import OUTCOME_LABELS
 
@@ -59,8 +60,19 @@ def _advice_blocks(
     if conditions:
         wc.add("h2", _("Conditions"))
         for c in conditions:
-            due = f" · {_('due')} {c.due_on.isoformat()}" if c.due_on else ""
-            wc.add("p", f"{c.number}. {c.text} ({_('owner')}: {c.owner}{due})")
+            if c.due_on:
+                line = _(
+                    "%(n)s. %(text)s (owner: %(owner)s, due %(due)s)",
+                    n=c.number,
+                    text=c.text,
+                    owner=c.owner,
+                    due=formatting.day(c.due_on.isoformat(), locale),
+                )
+            else:
+                line = _(
+                    "%(n)s. %(text)s (owner: %(owner)s)", n=c.number, text=c.text, owner=c.owner
+                )
+            wc.add("p", line)
 
 
 def gather(
@@ -82,7 +94,7 @@ def gather(
         wc.add("label", _("Reference"))
         wc.add("p", assessment.reference)
         wc.add("label", _("Questionnaire"))
-        wc.add("p", f"{version.key}, {_('version %(n)s', n=version.version)}")
+        wc.add("p", _("%(key)s, version %(n)s", key=version.key, n=version.version))
 
         wc.add("h1", _("Decision support"))
         wc.add("label", _("Overall level"))
@@ -96,9 +108,9 @@ def gather(
         for o in support["obligations"]:
             wc.add("label", f"{o['title']} ({o['severity_label']})")
             if o["reason"]:
-                wc.add("p", f"{_('Why')}: {o['reason']}")
+                wc.add("p", _("Why: %(reason)s", reason=o["reason"]))
             if o["description"]:
-                wc.add("p", f"{_('What to do')}: {o['description']}")
+                wc.add("p", _("What to do: %(what)s", what=o["description"]))
 
         wc.add("h1", _("Answers"))
         visible = {qq.id for qq in engine.visible_questions(q, answers)}
@@ -111,7 +123,9 @@ def gather(
 
         advice = advising.open_advice(session, assessment)
         if advice is not None and (include_draft or advice.finalised_at is not None):
-            _advice_blocks(wc, session, advice, {v.id: v.label.get(locale) for v in q.values})
+            _advice_blocks(
+                wc, session, advice, {v.id: v.label.get(locale) for v in q.values}, locale
+            )
     return wc
 
 
@@ -204,4 +218,5 @@ def _dc_title(title: str) -> object:
 
 def filename(assessment: Assessment, extension: str) -> str:
     """E.g. "DW-2026-0001-werkexemplaar.docx" (the reference is ASCII by construction)."""
-    return f"{assessment.reference}-{_('working-copy')}.{extension}"
+    slug = _("working-copy")
+    return f"{assessment.reference}-{slug}.{extension}"

@@ -121,7 +121,10 @@ def test_it_gives_the_committee_a_docx_with_answers_support_and_the_draft_advice
     assert drafted["reference"] in text
     assert "Verkeerstellingen" in text  # the answer to "name"
     assert SUMMARY in text
-    assert "Publiceer het dashboard in het algoritmeregister." in text  # a condition
+    assert (
+        "1. Publiceer het dashboard in het algoritmeregister. "
+        "(eigenaar: Team Mobiliteit, uiterlijk 31 maart 2027)"
+    ) in text
     assert {"Heading 1", "Heading 2"} <= set(headings)
 
 
