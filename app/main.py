@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         sso,
         tokens,
         users,
+        working_copies,
     )
     from app.web.templating import templates
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         open_data,  # before register: /register/feed.atom is no reference
         register,
         reports,
+        working_copies,
         committee,
         advice,
         audit,

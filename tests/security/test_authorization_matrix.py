@@ -604,6 +604,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         READER, "submitted"
     ),
     ("GET", "/assessments/{assessment_id}/export.json"): Rule(READER, "submitted"),
+    ("GET", "/assessments/{assessment_id}/working-copy.docx"): Rule(READER, "submitted"),
+    ("GET", "/assessments/{assessment_id}/working-copy.odt"): Rule(READER, "submitted"),
     ("GET", "/assessments/{assessment_id}/audit"): Rule(READER, "submitted"),
     ("POST", "/assessments/{assessment_id}/sections/{section_id}"): Rule(
         AUTHOR, "draft", body=SAVE_NAME, also=(("submitted", AUTHOR, 403),)
