@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.assessments.permissions import READER_ROLES, is_author
+from app.assessments.permissions import READER_ROLES, has_declared_conflict, is_author
 from app.deps import CurrentUser, SessionDep, VisibleAssessment, current_roles
 from app.i18n import get_locale
 from app.reports import working_copy
@@ -30,8 +30,11 @@ def _content(
 ) -> working_copy.WorkingCopy:
     # The committee's draft advice is for the committee (and those who may read its pages),
     # not for the authors: they see the advice once it is final.
-    include_draft = not is_author(session, user, assessment) and bool(
-        current_roles(request) & READER_ROLES
+    # Nor for a member who stepped aside for a conflict of interest.
+    include_draft = (
+        not is_author(session, user, assessment)
+        and not has_declared_conflict(session, user, assessment)
+        and bool(current_roles(request) & READER_ROLES)
     )
     return working_copy.gather(
         session, assessment, locale=get_locale(), include_draft=include_draft

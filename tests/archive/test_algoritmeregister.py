@@ -5,6 +5,7 @@ give a document the register's upload API accepts, and the checker reports what 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from app.config import get_settings
 from app.db import session_scope
 from app.demo import run_demo
 from app.errors import Conflict
+from app.i18n import use_locale
 from app.questionnaires import engine
 from app.questionnaires.loader import load_file
 from app.questionnaires.schema import Questionnaire
@@ -36,6 +38,13 @@ ROOT = Path(__file__).resolve().parents[2]
 QDIR = ROOT / "questionnaires" / "haarlem-datawaarden"
 DPIA = "Data Protection Impact Assessment (DPIA)"
 IAMA = "Impact Assessment Mensenrechten en Algoritmes (IAMA)"
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The findings are checked in English (Dutch is the default)."""
+    with use_locale("en"):
+        yield
 
 
 @pytest.fixture(scope="module")

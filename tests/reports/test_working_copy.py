@@ -187,3 +187,26 @@ def test_it_lists_the_obligations_with_severity_reason_and_what_to_do(world, wit
         assert f"{o['title']} ({o['severity_label']})" in text
         assert f"Waarom: {o['reason']}" in text
         assert f"Wat u moet doen: {o['description']}" in text
+
+
+def test_it_leaves_the_draft_advice_out_for_a_member_who_declared_a_conflict(world):
+    from app.reviews.intake import declare_conflict
+    from app.users.models import Role
+
+    assessment_id = drive_to_advice(
+        world, title="Werkexemplaar met belangenconflict", finalise=False
+    )
+    with world.session() as session:
+        declare_conflict(
+            session,
+            assessment=session.get(Assessment, assessment_id),
+            actor=world.user(session, "board"),
+            roles={Role.board},
+            reason="Ik werk bij de leverancier.",
+        )
+        session.commit()
+    conflicted = download(world, "board", f"/assessments/{assessment_id}/working-copy.docx")
+    assert conflicted.status_code == 200
+    assert SUMMARY not in docx_text(conflicted.content)[0]
+    auditor = download(world, "auditor", f"/assessments/{assessment_id}/working-copy.docx")
+    assert SUMMARY in docx_text(auditor.content)[0]
