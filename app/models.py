@@ -20,6 +20,8 @@ from app.reports.models import Report  # noqa: F401
 from app.reviews.models import (  # noqa: F401
     Advice,
     AdviceCondition,
+    ConditionFollowUp,
+    ConditionUpdate,
     Opinion,
     ReviewComment,
     SectionVerdict,

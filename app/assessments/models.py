@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.timeutil import UTCDateTime, utcnow
@@ -28,6 +28,8 @@ class Assessment(SQLModel, table=True):
     """A project lead's assessment of one proposed data project."""
 
     __tablename__ = "assessments"
+    # One re-assessment follows an assessment: the chain of a project never forks.
+    __table_args__ = (Index("ix_assessments_previous_id", "previous_id", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
@@ -48,6 +50,11 @@ class Assessment(SQLModel, table=True):
     is_public: bool = Field(default=False, nullable=False)
     rapporteur_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True)
+    )
+    # A re-assessment names the assessment it follows (app.assessments.reassessing); the
+    # chain of one project runs through these links.
+    previous_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("assessments.id"), nullable=True)
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.timeutil import UTCDateTime, utcnow
@@ -107,7 +107,11 @@ class Advice(SQLModel, table=True):
 
 
 class AdviceCondition(SQLModel, table=True):
-    """A numbered condition of an advice, with an owner and a due date."""
+    """A numbered condition of an advice, with an owner and a due date.
+
+    The owner is a name, and either an account (`owner_user_id`) or a contact address
+    (`owner_email`) of a party without one. Like the advice, the row is sealed once the
+    assessment is signed; its follow-up lives in ConditionFollowUp."""
 
     __tablename__ = "advice_conditions"
     __table_args__ = (UniqueConstraint("advice_id", "number"),)
@@ -118,6 +122,47 @@ class AdviceCondition(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     owner: str = Field(sa_column=Column(String(200), nullable=False))
     due_on: date | None = Field(default=None, sa_column=Column(Date))
+    owner_user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True, index=True)
+    )
+    owner_email: str = Field(default="", sa_column=Column(String(254), nullable=False))
+
+
+class ConditionFollowUp(SQLModel, table=True):
+    """Where a condition of a signed advice stands (app.followup): its status moves by the
+    table in app.followup.transitions, each move a ConditionUpdate row and an audit event;
+    `version` makes a move compare-and-set, so two people cannot both move it from one state."""
+
+    __tablename__ = "condition_followups"
+    # The follow-up lists (dashboard, reminders) select on status.
+    __table_args__ = (Index("ix_condition_followups_status", "status"),)
+
+    condition_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("advice_conditions.id"), primary_key=True)
+    )
+    assessment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("assessments.id"), nullable=False, index=True)
+    )
+    status: str = Field(default="open", sa_column=Column(String(20), nullable=False))
+    version: int = Field(default=1, nullable=False)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ConditionUpdate(SQLModel, table=True):
+    """One move of a condition's status: who, when, from what to what, and why."""
+
+    __tablename__ = "condition_updates"
+
+    id: int | None = Field(default=None, primary_key=True)
+    condition_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("advice_conditions.id"), nullable=False, index=True)
+    )
+    from_status: str = Field(sa_column=Column(String(20), nullable=False))
+    to_status: str = Field(sa_column=Column(String(20), nullable=False))
+    action: str = Field(sa_column=Column(String(20), nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    actor_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id"), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class Opinion(SQLModel, table=True):
