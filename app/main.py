@@ -45,12 +45,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from app.api import v1 as api_v1
     from app.assessments.presenters import level_label
     from app.assessments.transitions import state_label
+    from app.followup.transitions import status_label as condition_status_label
     from app.pages import (
         advice,
         archive,
         assessments,
         audit,
         committee,
+        follow_up,
         guided_form,
         health,
         new_version,
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     templates.env.auto_reload = settings.env == "development"
     templates.env.globals["level_label"] = level_label
     templates.env.globals["state_label"] = state_label
+    templates.env.globals["condition_status_label"] = condition_status_label
     # The guided form first: its autosave is by far the most frequent request, and FastAPI
     # tries routes in order (no path of it overlaps another router's; a test checks that).
     app.include_router(guided_form.router)
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         working_copies,
         committee,
         advice,
+        follow_up,
         audit,
         notifications,
         session,

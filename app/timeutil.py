@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-__all__ = ["UTC", "UTCDateTime", "utcnow"]
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+__all__ = ["UTC", "UTCDateTime", "amsterdam_today", "utcnow"]
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -14,6 +15,11 @@ from sqlalchemy.types import TypeDecorator
 def utcnow() -> datetime:
     """The current time in UTC, timezone-aware."""
     return datetime.now(UTC)
+
+
+def amsterdam_today() -> date:
+    """Today's date where the organisation is: due dates are days in Europe/Amsterdam."""
+    return utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from app.assessments import events, feedback
 from app.assessments.reading import uses_version
 from app.audit.labels import action_label
+from app.followup.service import start_following_up
 from app.jinja import environment
 from app.notifications.lifecycle import tell_the_committee_of_a_submission, tell_the_new_coauthor
 from app.questionnaires import registry
@@ -14,6 +15,7 @@ from app.reviews import feedback as committee_feedback
 
 events.subscribe(tell_the_committee_of_a_submission)
 events.subscribe(tell_the_new_coauthor, to=events.CoauthorAdded)
+events.subscribe(start_following_up)
 feedback.provide(committee_feedback.comments_by_question)
 feedback.provide_verdicts(committee_feedback.verdicts_by_section)
 feedback.provide_advice(committee_feedback.final_advice)

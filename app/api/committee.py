@@ -136,7 +136,7 @@ def _advice_out(session: Session, advice: Any) -> AdviceOut:
         summary=advice.summary,
         rationale=json.loads(advice.rationale_json),
         conditions=[
-            ConditionIn(text=c.text, owner=c.owner, due_on=c.due_on)
+            ConditionIn(text=c.text, owner=c.owner, due_on=c.due_on, owner_email=c.owner_email)
             for c in advising.conditions_of(session, advice)
         ],
         reassess_on=advice.reassess_on,
@@ -164,7 +164,9 @@ def put_advice(
         summary=body.summary,
         rationale=body.rationale,
         conditions=[
-            advising.ConditionInput(c.text, c.owner, c.due_on.isoformat() if c.due_on else "")
+            advising.ConditionInput(
+                c.text, c.owner, c.due_on.isoformat() if c.due_on else "", c.owner_email
+            )
             for c in body.conditions
         ],
         reassess_on=body.reassess_on.isoformat() if body.reassess_on else "",

@@ -283,6 +283,12 @@ class ConditionIn(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     owner: str = Field(min_length=1, max_length=200)
     due_on: date | None = None
+    owner_email: str = Field(
+        default="",
+        max_length=254,
+        description="The owner's e-mail address: an account's makes that account the owner; "
+        "another is the contact address of a party without an account.",
+    )
 
 
 class AdviceIn(BaseModel):

@@ -65,6 +65,29 @@ KINDS: dict[str, tuple[LazyString, LazyString]] = {
         N_("Advice on %(ref)s has been signed"),
         N_("The signed advice report on %(ref)s, %(title)s, is available."),
     ),
+    # The follow-up of conditions (app.followup); params also: number
+    "condition_reported": (
+        N_("Condition %(number)s of %(ref)s reported done"),
+        N_(
+            "%(actor)s reported condition %(number)s of the advice on %(ref)s, %(title)s, as done. Please accept it or reopen it."
+        ),
+    ),
+    "condition_accepted": (
+        N_("Condition %(number)s of %(ref)s accepted"),
+        N_("%(actor)s accepted condition %(number)s of the advice on %(ref)s, %(title)s."),
+    ),
+    "condition_reopened": (
+        N_("Condition %(number)s of %(ref)s reopened"),
+        N_(
+            "%(actor)s reopened condition %(number)s of the advice on %(ref)s, %(title)s. The reason is on the follow-up page."
+        ),
+    ),
+    "condition_waived": (
+        N_("Condition %(number)s of %(ref)s waived"),
+        N_(
+            "%(actor)s waived condition %(number)s of the advice on %(ref)s, %(title)s. The reason is on the follow-up page."
+        ),
+    ),
 }
 
 
@@ -133,6 +156,10 @@ _PAGES = {
     "resubmitted": "/committee/assessments/{id}",
     "opinion_requested": "/committee/assessments/{id}/advice",
     "opinions_complete": "/committee/assessments/{id}/advice",
+    "condition_reported": "/assessments/{id}/follow-up",
+    "condition_accepted": "/assessments/{id}/follow-up",
+    "condition_reopened": "/assessments/{id}/follow-up",
+    "condition_waived": "/assessments/{id}/follow-up",
 }
 
 

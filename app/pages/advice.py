@@ -80,6 +80,7 @@ def _advice_context(
                         "text": c.text,
                         "owner": c.owner,
                         "due_on": c.due_on.isoformat() if c.due_on else "",
+                        "owner_email": c.owner_email,
                     }
                     for c in advising.conditions_of(session, advice)
                 ],
@@ -246,6 +247,7 @@ def save_advice(
                 text(f"condition-{index}-text"),
                 text(f"condition-{index}-owner"),
                 text(f"condition-{index}-due"),
+                text(f"condition-{index}-email"),
             )
         )
     rationale = {v.id: text(f"rationale-{v.id}") for v in q.values}
@@ -254,7 +256,10 @@ def save_advice(
         "outcome": outcome,
         "summary": summary,
         "rationale": rationale,
-        "conditions": [{"text": c.text, "owner": c.owner, "due_on": c.due_on} for c in conditions],
+        "conditions": [
+            {"text": c.text, "owner": c.owner, "due_on": c.due_on, "owner_email": c.owner_email}
+            for c in conditions
+        ],
         "reassess_on": reassess_on,
     }
     try:

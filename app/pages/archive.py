@@ -27,6 +27,7 @@ from app.deps import (
     current_roles,
 )
 from app.errors import NotFound
+from app.followup import service as followup
 from app.i18n import N_, _, get_locale
 from app.questionnaires import engine
 from app.reports import checking
@@ -230,6 +231,7 @@ def archive_detail(
             "integrity_problems": problems,
             "signed": _signed_facts(sealed, assessment),
             "signed_advice": signed_advice,
+            "follow_up": followup.follow_up(session, assessment),
             "rounds": rounds,
             "threads": commenting.threads(session, assessment),
             "verdicts": verdicts,

@@ -27,6 +27,7 @@ from app.deps import (
     current_roles,
 )
 from app.errors import InvalidInput
+from app.followup import service as followup
 from app.i18n import N_, _, get_locale
 from app.questionnaires.registry import newest_versions
 from app.reports.render import verification_path, verification_url
@@ -173,6 +174,7 @@ def overview_page(
             "newer_version": newer_version(session, assessment) if editable else None,
             **feedback.as_the_authors_see_it(session, assessment),
             "advice": advice,
+            "follow_up": followup.follow_up(session, assessment) if signed else [],
             "signed": signed,
             "has_report": signed and latest_report(session, assessment) is not None,
             "verify_path": verification_path(assessment.reference),

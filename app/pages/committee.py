@@ -24,6 +24,7 @@ from app.deps import (
     current_roles,
 )
 from app.errors import NotFound
+from app.followup import service as followup
 from app.i18n import N_, _, get_locale
 from app.pages import review_fragments as fragments
 from app.questionnaires import engine
@@ -176,6 +177,7 @@ def _review_context(
         else None,
         "state": str(STATE_LABELS[State(assessment.state)]),
         "has_conflict": session.get(ConflictOfInterest, (assessment.id, user.id)) is not None,
+        "follow_up": followup.follow_up(session, assessment),
     }
 
 

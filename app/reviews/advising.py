@@ -24,6 +24,7 @@ from app.notifications.service import notify
 from app.reviews.asking import ask_for_opinions, tell_when_all_opinions_are_in
 from app.reviews.common import (
     CONDITION_MAX,
+    EMAIL_MAX,
     NOTE_MAX,
     OWNER_MAX,
     RATIONALE_MAX,
@@ -40,10 +41,15 @@ from app.reviews.models import (
     Outcome,
     Stance,
 )
-from app.text import scrub, tidy
+from app.text import is_email_address, scrub, tidy
 from app.timeutil import utcnow
 from app.users.models import Role, User
-from app.users.service import COMMITTEE_ROLES, users_with_roles
+from app.users.service import (
+    COMMITTEE_ROLES,
+    get_user_by_email,
+    normalise_email,
+    users_with_roles,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,9 @@ class ConditionInput:
     text: str
     owner: str
     due_on: str
+    # The owner's address: an account's makes that account the owner, who then reports on
+    # the condition; another is the contact of a party without an account (reminders go there).
+    owner_email: str = ""
 
 
 def open_advices(session: Session, assessment_ids: Collection[int]) -> dict[int, Advice]:
@@ -182,8 +191,18 @@ def save_advice(
         except InvalidInput as exc:
             fields.update(exc.fields)
             due = None
+        email = normalise_email(condition.owner_email)
+        if email and (len(email) > EMAIL_MAX or not is_email_address(email)):
+            fields[f"condition-{number}-email"] = _("Enter a valid e-mail address.")
+        account = get_user_by_email(session, email) if email else None
         clean_conditions.append(
-            (tidy(condition.text), tidy(condition.owner, single_line=True), due)
+            (
+                tidy(condition.text),
+                tidy(condition.owner, single_line=True),
+                due,
+                account.id if account is not None and account.is_active else None,
+                email,
+            )
         )
     if chosen == Outcome.conditional and not clean_conditions:
         fields["conditions"] = _("Advice with conditions needs at least one condition.")
@@ -237,10 +256,16 @@ def save_advice(
     for old in conditions_of(session, advice):
         session.delete(old)
     session.flush()
-    for number, (text, owner, due) in enumerate(clean_conditions, start=1):
+    for number, (text, owner, due, owner_id, email) in enumerate(clean_conditions, start=1):
         session.add(
             AdviceCondition(
-                advice_id=advice.id or 0, number=number, text=text, owner=owner, due_on=due
+                advice_id=advice.id or 0,
+                number=number,
+                text=text,
+                owner=owner,
+                due_on=due,
+                owner_user_id=owner_id,
+                owner_email=email,
             )
         )
     # A changed draft asks every member again.
@@ -395,7 +420,13 @@ def start_new_round(
     for c in conditions_of(session, old):
         session.add(
             AdviceCondition(
-                advice_id=new.id or 0, number=c.number, text=c.text, owner=c.owner, due_on=c.due_on
+                advice_id=new.id or 0,
+                number=c.number,
+                text=c.text,
+                owner=c.owner,
+                due_on=c.due_on,
+                owner_user_id=c.owner_user_id,
+                owner_email=c.owner_email,
             )
         )
     session.flush()

@@ -25,6 +25,7 @@ SUMMARY_MAX = 10000
 RATIONALE_MAX = 5000
 CONDITION_MAX = 2000
 OWNER_MAX = 200
+EMAIL_MAX = 254
 NOTE_MAX = 2000
 COMMITTEE_STATES = frozenset({State.submitted, State.in_review, State.advice_drafted})
 

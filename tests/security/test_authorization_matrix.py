@@ -281,10 +281,13 @@ def build_object(world: World, state: str, *, owner: str = "lead") -> Obj:
                 assessment=a,
                 actor=board,
                 roles=BOARD,
-                outcome="positive",
-                summary="De commissie adviseert positief.",
+                outcome="conditional",
+                summary="De commissie adviseert positief onder een voorwaarde.",
                 rationale={},
-                conditions=[],
+                # Owned by a party without an account: the authors report on it.
+                conditions=[
+                    advising.ConditionInput("Publiceer in het register.", "Projectteam", "")
+                ],
                 reassess_on="",
             )
         if level >= STATES.index("advice_final"):
@@ -522,6 +525,19 @@ def restore_form(ctx: Ctx, persona: str) -> Body:
     return Body(form={"base_version": str(version or 0)})
 
 
+def condition_of(world: World, obj: Obj | None) -> dict[str, Any]:
+    """The (first) condition of the object's advice."""
+    from app.reviews.models import Advice, AdviceCondition
+
+    with Session(world.engine) as session:
+        found = session.exec(
+            select(AdviceCondition.id)
+            .join(Advice, col(Advice.id) == AdviceCondition.advice_id)
+            .where(Advice.assessment_id == (obj.id if obj else 0))
+        ).first()
+    return {"condition_id": found or 999_999}
+
+
 def victim(world: World, obj: Obj | None) -> dict[str, Any]:
     return {"user_id": world.new_user()}
 
@@ -607,6 +623,13 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/assessments/{assessment_id}/working-copy.docx"): Rule(READER, "submitted"),
     ("GET", "/assessments/{assessment_id}/working-copy.odt"): Rule(READER, "submitted"),
     ("GET", "/assessments/{assessment_id}/audit"): Rule(READER, "submitted"),
+    # The follow-up of a signed advice: readers see it; the authors report on a condition
+    # whose owner has no account (the committee judges, after a report: other tests).
+    ("GET", "/assessments/{assessment_id}/follow-up"): Rule(READER, "archived"),
+    ("POST", "/assessments/{assessment_id}/follow-up/{condition_id}"): Rule(
+        AUTHOR, "archived", params=condition_of, body=form(action="report", note="Gedaan.")
+    ),
+    ("GET", "/follow-up"): Rule(ANY_USER),
     ("POST", "/assessments/{assessment_id}/sections/{section_id}"): Rule(
         AUTHOR, "draft", body=SAVE_NAME, also=(("submitted", AUTHOR, 403),)
     ),
