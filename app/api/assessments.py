@@ -28,7 +28,7 @@ from app.api.schemas import (
     StateOut,
     SubmissionOut,
 )
-from app.assessments import answering, lifecycle
+from app.assessments import answering, lifecycle, reassessing
 from app.assessments.models import Assessment, AssessmentEditor, State, Submission
 from app.assessments.permissions import READER_ROLES
 from app.deps import ObjectId, SessionDep, SettingsDep, current_roles
@@ -182,3 +182,27 @@ def withdraw(
 
 
 # --- committee -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/assessments/{assessment_id}/reassessment",
+    summary="Start the re-assessment of a signed assessment",
+    status_code=201,
+    response_model=AssessmentOut,
+)
+def start_reassessment(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: ApiUser,
+    assessment_id: ObjectId,
+) -> AssessmentOut:
+    """The lead starts a new draft of the same project on the newest questionnaire version,
+    filled in with the answers of the signed snapshot where the questions allow; it names the
+    signed assessment as `previous_id`. Refused (409) before signing and when a re-assessment
+    was started already."""
+    a = visible_for(request, session, user, assessment_id)
+    started = reassessing.start_reassessment(session, previous=a, actor=user)
+    response.headers["ETag"] = etag_of(started.assessment)
+    response.headers["Location"] = f"/api/v1/assessments/{started.assessment.id}"
+    return assessment_out(session, started.assessment)

@@ -47,6 +47,7 @@ OPERATION_ERRORS: dict[str, tuple[int, ...]] = {
     "get_assessment": (403, 404),
     "get_decision_support": (403, 404),
     "submit_assessment": (403, 404, 409),
+    "start_reassessment": (403, 404, 409),
     "withdraw_assessment": (403, 404, 409),
     "list_answers": (403, 404),
     "put_answer": (403, 404, 409, 412),
@@ -57,6 +58,8 @@ OPERATION_ERRORS: dict[str, tuple[int, ...]] = {
     "put_advice": (403, 404, 409),
     "put_opinion": (403, 404, 409),
     "finalise_advice": (403, 404, 409),
+    "list_conditions": (403, 404),
+    "move_condition": (403, 404, 409),
     "get_report": (403, 404),
     "verify_report": (413, 503),
     "search_archive": (403,),
@@ -111,6 +114,7 @@ def assessment_out(session: Session, a: Assessment) -> AssessmentOut:
         created_at=a.created_at,
         updated_at=a.updated_at,
         is_public=a.is_public,
+        previous_id=a.previous_id,
     )
 
 

@@ -91,6 +91,7 @@ _HEADER = {
 # Response headers per operation and status, besides Retry-After on 429 and 503.
 _HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     "create_assessment": {"201": ("ETag", "Location")},
+    "start_reassessment": {"201": ("ETag", "Location")},
     "get_assessment": {"200": ("ETag",)},
     "put_answer": {"200": ("ETag",)},
     "get_report": {"200": ("Content-Disposition",)},

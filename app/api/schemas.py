@@ -93,6 +93,9 @@ class AssessmentOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     is_public: bool
+    previous_id: int | None = Field(
+        default=None, description="The signed assessment this one re-assesses, if any"
+    )
 
 
 class AssessmentDetail(AssessmentOut):

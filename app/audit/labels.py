@@ -10,6 +10,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "answer.restored": N_("Earlier answer restored"),
     "assessment.created": N_("Assessment started"),
     "assessment.questionnaire_moved": N_("Moved to a newer questionnaire version"),
+    "assessment.reassessment_started": N_("Re-assessment started"),
     "assessment.coauthor_added": N_("Co-author added"),
     "assessment.coauthor_removed": N_("Co-author removed"),
     "assessment.submit": N_("Submitted to the committee"),

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from app.archive import exports, search, service
 from app.archive.binding import Finding, check_binding, signed_advice_view
-from app.assessments import reading
+from app.assessments import reading, reassessing
 from app.assessments.models import Assessment, Submission
 from app.assessments.presenters import support_view
 from app.audit.service import record_event
@@ -232,6 +232,7 @@ def archive_detail(
             "signed": _signed_facts(sealed, assessment),
             "signed_advice": signed_advice,
             "follow_up": followup.follow_up(session, assessment),
+            "chain": reassessing.chain_of(session, assessment),
             "rounds": rounds,
             "threads": commenting.threads(session, assessment),
             "verdicts": verdicts,

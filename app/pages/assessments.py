@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.assessments import answering, coauthoring, feedback, lifecycle, reading
+from app.assessments import answering, coauthoring, feedback, lifecycle, reading, reassessing
 from app.assessments.models import Assessment, State
 from app.assessments.permissions import can_edit, is_author, parties_for
 from app.assessments.presenters import support_view
@@ -175,6 +175,11 @@ def overview_page(
             **feedback.as_the_authors_see_it(session, assessment),
             "advice": advice,
             "follow_up": followup.follow_up(session, assessment) if signed else [],
+            "previous": session.get(Assessment, assessment.previous_id)
+            if assessment.previous_id
+            else None,
+            "successor": reassessing.successor_of(session, assessment) if signed else None,
+            "can_reassess": reassessing.can_reassess(session, user, assessment),
             "signed": signed,
             "has_report": signed and latest_report(session, assessment) is not None,
             "verify_path": verification_path(assessment.reference),

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.assessments import reading
+from app.assessments import reading, reassessing
 from app.assessments.models import Assessment, ConflictOfInterest, State, Submission
 from app.assessments.permissions import is_author, parties_for
 from app.assessments.presenters import answer_text, support_view
@@ -147,6 +147,13 @@ def _review_context(
         raise NotFound(_("This assessment has not been submitted yet."))
     current = submissions[-1]
     snapshot = _snapshot(current)
+    # A re-assessment's first submission is compared with what the committee signed before.
+    compared = submissions[-2] if len(submissions) > 1 else None
+    earlier = session.get(Assessment, assessment.previous_id) if assessment.previous_id else None
+    if compared is None and earlier is not None:
+        compared = reassessing.signed_submission(session, earlier)
+    else:
+        earlier = None
     roles = current_roles(request)
     parties = parties_for(session, user, roles, assessment)
     threads = commenting.threads(session, assessment)
@@ -165,7 +172,8 @@ def _review_context(
         "verdict_labels": VERDICT_LABELS,
         "threads": by_question,
         "general": by_question.get(None, []),
-        "diff": _diff_view(q, submissions[-2] if len(submissions) > 1 else None, current, locale),
+        "diff": _diff_view(q, compared, current, locale),
+        "diff_earlier": earlier,
         "is_committee": bool(parties & {Party.committee, Party.chair}),
         "is_author": Party.author in parties,
         "can_act": bool(parties & {Party.committee, Party.chair})

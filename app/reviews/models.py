@@ -137,8 +137,11 @@ class ConditionFollowUp(SQLModel, table=True):
     # The follow-up lists (dashboard, reminders) select on status.
     __table_args__ = (Index("ix_condition_followups_status", "status"),)
 
+    # A condition that goes (only a DBA can delete a sealed one) takes its follow-up along.
     condition_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("advice_conditions.id"), primary_key=True)
+        sa_column=Column(
+            Integer, ForeignKey("advice_conditions.id", ondelete="CASCADE"), primary_key=True
+        )
     )
     assessment_id: int = Field(
         sa_column=Column(Integer, ForeignKey("assessments.id"), nullable=False, index=True)

@@ -55,7 +55,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("changed_at", app.timeutil.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["condition_id"], ["advice_conditions.id"]),
+        sa.ForeignKeyConstraint(["condition_id"], ["advice_conditions.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["assessment_id"], ["assessments.id"]),
         sa.PrimaryKeyConstraint("condition_id"),
     )

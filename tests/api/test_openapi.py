@@ -56,7 +56,7 @@ def test_it_names_every_operation_verb_noun(operations):
     assert len(operations) >= 20
     for name in operations:
         assert re.fullmatch(
-            r"(get|list|create|put|add|submit|withdraw|request|finalise|verify|search|export)_[a-z_]+",
+            r"(get|list|create|put|add|submit|withdraw|request|finalise|verify|search|export|move|start)_[a-z_]+",
             name,
         ), name
 

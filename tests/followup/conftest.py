@@ -16,6 +16,7 @@ from app.assessments.transitions import Action, Party
 from app.reviews import advising, intake
 from app.reviews.models import AdviceCondition
 from app.users.models import Role
+from tests.api.conftest import api, token  # noqa: F401  (the API callers, as fixtures)
 
 CHAIR = frozenset({Role.chair, Role.board})
 BOARD = frozenset({Role.board})

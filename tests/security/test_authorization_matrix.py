@@ -630,6 +630,9 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         AUTHOR, "archived", params=condition_of, body=form(action="report", note="Gedaan.")
     ),
     ("GET", "/follow-up"): Rule(ANY_USER),
+    ("POST", "/assessments/{assessment_id}/reassess"): Rule(
+        LEAD_OF, "archived", also=(("submitted", LEAD_OF, 403),)
+    ),
     ("POST", "/assessments/{assessment_id}/sections/{section_id}"): Rule(
         AUTHOR, "draft", body=SAVE_NAME, also=(("submitted", AUTHOR, 403),)
     ),
@@ -780,6 +783,11 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         ANY_USER,
         body=lambda ctx, persona: Body(content=PDF_LIKE, content_type="application/pdf"),
     ),
+    ("GET", "/api/v1/assessments/{assessment_id}/conditions"): Rule(READER, "archived"),
+    ("POST", "/api/v1/assessments/{assessment_id}/conditions/{condition_id}/moves"): Rule(
+        AUTHOR, "archived", params=condition_of, body=as_json(action="report", note="Gedaan.")
+    ),
+    ("POST", "/api/v1/assessments/{assessment_id}/reassessment"): Rule(LEAD_OF, "archived"),
     ("GET", "/api/v1/archive"): Rule(ARCHIVE_ROLES),
     ("GET", "/api/v1/exports/register"): Rule(AUDIT_ROLES),
     ("GET", "/api/v1/assessments/{assessment_id}/algoritmeregister"): Rule(
