@@ -26,3 +26,31 @@ class Notification(SQLModel, table=True):
     params_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OutgoingMail(SQLModel, table=True):
+    """An e-mail in the durable outbox (app.notifications.outbox): written in the transaction
+    that decided to send it, sent by the worker, which claims it (`claimed_at`, `claim_token`)
+    before it talks to the SMTP server and marks it sent after the server accepted it. A claim
+    older than MAIL_LEASE_SECONDS is taken again, with the same `message_id`, so receivers can
+    recognise a copy (README, "Reminders and the job runner")."""
+
+    __tablename__ = "outgoing_mails"
+    # The worker looks for mail that is neither sent nor given up, in the order it was queued.
+    __table_args__ = (Index("ix_outgoing_mails_sent_at_failed_at", "sent_at", "failed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(sa_column=Column(String(250), nullable=False, unique=True))
+    recipient: str = Field(sa_column=Column(String(254), nullable=False))
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # Not tried before this time (a retry waits longer after each failure).
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_token: str | None = Field(default=None, sa_column=Column(String(32)))
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Given up: refused by the server for good, or MAIL_MAX_ATTEMPTS attempts failed.
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = Field(default=0, nullable=False)
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False))
