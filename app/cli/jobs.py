@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import threading
 from datetime import date
@@ -54,6 +55,8 @@ def jobs_run(
 
     settings = settings_or_exit()
     configure_logging(settings.resolved_log_format, settings.log_level)
+    if settings.log_level != "DEBUG":  # procrastinate says every job's start and end at INFO
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)
     day = _day(today)
     engine = open_engine()
     _migrated(engine)

@@ -1,11 +1,12 @@
 """The runner on PostgreSQL: procrastinate, a job queue in PostgreSQL itself.
 
-Three periodic tasks on the queue `datawaarden`:
+Four periodic tasks on the queue `datawaarden`:
 
 * `datawaarden.scan_reminders` every REMINDER_SCAN_MINUTES, then a send right after;
 * `datawaarden.send_mail` every minute (and again when a retry or an expired claim comes due);
 * `datawaarden.release_stalled` every few seconds: the running job of a worker that stopped
-  sending heartbeats (killed, its machine gone) is marked failed, which frees its lock.
+  sending heartbeats (killed, its machine gone) is marked failed, which frees its lock;
+* `datawaarden.remove_old_jobs` daily: finished jobs older than a month are deleted.
 
 Any number of workers on any number of machines may run: procrastinate defers each periodic
 task once per tick for all of them (a unique row per task and tick), a `queueing_lock` keeps at
@@ -36,6 +37,7 @@ log = logging.getLogger("datawaarden.jobs")
 SCAN_TASK = "datawaarden.scan_reminders"
 SEND_TASK = "datawaarden.send_mail"
 STALLED_TASK = "datawaarden.release_stalled"
+CLEANUP_TASK = "datawaarden.remove_old_jobs"
 # The scan and the send share one lock: one of them at a time, over all workers.
 LOCK = "datawaarden.reminders"
 # A send due sooner than the next minute's tick is deferred for its time.
@@ -115,6 +117,19 @@ def build_app(runtime: Runtime) -> App:
     async def release_stalled(timestamp: int) -> None:
         if await release_stalled_jobs(app, settings.jobs_stalled_seconds):
             await defer(app, SCAN_TASK)
+
+    @app.periodic(cron="17 4 * * *", periodic_id="cleanup")
+    @app.task(name=CLEANUP_TASK, queue=QUEUE_NAME, queueing_lock=CLEANUP_TASK)
+    async def remove_old_jobs(timestamp: int) -> None:
+        # Succeeded jobs are deleted at once; failed ones (released, or a scan that raised)
+        # are kept a month for `jobs status` and the curious.
+        await app.job_manager.delete_old_jobs(
+            nb_hours=30 * 24,
+            queue=QUEUE_NAME,
+            include_failed=True,
+            include_cancelled=True,
+            include_aborted=True,
+        )
 
     return app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.timeutil import UTCDateTime, utcnow
@@ -36,8 +36,16 @@ class OutgoingMail(SQLModel, table=True):
     recognise a copy (README, "Reminders and the job runner")."""
 
     __tablename__ = "outgoing_mails"
-    # The worker looks for mail that is neither sent nor given up, in the order it was queued.
-    __table_args__ = (Index("ix_outgoing_mails_sent_at_failed_at", "sent_at", "failed_at"),)
+    # The worker takes the oldest mail that is neither sent nor given up: a partial index holds
+    # just those, so finding it stays one index step however much has been sent.
+    __table_args__ = (
+        Index(
+            "ix_outgoing_mails_waiting",
+            "id",
+            sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(sa_column=Column(String(250), nullable=False, unique=True))

@@ -65,15 +65,28 @@ def mail_domain(settings: Settings) -> str:
     return urlsplit(settings.public_url).hostname or "localhost"
 
 
-def queue_mail(
-    session: Session, *, to: str, subject: str, body: str, message_id: str
-) -> OutgoingMail:
-    """Put a message in the outbox; it leaves when the transaction has committed and the
-    worker sends it."""
-    mail = OutgoingMail(recipient=to, subject=subject, body=body, message_id=message_id)
-    session.add(mail)
-    session.flush()
-    return mail
+def queue_mail(session: Session, *, to: str, subject: str, body: str, message_id: str) -> int:
+    """Put a message in the outbox, in the caller's transaction; it leaves when that has
+    committed and the worker sends it. Returns the mail's id."""
+    now = utcnow()
+    return int(
+        session.execute(
+            _QUEUE,
+            {
+                "recipient": to,
+                "subject": subject,
+                "body": body,
+                "message_id": message_id,
+                "created_at": now,
+                "next_attempt_at": now,
+                "attempts": 0,
+                "last_error": "",
+            },
+        ).scalar_one()
+    )
+
+
+_QUEUE = MAIL.insert().returning(MAIL.c.id)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, update
+from sqlalchemy import and_, bindparam, exists, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -188,15 +188,23 @@ def _lead(people: recipients.People, assessment: Assessment) -> tuple[str, str]:
 
 def _insert_or_ignore(session: Session, values: dict[str, Any]) -> int | None:
     """The new reminder's id, or None when it was recorded before (by anyone)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(REMINDERS)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["kind", "subject_id", "due_on", "recipient"])
-        .returning(REMINDERS.c.id)
-    )
-    found = session.execute(statement).scalar()
+    dialect = session.get_bind().dialect.name
+    found = session.execute(_RECORD[dialect], values).scalar()
     return int(found) if found is not None else None
+
+
+_KEY = ["kind", "subject_id", "due_on", "recipient"]
+# Built once: the statement is compiled once, and each reminder only binds its values.
+_RECORD = {
+    name: insert(REMINDERS).on_conflict_do_nothing(index_elements=_KEY).returning(REMINDERS.c.id)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_NOTIFY = Notification.__table__.insert().returning(Notification.__table__.c.id)  # type: ignore[attr-defined]
+_LINK = (
+    update(REMINDERS)
+    .where(REMINDERS.c.id == bindparam("reminder_id"))
+    .values(notification_id=bindparam("notification_id"), mail_id=bindparam("mail_id"))
+)
 
 
 def _mail_text(due: Due, to: recipients.Recipient, settings: Settings) -> tuple[str, str]:
@@ -223,21 +231,22 @@ def record(session: Session, due: Due, today: date, settings: Settings, result: 
             continue
         result.reminders += 1
         result.by_kind[due.kind] = result.by_kind.get(due.kind, 0) + 1
-        links: dict[str, int] = {}
+        links: dict[str, int | None] = {"notification_id": None, "mail_id": None}
         if to.user is not None:
-            notice = Notification(
-                user_id=to.user.id or 0,
-                kind=due.kind,
-                assessment_id=due.assessment_id,
-                params_json=json.dumps(due.params, ensure_ascii=False),
-            )
-            session.add(notice)
-            session.flush()
-            links["notification_id"] = notice.id or 0
+            links["notification_id"] = session.execute(
+                _NOTIFY,
+                {
+                    "user_id": to.user.id,
+                    "kind": due.kind,
+                    "assessment_id": due.assessment_id,
+                    "params_json": json.dumps(due.params, ensure_ascii=False),
+                    "created_at": utcnow(),
+                },
+            ).scalar_one()
             result.notifications += 1
         if settings.smtp_url and to.email:
             subject, body = _mail_text(due, to, settings)
-            mail = queue_mail(
+            links["mail_id"] = queue_mail(
                 session,
                 to=to.email,
                 subject=subject,
@@ -246,10 +255,9 @@ def record(session: Session, due: Due, today: date, settings: Settings, result: 
                     f"reminder:{due.kind}:{due.subject_id}:{due.due_on}:{to.key}", settings
                 ),
             )
-            links["mail_id"] = mail.id or 0
             result.mails += 1
-        if links:
-            session.execute(update(REMINDERS).where(REMINDERS.c.id == reminder_id).values(links))
+        if links["notification_id"] or links["mail_id"]:
+            session.execute(_LINK, {"reminder_id": reminder_id, **links})
 
 
 def _still_due(session: Session, batch: list[Due]) -> set[tuple[str, int]]:

@@ -41,8 +41,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outgoing_mails")),
         sa.UniqueConstraint("message_id", name=op.f("uq_outgoing_mails_message_id")),
     )
+    waiting = sa.text("sent_at IS NULL AND failed_at IS NULL")
     op.create_index(
-        "ix_outgoing_mails_sent_at_failed_at", "outgoing_mails", ["sent_at", "failed_at"]
+        "ix_outgoing_mails_waiting",
+        "outgoing_mails",
+        ["id"],
+        sqlite_where=waiting,
+        postgresql_where=waiting,
     )
     op.create_table(
         "reminders",
@@ -89,5 +94,5 @@ def downgrade() -> None:
     op.drop_table("job_runs")
     op.drop_index("ix_reminders_assessment_id", table_name="reminders")
     op.drop_table("reminders")
-    op.drop_index("ix_outgoing_mails_sent_at_failed_at", table_name="outgoing_mails")
+    op.drop_index("ix_outgoing_mails_waiting", table_name="outgoing_mails")
     op.drop_table("outgoing_mails")

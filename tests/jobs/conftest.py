@@ -75,9 +75,7 @@ class World:
 
     def add_user(self, email: str, name: str, *, locale: str = "nl", active: bool = True) -> int:
         with session_scope(self.engine) as session:
-            user = User(
-                email=email, name=name, password_hash="x", locale=locale, is_active=active
-            )
+            user = User(email=email, name=name, password_hash="x", locale=locale, is_active=active)
             session.add(user)
             session.flush()
             return user.id or 0
@@ -217,6 +215,14 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     engine.dispose()
     if request.param == "postgresql":
         drop_postgres_database(url)
+
+
+@pytest.fixture
+def sqlite_world(tmp_path: Path) -> Iterator[World]:
+    url = f"sqlite:///{tmp_path / f'jobs-{uuid.uuid4().hex[:8]}.db'}"
+    engine = build_database(url)
+    yield World(engine, url, _users(engine), "sqlite")
+    engine.dispose()
 
 
 @pytest.fixture

@@ -125,7 +125,7 @@ def test_it_sends_the_owner_the_reminder_and_when_overdue_the_rapporteur_or_the_
     with use_locale("en"):
         assert subject_of(to_owner[0]) == "Overdue: condition 1 of DW-2027-0001"
         assert "was due on 28 February 2027" in body_of(to_owner[0])
-        assert "/assessments/%s/follow-up" % with_rapporteur.id in body_of(to_owner[0])
+        assert f"/assessments/{with_rapporteur.id}/follow-up" in body_of(to_owner[0])
     contact = smtp.to("info@stichting.example")
     assert len(contact) == 1
     contact_body = body_of(contact[0])
