@@ -47,9 +47,13 @@ messages: $(CATALOGS)
 
 bootstrap: $(VENV)/.installed node_modules/.installed messages
 
+# The web app and, beside it, the background worker (reminders and the mail outbox, README
+# "Reminders and the job runner"); the worker stops when the app stops.
 run: bootstrap
 	$(BIN)/datawaarden init --demo-users
-	$(BIN)/datawaarden serve --host $(HOST) --port $(PORT)
+	@$(BIN)/datawaarden jobs run & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  $(BIN)/datawaarden serve --host $(HOST) --port $(PORT)
 
 system-packages:
 	@scripts/ensure-system-packages.sh

@@ -83,6 +83,21 @@ class Settings(BaseSettings):
     timestamp_renewal_days: int = Field(default=730, ge=0, le=36_500)
     smtp_url: str | None = None
     mail_from: str = "datawaarden@localhost"
+    # Reminders (app.reminders, sent by `datawaarden jobs run`): a condition due within
+    # REMINDER_DUE_DAYS days, and a re-assessment date within REASSESSMENT_NOTICE_DAYS days.
+    reminder_due_days: int = Field(default=14, ge=1, le=365)
+    reassessment_notice_days: int = Field(default=30, ge=1, le=365)
+    # How often the worker looks for reminders to record (minutes) and for mail to send
+    # (seconds, on SQLite; on PostgreSQL the queue wakes the worker).
+    reminder_scan_minutes: int = Field(default=5, ge=1, le=1440)
+    mail_poll_seconds: float = Field(default=5.0, ge=0.05, le=3600)
+    # A mail claimed by a worker that has not marked it sent after this long is sent again,
+    # with the same Message-ID (the worker died, or its SMTP server hung).
+    mail_lease_seconds: int = Field(default=600, ge=1, le=86_400)
+    # Attempts before a mail is given up (the wait doubles after each, from a minute to 6 hours).
+    mail_max_attempts: int = Field(default=12, ge=1, le=100)
+    # PostgreSQL: a worker silent this long is taken for dead and its running job released.
+    jobs_stalled_seconds: int = Field(default=60, ge=2, le=3600)
     api_rate_limit_per_minute: int = Field(default=300, ge=1, le=100_000)
     retention_years: int = Field(default=20, ge=1, le=200)
     public_register_pdf: bool = True

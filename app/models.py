@@ -14,8 +14,10 @@ from app.assessments.models import (  # noqa: F401
 )
 from app.audit.models import AuditCheckpoint, AuditEvent  # noqa: F401
 from app.db import metadata  # noqa: F401
-from app.notifications.models import Notification  # noqa: F401
+from app.jobs.models import JobRun  # noqa: F401
+from app.notifications.models import Notification, OutgoingMail  # noqa: F401
 from app.questionnaires.models import QuestionnaireVersion  # noqa: F401
+from app.reminders.models import Reminder  # noqa: F401
 from app.reports.models import Report  # noqa: F401
 from app.reviews.models import (  # noqa: F401
     Advice,

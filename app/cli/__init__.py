@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import archive, audit, backup, questionnaires, reports, setup, tokens, users
+from app.cli import archive, audit, backup, jobs, questionnaires, reports, setup, tokens, users
 
 app = typer.Typer(
     help="Datawaarden: decision support for the ethical use of data.", no_args_is_help=True
@@ -20,6 +20,7 @@ app.add_typer(reports.report_app, name="report")
 app.add_typer(archive.archive_app, name="archive")
 app.add_typer(archive.export_app, name="export")
 app.add_typer(tokens.tokens_app, name="tokens")
+app.add_typer(jobs.jobs_app, name="jobs")
 
 
 def main() -> None:

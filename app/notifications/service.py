@@ -18,8 +18,10 @@ from sqlalchemy import event, func, update
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
+from app.formatting import day
 from app.i18n import N_, LazyString, gettext, use_locale
 from app.notifications.models import Notification
+from app.notifications.reminder_texts import DATE_PARAMS, REMINDER_KINDS, REMINDER_PAGES
 from app.timeutil import utcnow
 from app.users.models import User
 
@@ -111,6 +113,7 @@ def render_notification(kind: str, params: dict[str, Any], locale: str) -> tuple
     """Subject and text of a notification in a language."""
     subject, body = KINDS[kind]
     with use_locale(locale):
+        params = {k: day(v) if k in DATE_PARAMS and v else v for k, v in params.items()}
         return gettext(subject.message, **params), gettext(body.message, **params)
 
 
@@ -234,3 +237,8 @@ def _send_outbox(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_outbox(session: Session) -> None:
     session.info.pop("outbox", None)
+
+
+# Reminders (app.reminders) are notifications of their own kinds, shown by the same list.
+KINDS.update(REMINDER_KINDS)
+_PAGES.update(REMINDER_PAGES)
