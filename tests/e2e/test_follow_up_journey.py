@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import PERSONAS, screenshot
+from .conftest import PERSONAS, _app_env, _run_cli, screenshot
 from .test_full_journey import (
     ADVICE_SAVED,
     ADVICE_SUMMARY,
@@ -86,7 +86,7 @@ def board_advises_with_two_conditions_for_the_lead(j: Journey) -> None:
     expect(flash(board)).to_have_text(ADVICE_SAVED)
 
 
-def test_it_follows_up_the_conditions_and_re_assesses_the_project(actors, base_url):
+def test_it_follows_up_the_conditions_and_re_assesses_the_project(actors, base_url, live_server):
     axe = AxeLog()
     j = Journey(base_url=base_url, js=True)
     lead_starts_and_fills(j, actors.open("lead"))
@@ -136,6 +136,18 @@ def test_it_follows_up_the_conditions_and_re_assesses_the_project(actors, base_u
     expect(flash(chair)).to_have_text(RECORDED)
     first = chair.get_by_role("region", name=re.compile(r"^Voorwaarde 1: "))
     expect(first.get_by_role("heading", level=2)).to_contain_text("Geaccepteerd")
+
+    # The job runner's pass reminds the lead of the second condition, due within 14 days;
+    # the accepted first one, though due sooner, is not reminded.
+    _run_cli(["jobs", "run", "--once"], env=_app_env(live_server.data_dir))
+    lead.goto(f"{base_url}/notifications")
+    reminders = lead.get_by_role("link", name=re.compile(r"^Herinnering: voorwaarde \d van "))
+    expect(reminders).to_have_count(1)
+    expect(reminders).to_contain_text("voorwaarde 2 van")
+    seeing.goto(f"{base_url}/notifications")
+    check_at_both_widths(axe, seeing, "reminder-notification")
+    reminders.click()
+    expect(heading(lead, re.compile(rf"^{FOLLOW_UP}"))).to_be_visible()
 
     # The lead starts the re-assessment: pre-filled, one answer changed, submitted.
     lead.goto(j.overview_url)
