@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api import answers, archive, assessments, committee, questionnaires, reports
+from app.api import (
+    answers,
+    archive,
+    assessments,
+    attachments,
+    committee,
+    questionnaires,
+    reports,
+)
 
 router = APIRouter()
-for resource in (questionnaires, assessments, answers, committee, reports, archive):
+for resource in (questionnaires, assessments, answers, attachments, committee, reports, archive):
     router.include_router(resource.router)

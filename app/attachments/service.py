@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Set
 from dataclasses import dataclass
 
-from sqlalchemy import func, text
+from sqlalchemy import ColumnElement, and_, func, text
 from sqlmodel import Session, col, select
 
 from app.assessments.models import Assessment
@@ -90,8 +90,11 @@ def _lock(session: Session, assessment: Assessment) -> None:
         session.execute(_LOCK, {"key": _LOCK_KEY, "id": assessment.id})
 
 
-def _current(assessment_id: int) -> list[object]:
-    return [Attachment.assessment_id == assessment_id, col(Attachment.removed_at).is_(None)]
+def _current(assessment_id: int) -> ColumnElement[bool]:
+    """An assessment's attachments that were not removed."""
+    return and_(
+        col(Attachment.assessment_id) == assessment_id, col(Attachment.removed_at).is_(None)
+    )
 
 
 def _check_limits(
@@ -105,7 +108,7 @@ def _check_limits(
         count = session.exec(
             select(func.count())
             .select_from(Attachment)
-            .where(*_current(assessment.id or 0), Attachment.question_id == question_id)
+            .where(_current(assessment.id or 0), Attachment.question_id == question_id)
         ).one()
         if count >= limits.per_answer:
             raise _refuse(
@@ -116,7 +119,7 @@ def _check_limits(
                 )
             )
     total = session.exec(
-        select(func.coalesce(func.sum(Attachment.size), 0)).where(*_current(assessment.id or 0))
+        select(func.coalesce(func.sum(Attachment.size), 0)).where(_current(assessment.id or 0))
     ).one()
     if int(total) + size > limits.per_assessment:
         message = _(
@@ -243,7 +246,7 @@ def attachments_of_answers(session: Session, assessment_id: int) -> dict[str, li
     """The current attachments of each answered question, oldest first."""
     rows = session.exec(
         select(Attachment)
-        .where(*_current(assessment_id), col(Attachment.question_id).is_not(None))
+        .where(_current(assessment_id), col(Attachment.question_id).is_not(None))
         .order_by(col(Attachment.id))
     ).all()
     found: dict[str, list[Attachment]] = {}
@@ -278,7 +281,11 @@ def read_blob(session: Session, sha256: str, *, settings: Settings | None = None
 
 
 def download(
-    session: Session, *, attachment: Attachment, actor: User | None, settings: Settings | None = None
+    session: Session,
+    *,
+    attachment: Attachment,
+    actor: User | None,
+    settings: Settings | None = None,
 ) -> bytes:
     """The bytes of an attachment for someone who may read its assessment (the caller checked
     that), recorded in the audit trail."""

@@ -1,5 +1,5 @@
-"""An answer's attachments in the submission's snapshot (by hash), and their bytes for the
-signed report, which embeds each as an associated file.
+"""An answer's attachments in the submission's snapshot (by hash); the signed report embeds
+each one the snapshot lists as an associated file (app.reports.render).
 
 Importing this module provides the snapshot's attachments to the lifecycle
 (app.assessments.evidence); app.wiring imports it."""
@@ -13,8 +13,7 @@ from sqlmodel import Session
 
 from app.assessments import evidence
 from app.assessments.models import Assessment
-from app.attachments.service import attachments_of_answers, read_blob
-from app.config import Settings
+from app.attachments.service import attachments_of_answers
 
 
 def snapshot_entries(
@@ -33,14 +32,6 @@ def snapshot_entries(
         for qid in question_ids
         for a in current.get(qid, [])
     ]
-
-
-def evidence_of(
-    session: Session, snapshot: dict[str, Any], *, settings: Settings | None = None
-) -> list[tuple[dict[str, Any], bytes]]:
-    """Each attachment a snapshot lists, with its stored bytes (checked against the hash)."""
-    entries = snapshot.get("attachments") or []
-    return [(entry, read_blob(session, entry["sha256"], settings=settings)) for entry in entries]
 
 
 evidence.provide(snapshot_entries)

@@ -169,9 +169,7 @@ def _read(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> bytes
     return content if len(content) <= limit else None
 
 
-def _odt(
-    archive: zipfile.ZipFile, first: zipfile.ZipInfo, names: set[str]
-) -> FileType | None:
+def _odt(archive: zipfile.ZipFile, first: zipfile.ZipInfo, names: set[str]) -> FileType | None:
     if first.compress_type != zipfile.ZIP_STORED:
         return None
     if _read(archive, first, 100) != ODT_MIMETYPE or "content.xml" not in names:

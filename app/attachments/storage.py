@@ -104,9 +104,7 @@ def read_blob(session: Session, sha256: str, *, settings: Settings) -> bytes:
         except OSError:
             data = None
     if data is None:
-        raise StoredFileUnreadable(
-            _("The stored file is missing from the attachment directory.")
-        )
+        raise StoredFileUnreadable(_("The stored file is missing from the attachment directory."))
     data = bytes(data)
     if len(data) != blob.size or sha256_of(data) != sha256:
         raise StoredFileUnreadable(
