@@ -38,34 +38,43 @@ def odt() -> bytes:
     return out.getvalue()
 
 
+OOXML = "application/vnd.openxmlformats-officedocument"
+PACKAGE = "http://schemas.openxmlformats.org/package/2006"
+RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+DOCX_TYPES = f'<Types><Override ContentType="{OOXML}.wordprocessingml.document.main+xml"/></Types>'
+
+
 def xlsx() -> bytes:
     """A minimal workbook as Excel writes one (no openpyxl in the environment)."""
     parts = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            f'<Types xmlns="{PACKAGE}/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            f'ContentType="{OOXML}.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            f'ContentType="{OOXML}.spreadsheetml.worksheet+xml"/>'
             "</Types>"
         ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            f'<Relationships xmlns="{PACKAGE}/relationships">'
+            f'<Relationship Id="rId1" Type="{RELATIONS}/officeDocument" Target="xl/workbook.xml"/>'
             "</Relationships>"
         ),
         "xl/workbook.xml": (
             '<?xml version="1.0" encoding="UTF-8"?>'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'xmlns:r="{RELATIONS}">'
             '<sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>'
         ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationships xmlns="{PACKAGE}/relationships">'
+            f'<Relationship Id="rId1" Type="{RELATIONS}/worksheet" Target="worksheets/sheet1.xml"/>'
             "</Relationships>"
         ),
         "xl/worksheets/sheet1.xml": (
@@ -119,7 +128,7 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 
 def zip_bomb() -> bytes:
     """A DOCX in every other respect, with a part of 64 MB of zeros (compressed to ~64 KB)."""
     parts = {
-        "[Content_Types].xml": '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        "[Content_Types].xml": DOCX_TYPES,
         "word/document.xml": "<document/>",
         "word/media/zeros.bin": b"\x00" * (64 * 1024 * 1024),
     }
@@ -128,7 +137,7 @@ def zip_bomb() -> bytes:
 
 def many_entries(count: int = 6000) -> bytes:
     parts: dict[str, str | bytes] = {
-        "[Content_Types].xml": '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        "[Content_Types].xml": DOCX_TYPES,
         "word/document.xml": "<document/>",
     }
     parts.update({f"word/p{i}.xml": "" for i in range(count)})
@@ -144,7 +153,7 @@ def odt_with(mimetype: bytes, *, stored: bool = True) -> bytes:
 def docm() -> bytes:
     """A Word document with macros (vbaProject.bin)."""
     parts = {
-        "[Content_Types].xml": '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        "[Content_Types].xml": DOCX_TYPES,
         "word/document.xml": "<document/>",
         "word/vbaProject.bin": b"\xd0\xcf\x11\xe0macro",
     }

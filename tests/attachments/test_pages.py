@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import func, select
 

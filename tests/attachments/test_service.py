@@ -7,7 +7,7 @@ import json
 import stat
 
 import pytest
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 
 from app.assessments import answering, lifecycle
 from app.attachments import service
@@ -358,9 +358,8 @@ def test_the_database_refuses_to_change_or_delete_a_blob_or_an_attachment(
         "UPDATE attachments SET filename = 'ander.csv' WHERE sha256 = :sha",
         "DELETE FROM attachments WHERE sha256 = :sha",
     ):
-        with pytest.raises(DBAPIError, match="sealed"):
-            with db.begin_nested():
-                db.execute(text(statement), {"sha": attachment.sha256})
+        with pytest.raises(DBAPIError, match="sealed"), db.begin_nested():
+            db.execute(text(statement), {"sha": attachment.sha256})
 
 
 def test_with_a_directory_the_bytes_live_in_files_that_are_not_executable(
