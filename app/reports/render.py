@@ -215,7 +215,11 @@ def gather(
             "verify_url": verification_url(settings, assessment.reference),
             "qr": qr_data_uri(verification_url(settings, assessment.reference)),
             "snapshot_sha256": submission.sha256,
-            "evidence": [entry for entries in attached.values() for entry in entries],
+            "evidence": [
+                {**entry, "question": _label(q, entry["question_id"], locale)}
+                for entries in attached.values()
+                for entry in entries
+            ],
         }
     return ReportSource(
         context=context,
@@ -226,6 +230,11 @@ def gather(
         locale=locale,
         evidence=evidence,
     )
+
+
+def _label(q: Questionnaire, question_id: str, locale: str) -> str:
+    question = engine.question_by_id(q).get(question_id)
+    return question.label.get(locale) if question else question_id
 
 
 def _evidence(
