@@ -145,6 +145,14 @@ class Settings(BaseSettings):
     oidc_leeway_seconds: int = Field(default=60, ge=0, le=600)
     # Local accounts with a password (the break-glass administrator): on or off.
     local_login: bool = True
+    # Evidence attached to answers and conditions (app.attachments): stored in the database
+    # by default; with ATTACHMENT_DIR, their bytes go to files in that directory (named by
+    # their SHA-256) and the database keeps the hash and size. The limits: per file, per
+    # assessment (all its attachments together) and the number of files per answer.
+    attachment_dir: Path | None = None
+    attachment_max_file_mb: int = Field(default=20, ge=1, le=1024)
+    attachment_max_assessment_mb: int = Field(default=100, ge=1, le=100_000)
+    attachment_max_per_answer: int = Field(default=20, ge=1, le=1000)
 
     @field_validator("base_url")
     @classmethod

@@ -179,6 +179,52 @@ async def uploaded_file(request: Request) -> Upload:
 
 UploadDep = Annotated[Upload, Depends(uploaded_file)]
 
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NamedUpload:
+    """The file of the form field `file` with the name the browser gave it, read in chunks up
+    to the limit per attachment (DATAWAARDEN_ATTACHMENT_MAX_FILE_MB); or why there is none."""
+
+    filename: str = ""
+    data: bytes = b""
+    refused: AppError | None = None
+
+    def read(self) -> bytes:
+        if self.refused is not None:
+            raise self.refused
+        return self.data
+
+
+async def attachment_file(request: Request, settings: SettingsDep) -> NamedUpload:
+    """The uploaded form field `file` for an attachment: refused as too large (413) once more
+    than the limit arrived (never more than the limit and a chunk in memory), as missing
+    (422). Its type is the service's to judge, from its content."""
+    from app.errors import InvalidInput, PayloadTooLarge
+
+    limit = settings.attachment_max_file_mb * 1024 * 1024
+    message = _("The file is larger than %(mb)s MB.", mb=settings.attachment_max_file_mb)
+    too_large = PayloadTooLarge(message, fields={"file": message})
+    length = parse_int(request.headers.get("content-length", ""), default=0, max_digits=15) or 0
+    if length > limit + 64 * 1024:
+        return NamedUpload(refused=too_large)
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return NamedUpload(
+            refused=InvalidInput(_("Choose a file."), fields={"file": _("Choose a file.")})
+        )
+    data = bytearray()
+    while chunk := await upload.read(_CHUNK):
+        data.extend(chunk)
+        if len(data) > limit:
+            return NamedUpload(upload.filename, refused=too_large)
+    return NamedUpload(upload.filename, bytes(data))
+
+
+AttachmentFileDep = Annotated[NamedUpload, Depends(attachment_file)]
+
 AdminUser = Annotated[User, Depends(RequireRole(Role.admin))]
 
 

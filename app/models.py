@@ -12,6 +12,7 @@ from app.assessments.models import (  # noqa: F401
     StateChange,
     Submission,
 )
+from app.attachments.models import Attachment, Blob  # noqa: F401
 from app.audit.models import AuditCheckpoint, AuditEvent  # noqa: F401
 from app.db import metadata  # noqa: F401
 from app.jobs.models import JobRun  # noqa: F401

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from app.assessments import events, feedback
 from app.assessments.reading import uses_version
+from app.attachments import snapshot as _attachments  # noqa: F401  (provides to the snapshot)
 from app.audit.labels import action_label
 from app.followup.service import start_following_up
 from app.jinja import environment

@@ -84,7 +84,7 @@ def openapi_document() -> dict[str, Any]:
 
 _HEADER = {
     "ETag": ("the assessment's version; send it as If-Match to save", "string"),
-    "Location": ("the new assessment", "string"),
+    "Location": ("the new object (an assessment, an attachment's download)", "string"),
     "Retry-After": ("seconds to wait before trying again", "integer"),
     "Content-Disposition": ("attachment, with the file name", "string"),
 }
@@ -95,6 +95,8 @@ _HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     "get_assessment": {"200": ("ETag",)},
     "put_answer": {"200": ("ETag",)},
     "get_report": {"200": ("Content-Disposition",)},
+    "add_attachment": {"201": ("Location",)},
+    "get_attachment": {"200": ("Content-Disposition",)},
 }
 
 

@@ -5,8 +5,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api import answers, archive, assessments, committee, followup, questionnaires, reports
+from app.api import (
+    answers,
+    archive,
+    assessments,
+    attachments,
+    committee,
+    followup,
+    questionnaires,
+    reports,
+)
 
 router = APIRouter()
-for resource in (questionnaires, assessments, answers, committee, followup, reports, archive):
+for resource in (
+    questionnaires,
+    assessments,
+    answers,
+    attachments,
+    committee,
+    followup,
+    reports,
+    archive,
+):
     router.include_router(resource.router)

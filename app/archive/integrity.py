@@ -109,10 +109,11 @@ def _init_worker(roots_pem: bytes, crls: tuple[bytes, ...], fetch: bool) -> None
     _WORKER["context"] = ValidationContext(trust_roots=roots, allow_fetching=False)
 
 
-def _check_signatures(pdf: bytes) -> tuple[bool, str | None, dict[str, bytes]]:
-    """Signature check of one report (CPU-bound Python, so in a worker process). The bytes
-    are an archived report's: that nothing was changed after signing is checked against the
-    hashes in the audit trail (app.archive.binding), not by a difference analysis."""
+def _check_signatures(pdf: bytes) -> tuple[bool, str | None, dict[str, bytes], list[str]]:
+    """Signature check of one report (CPU-bound Python, so in a worker process), with what is
+    wrong with the evidence it embeds (each file its snapshot lists). The bytes are an
+    archived report's: that nothing was changed after signing is checked against the hashes
+    in the audit trail (app.archive.binding), not by a difference analysis."""
     check = verify_pdf(
         pdf,
         trust_roots=[],
@@ -125,7 +126,8 @@ def _check_signatures(pdf: bytes) -> tuple[bool, str | None, dict[str, bytes]]:
         problem = "a signature is missing, broken or not trusted"
         if check.signatures and not check.signatures[-1].covers_whole_file:
             problem = "the file was changed after its last signature"
-    return check.signatures_ok, problem, check.attachments
+    evidence = [e.describe() for e in check.evidence if e.problem is not None]
+    return check.signatures_ok, problem, check.attachments, evidence
 
 
 class _InProcess:
@@ -250,13 +252,15 @@ def _report_findings(item: _Archived) -> list[Finding]:
 
 
 def _public_findings(
-    session: Session, item: _Archived, checked: tuple[bool, str | None, dict[str, bytes]]
+    session: Session,
+    item: _Archived,
+    checked: tuple[bool, str | None, dict[str, bytes], list[str]],
 ) -> list[Finding]:
     """The public edition of one archived assessment: its signatures and its binding."""
     if not item.public:
         return []
     subject = item.assessment.reference
-    signatures_ok, problem, attachments = checked
+    signatures_ok, problem, attachments, _evidence = checked
     found = []
     if not signatures_ok:
         found.append(Finding("signature", subject, f"public edition: {problem or 'invalid'}"))
@@ -369,7 +373,7 @@ def _judge(
     checks = list(checks_of_newest)
     with_public = [item for item in batch if item.public]
     public_checks = dict(zip([id(item) for item in with_public], checks_of_public, strict=True))
-    for item, (signatures_ok, problem, attachments) in zip(batch, checks, strict=True):
+    for item, (signatures_ok, problem, attachments, evidence) in zip(batch, checks, strict=True):
         if item.versions and not item.public:
             without_public += 1
         if item.public:
@@ -388,6 +392,7 @@ def _judge(
         result.problems.extend(_report_findings(item))
         if item.versions and not signatures_ok:
             result.problems.append(Finding("signature", subject, problem or "invalid"))
+        result.problems.extend(Finding("evidence", subject, text) for text in evidence)
         sealed = read_sealed(attachments) if item.versions else SealedContent()
         try:
             result.problems.extend(

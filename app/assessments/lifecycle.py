@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from app.assessments import events
+from app.assessments import events, evidence
 from app.assessments.answering import answer_values
 from app.assessments.models import (
     Assessment,
@@ -174,12 +174,12 @@ def build_snapshot(
     session: Session, *, assessment: Assessment, actor: User, number: int, at: datetime
 ) -> dict[str, Any]:
     """The frozen content of a submission: questionnaire version and hash, the visible answers,
-    scores and obligations, who and when."""
+    scores and obligations, the files attached to those answers (by SHA-256), who and when."""
     version, q = questionnaire_of(session, assessment)
     answers = answer_values(session, assessment)
     effective = engine.effective_answers(q, answers)
     ds = engine.decision_support(q, answers)
-    return {
+    snapshot: dict[str, Any] = {
         "format": "datawaarden.snapshot/1",
         "reference": assessment.reference,
         "submission": number,
@@ -192,6 +192,13 @@ def build_snapshot(
         "submitted_by": {"id": actor.id, "name": actor.name},
         "submitted_at": at.isoformat(timespec="seconds"),
     }
+    # The answers' files by hash; only when there are any, so that a snapshot without
+    # attachments is what it always was.
+    visible = [qq.id for qq in engine.visible_questions(q, answers)]
+    attachments = evidence.snapshot_attachments(session, assessment, visible)
+    if attachments:
+        snapshot["attachments"] = attachments
+    return snapshot
 
 
 def submit_assessment(session: Session, *, assessment: Assessment, actor: User) -> Submission:

@@ -8,6 +8,9 @@ from app.i18n import N_, LazyString
 ACTION_LABELS: dict[str, LazyString] = {
     "answer.saved": N_("Answer saved"),
     "answer.restored": N_("Earlier answer restored"),
+    "attachment.added": N_("File attached"),
+    "attachment.removed": N_("Attached file removed"),
+    "attachment.downloaded": N_("Attached file downloaded"),
     "assessment.created": N_("Assessment started"),
     "assessment.questionnaire_moved": N_("Moved to a newer questionnaire version"),
     "assessment.reassessment_started": N_("Re-assessment started"),

@@ -57,9 +57,10 @@ def report_verify(
         data = file.read_bytes()
     except OSError as exc:
         fail(f"Cannot read {file}: {exc.strerror}")
-    if len(data) > MAX_UPLOAD * 5:
-        fail("The file is too large to be an advice report.")
     settings = settings_or_exit()
+    # A report also carries the files attached to its answers (at most the limit per assessment).
+    if len(data) > MAX_UPLOAD * 5 + settings.attachment_max_assessment_mb * 1024 * 1024:
+        fail("The file is too large to be an advice report.")
     validator, _seal = seals(settings, trust_anchor)
     with session_scope(open_engine()) as session:
         check = verify_file(session, data, settings=settings, at=moment, validator=validator)

@@ -24,6 +24,7 @@ from app.deps import (
 from app.errors import InvalidInput, NotFound
 from app.i18n import _, get_locale
 from app.pages.answer_forms import read_section
+from app.pages.attachment_views import attachment_views
 from app.pages.fingerprint import shown_digest
 from app.pages.form_items import (
     build_items,
@@ -52,6 +53,7 @@ def section_page(
     overrides: dict[str, Any] | None = None,
     form_error: str | None = None,
     status: int = 200,
+    attachment_errors: dict[str, str] | None = None,
 ) -> Response:
     _version, q = reading.questionnaire_of(session, assessment)
     section = find_section(q, section_id)
@@ -77,6 +79,11 @@ def section_page(
     # The error summary: per question its label and message, linked to its first field.
     flagged = [i for i in items if i.error or i.conflict]
     locale = get_locale()
+    attachments = attachment_views(
+        session, assessment, request.app.state.settings, errors=attachment_errors
+    )
+    # A refused upload is listed in the error summary too, linked to its file field.
+    refused_files = {f"file-{qid}": message for qid, message in (attachment_errors or {}).items()}
     return render(
         request,
         "assessments/section.html",
@@ -87,10 +94,17 @@ def section_page(
             "shown": shown_digest(steps, support),
             "items": items,
             "errors": {
-                i.q.id: f"{i.q.label.get(locale)}: {i.error or (i.conflict or {})['message']}"
-                for i in flagged
+                **{
+                    i.q.id: f"{i.q.label.get(locale)}: {i.error or (i.conflict or {})['message']}"
+                    for i in flagged
+                },
+                **refused_files,
             },
-            "error_ids": {i.q.id: i.first_input_id for i in flagged},
+            "error_ids": {
+                **{i.q.id: i.first_input_id for i in flagged},
+                **{name: name for name in refused_files},
+            },
+            "attachments": attachments,
             "support": support,
             "editable": editable,
             "prev_id": q.sections[index - 1].id if index > 0 else None,

@@ -42,7 +42,10 @@ class ArchiveCheck:
     @property
     def ok(self) -> bool:
         return (
-            self.result.signatures_ok and self.archived is not None and bool(self.snapshot_matches)
+            self.result.signatures_ok
+            and self.archived is not None
+            and bool(self.snapshot_matches)
+            and self.result.evidence_ok
         )
 
     def statements(self, org_name: str) -> list[Statement]:

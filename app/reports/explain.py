@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.formatting import day, moment
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.reports.verdict import INFLATE_LIMIT, SignatureCheck, Verification
 
 
@@ -137,6 +137,48 @@ def explain(
         found.append(Statement(True, _("The embedded data matches the archived snapshot.")))
     elif snapshot_matches is False and result.signatures_ok:  # otherwise it was not read
         found.append(Statement(False, _("The embedded data does not match the archived snapshot.")))
+    if result.signatures_ok and result.evidence:
+        found.extend(_evidence(result))
+    return found
+
+
+def _evidence(result: Verification) -> list[Statement]:
+    """The files attached to the answers: each one the signed snapshot lists is embedded with
+    the bytes its SHA-256 names."""
+    wrong = [e for e in result.evidence if e.problem is not None]
+    if not wrong:
+        return [
+            Statement(
+                True,
+                ngettext(
+                    "The file attached to an answer is embedded in the report unchanged, as "
+                    "the snapshot lists it.",
+                    "The %(num)s files attached to the answers are embedded in the report "
+                    "unchanged, as the snapshot lists them.",
+                    len(result.evidence),
+                ),
+            )
+        ]
+    found = []
+    for check in wrong:
+        if check.problem == "missing":
+            text = _(
+                "The attached file “%(name)s” that the snapshot lists is not embedded in the "
+                "report.",
+                name=check.filename,
+            )
+        elif check.problem == "altered":
+            text = _(
+                "The attached file “%(name)s” embedded in the report does not match the "
+                "SHA-256 that the snapshot lists: it was changed.",
+                name=check.filename,
+            )
+        else:
+            text = _(
+                "The attached file “%(name)s” embedded in the report cannot be read.",
+                name=check.filename,
+            )
+        found.append(Statement(False, text))
     return found
 
 

@@ -20,6 +20,7 @@ from app import formatting
 from app.assessments import reading
 from app.assessments.models import Assessment, Submission
 from app.assessments.presenters import answer_table, answer_text, support_view
+from app.attachments.service import read_blob
 from app.canonical import canonical_json, sha256_hex
 from app.config import ROOT, Settings
 from app.i18n import use_locale
@@ -30,6 +31,8 @@ from app.reports.sealed import (
     ADVICE_ATTACHMENT,
     SNAPSHOT_ATTACHMENT,
     advice_document,
+    evidence_entries,
+    evidence_name,
     public_document,
     public_snapshot,
 )
@@ -56,6 +59,15 @@ def qr_data_uri(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A file attached to an answer, embedded as an associated file (relationship Supplement)."""
+
+    name: str
+    description: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class ReportSource:
     """Everything that goes into a report, gathered before rendering (no database needed then)."""
 
@@ -67,6 +79,8 @@ class ReportSource:
     locale: str
     # The public edition: other descriptions of its attachments.
     public: bool = False
+    # The files the snapshot lists, in its order (the public edition carries none).
+    evidence: tuple[Evidence, ...] = ()
 
 
 def _report_text(question: Question, value: Any, locale: str) -> str:
@@ -95,6 +109,7 @@ def _section(
     verdicts: dict[str, str],
     comments: dict[str | None, list[dict[str, Any]]],
     locale: str,
+    attached: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """One chapter of answers, a table answer as a table."""
     from app.reviews.labels import VERDICT_LABELS
@@ -115,6 +130,7 @@ def _section(
                 "text": _report_text(qq, value, locale),
                 "table": table,
                 "comments": comments.get(qq.id, []),
+                "attachments": (attached or {}).get(qq.id, []),
             }
         )
     verdict = verdicts.get(section.id)
@@ -146,6 +162,7 @@ def gather(
     assert submission is not None
     snapshot = json.loads(submission.snapshot_json)
     answers = snapshot["answers"]
+    evidence, attached = _evidence(session, snapshot)
     with use_locale(locale):
         visible = {qq.id for qq in engine.visible_questions(q, answers)}
         verdicts = judging.verdicts(session, submission)
@@ -161,7 +178,7 @@ def gather(
                 }
             )
         sections = [
-            _section(q, section, answers, visible, verdicts, by_question, locale)
+            _section(q, section, answers, visible, verdicts, by_question, locale, attached)
             for section in q.sections
         ]
         support = support_view(q, engine.decision_support(q, answers), locale)
@@ -198,6 +215,11 @@ def gather(
             "verify_url": verification_url(settings, assessment.reference),
             "qr": qr_data_uri(verification_url(settings, assessment.reference)),
             "snapshot_sha256": submission.sha256,
+            "evidence": [
+                {**entry, "question": _label(q, entry["question_id"], locale)}
+                for entries in attached.values()
+                for entry in entries
+            ],
         }
     return ReportSource(
         context=context,
@@ -206,7 +228,34 @@ def gather(
         title=f"{assessment.reference} {assessment.title}",
         subject=outcome_label,
         locale=locale,
+        evidence=evidence,
     )
+
+
+def _label(q: Questionnaire, question_id: str, locale: str) -> str:
+    question = engine.question_by_id(q).get(question_id)
+    return question.label.get(locale) if question else question_id
+
+
+def _evidence(
+    session: Session, snapshot: dict[str, Any]
+) -> tuple[tuple[Evidence, ...], dict[str, list[dict[str, Any]]]]:
+    """The files the snapshot lists with their stored bytes (checked against the hashes), and
+    per question what the report prints of them."""
+    files = []
+    attached: dict[str, list[dict[str, Any]]] = {}
+    for number, entry in enumerate(evidence_entries(snapshot), start=1):
+        name = evidence_name(number, entry)
+        files.append(
+            Evidence(
+                name,
+                f"Attachment to the answer to {entry['question_id']}: {entry['filename']} "
+                f"(SHA-256 {entry['sha256']})",
+                read_blob(session, entry["sha256"]),
+            )
+        )
+        attached.setdefault(entry["question_id"], []).append({**entry, "name": name})
+    return tuple(files), attached
 
 
 def gather_public(
@@ -313,7 +362,8 @@ def render_html(source: ReportSource) -> str:
 
 def render_pdf(source: ReportSource, *, html: str | None = None) -> bytes:
     """WeasyPrint, PDF/A-3b, tagged (headings, tables with their headers, the chart's text as
-    its alternative), with the snapshot and the advice as Data attachments. Slow (seconds):
+    its alternative), with the snapshot and the advice as Data attachments and the files
+    attached to the answers as Supplement attachments. Slow (seconds):
     call it from a worker thread, never from an async handler."""
     html = html if html is not None else render_html(source)
     attachments = [
@@ -334,6 +384,15 @@ def render_pdf(source: ReportSource, *, html: str | None = None) -> bytes:
             else "The committee's advice (canonical JSON)",
         ),
     ]
+    attachments.extend(
+        weasyprint.Attachment(
+            file_obj=io.BytesIO(item.data),
+            name=item.name,
+            relationship="Supplement",
+            description=item.description,
+        )
+        for item in source.evidence
+    )
     document = weasyprint.HTML(string=html, base_url=str(ROOT / "templates" / "pdf"))
     pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, pdf_tags=True)
     return pdf

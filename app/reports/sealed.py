@@ -33,6 +33,9 @@ from app.users.models import User
 
 SNAPSHOT_ATTACHMENT = "datawaarden-snapshot.json"
 ADVICE_ATTACHMENT = "datawaarden-advice.json"
+# The files attached to the answers, embedded next to them as associated files (relationship
+# Supplement) under the name `evidence_name` gives the snapshot's entry.
+EVIDENCE_PREFIX = "evidence-"
 ADVICE_FORMAT = "datawaarden.advice/2"
 LEGACY_ADVICE_FORMAT = "datawaarden.advice/1"
 # The advice document of a public edition (see `public_document`).
@@ -350,11 +353,26 @@ def public_document(
     }
 
 
+def evidence_name(number: int, entry: dict[str, Any]) -> str:
+    """The name under which a report embeds the `number`th (from 1) attachment its snapshot
+    lists."""
+    return f"{EVIDENCE_PREFIX}{number:02d}-{entry.get('filename')}"
+
+
+def evidence_entries(snapshot: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The attachments a snapshot lists (none in one made before attachments existed)."""
+    entries = (snapshot or {}).get("attachments")
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
 def public_snapshot(snapshot_json: str) -> str:
     """The snapshot as the public edition embeds it (RFC 8785 JSON): the frozen submission
-    without who submitted it (a member of staff)."""
+    without who submitted it (a member of staff) and without the attached files' names and
+    hashes (the public edition does not carry the files, and a hash can be matched against
+    guesses)."""
     snapshot = json.loads(snapshot_json)
-    public = {k: v for k, v in snapshot.items() if k not in ("submitted_by", "format")}
+    dropped = ("submitted_by", "format", "attachments")
+    public = {k: v for k, v in snapshot.items() if k not in dropped}
     return canonical_json({"format": PUBLIC_SNAPSHOT_FORMAT, **public})
 
 

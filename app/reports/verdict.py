@@ -37,6 +37,32 @@ class SignatureCheck:
         return self.intact and self.trusted and self.problem is None
 
 
+@dataclass(frozen=True)
+class EvidenceCheck:
+    """One file the signed snapshot lists, as found embedded in the report: `problem` is None
+    (embedded, its bytes hash to the SHA-256 listed), "missing", "altered" (other bytes) or
+    "unreadable" (embedded in a form this check does not read)."""
+
+    number: int
+    name: str  # the name it is embedded under
+    filename: str
+    question_id: str
+    sha256: str  # as the snapshot lists it
+    problem: str | None = None
+
+    def describe(self) -> str:
+        """The finding in English, for the command line and the archive check."""
+        what = f"attached file {self.number} “{self.filename}” (question {self.question_id})"
+        if self.problem == "missing":
+            return f"{what}: listed in the signed snapshot, but not embedded in the report"
+        if self.problem == "altered":
+            return (
+                f"{what}: the embedded bytes do not match the SHA-256 the snapshot lists "
+                f"({self.sha256})"
+            )
+        return f"{what}: embedded in a form that cannot be read ({self.problem})"
+
+
 @dataclass
 class Verification:
     """Everything an auditor needs to know about one file."""
@@ -47,6 +73,8 @@ class Verification:
     at: datetime | None = None  # the moment the validity was judged at
     signatures: list[SignatureCheck] = field(default_factory=list)
     attachments: dict[str, bytes] = field(default_factory=dict)
+    # The files the embedded snapshot lists, each checked (read with the attachments).
+    evidence: list[EvidenceCheck] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     max_inflated: int = 0  # what the verification could inflate in all (INFLATE_LIMIT)
 
@@ -54,6 +82,11 @@ class Verification:
     def attachment(self) -> bytes | None:
         """The embedded snapshot."""
         return self.attachments.get(ATTACHMENT_NAME)
+
+    @property
+    def evidence_ok(self) -> bool:
+        """Whether every file the snapshot lists is embedded unchanged."""
+        return all(e.problem is None for e in self.evidence)
 
     @property
     def signed(self) -> bool:

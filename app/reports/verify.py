@@ -50,6 +50,7 @@ from app.errors import AppError
 from app.i18n import N_, _
 from app.reports import speedups
 from app.reports.allowance import Allowance, BoundedReader, over_limit
+from app.reports.evidence import check_evidence
 from app.reports.offloop import off_loop
 from app.reports.sealed import ADVICE_ATTACHMENT, SNAPSHOT_ATTACHMENT
 from app.reports.validator import Validator
@@ -128,9 +129,9 @@ def _name_in_signature(sig: Any) -> str | None:
         return None
 
 
-def _embedded_files(reader: PdfFileReader) -> dict[str, bytes]:
-    """Datawaarden's JSON attachments by name (other embedded files are ignored), as the first
-    signature signed them: an update appended later cannot change what is read here."""
+def _embedded_names(reader: PdfFileReader) -> list[Any]:
+    """The embedded files' name array (a name, then its file specification), as the first
+    signature signed it: an update appended later cannot change what is read here."""
     signatures = reader.embedded_regular_signatures
     # The catalog as that revision had it; references in it resolve in that revision too.
     root = (
@@ -139,9 +140,15 @@ def _embedded_files(reader: PdfFileReader) -> dict[str, bytes]:
         else reader.root
     )
     try:
-        names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+        return list(root["/Names"]["/EmbeddedFiles"]["/Names"])
     except (KeyError, TypeError):
-        return {}
+        return []
+
+
+def _embedded_files(reader: PdfFileReader, names: list[Any] | None = None) -> dict[str, bytes]:
+    """Datawaarden's JSON attachments by name (the evidence and other embedded files are not
+    read here), as the first signature signed them."""
+    names = _embedded_names(reader) if names is None else names
     found: dict[str, bytes] = {}
     for index in range(0, len(names) - 1, 2):
         name = str(names[index])
@@ -425,8 +432,10 @@ def _verify(
     # Last the embedded JSON: only from a file whose signatures are confirmed (or from the
     # archive's own bytes), and never more than what is left of the allowance.
     if result.signatures_ok or (known and INFLATE_LIMIT not in result.problems):
+        names: list[Any] = []
         try:
-            result.attachments = _embedded_files(reader)
+            names = _embedded_names(reader)
+            result.attachments = _embedded_files(reader, names)
         except Exception as exc:  # a damaged name tree is a missing attachment
             allowance.settle(exc)
             result.attachments = {}
@@ -434,6 +443,8 @@ def _verify(
             log.info("embedded files are too large: %s", max_inflated)  # pragma: no mutate
             result.problems.append(INFLATE_LIMIT)
             result.attachments = {}
+        # The files its snapshot lists, each bounded by the size listed (app.reports.evidence).
+        result.evidence = check_evidence(names, result.attachments.get(SNAPSHOT_ATTACHMENT))
     return result
 
 

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import logs, metrics
 from app.config import Settings, note_served_origin
+from app.errors import PayloadTooLarge
 from app.i18n import LOCALES, _, negotiate_locale, set_locale
 from app.text import parse_int
 from app.timeutil import utcnow
@@ -25,6 +26,9 @@ from app.web.problems import status_title
 access = logging.getLogger("datawaarden.access")
 LANG_COOKIE = "dw_lang"
 MAX_BODY = 21 * 1024 * 1024  # uploads are at most 20 MB; a form is far smaller
+# The policy of a download that must never run or load anything (an attached file): a response
+# that sets exactly this keeps it instead of the pages' policy.
+SANDBOX_CSP = "default-src 'none'; sandbox"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 CSP = (
@@ -95,6 +99,10 @@ class RequestContextMiddleware:
             security_headers(secure=settings.is_production, csp=content_security_policy(settings))
         )
         self.ours = frozenset(name for name, _ in self.raw_security) | {b"x-request-id"}
+        self.raw_sandboxed = _raw(security_headers(secure=settings.is_production, csp=SANDBOX_CSP))
+        # A larger limit per attachment (DATAWAARDEN_ATTACHMENT_MAX_FILE_MB) raises the limit
+        # of a request's body with it.
+        self.max_body = max(MAX_BODY, (settings.attachment_max_file_mb + 1) * 1024 * 1024)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,6 +134,7 @@ class RequestContextMiddleware:
             else None
         )
         extra = [(b"x-request-id", request_id.encode("latin-1")), *self.raw_security]
+        sandboxed = [(b"x-request-id", request_id.encode("latin-1")), *self.raw_sandboxed]
         ours = self.ours
 
         status = [500]  # what the client gets when the app fails before it answers
@@ -140,7 +149,8 @@ class RequestContextMiddleware:
                     if name.lower() not in ours
                 ]
                 present = {name.lower() for name, _value in raw}
-                raw.extend(extra)
+                own = (b"content-security-policy", _SANDBOX_RAW) in message.get("headers", ())
+                raw.extend(sandboxed if own else extra)
                 if not is_static:
                     if b"cache-control" not in present:
                         raw.append((b"cache-control", b"no-store"))
@@ -161,12 +171,12 @@ class RequestContextMiddleware:
         note_served_origin(scope.get("scheme", "http"), headers.get("host", ""))
         started = time.perf_counter()
         try:
-            refusal = _refusal(headers)
+            refusal = _refusal(headers, self.max_body)
             if refusal is not None:
                 # Refused before anything reads the body (the CSRF check reads forms).
                 await refusal(scope, receive, send_wrapper)
             else:
-                await self.app(scope, receive, send_wrapper)
+                await self.app(scope, _bounded(receive, self.max_body), send_wrapper)
         finally:
             seconds = time.perf_counter() - started
             _access_log(scope, status, seconds)
@@ -216,11 +226,31 @@ def _observe(scope: Scope, status: int, seconds: float) -> None:
     metrics.REQUEST_DURATION.labels(method, route, str(status)).observe(seconds)
 
 
-def _refusal(headers: Headers) -> PlainTextResponse | None:
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """The request's body, refused (413) once more than `limit` bytes arrived: a body sent
+    without a Content-Length (chunked) is never read, or spooled to disk, without bound."""
+    seen = 0
+
+    async def bounded() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise PayloadTooLarge(status_title(413))
+        return message
+
+    return bounded
+
+
+_SANDBOX_RAW = SANDBOX_CSP.encode("latin-1")
+
+
+def _refusal(headers: Headers, max_body: int = MAX_BODY) -> PlainTextResponse | None:
     """A body that is too large, or a form in another codec than UTF-8 (utf-7 or
     unicode_escape can smuggle in text that is not valid UTF-8): refused in the user's language."""
     length = parse_int(headers.get("content-length", ""), default=0, max_digits=15) or 0
-    if length > MAX_BODY:
+    if length > max_body:
         return PlainTextResponse(status_title(413), status_code=413)
     content_type = headers.get("content-type", "").lower()
     if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):

@@ -509,6 +509,16 @@ def test_it_lets_a_lead_fill_in_everything_and_submit(page: Page, base_url: str)
     expect(page.get_by_role("button", name=NL["submit"], exact=True)).to_have_count(0)
 
 
+def tab_past_attachments(page: Page, qid: str) -> None:
+    """Tab through a question's file field and its upload button, each visibly focused."""
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#file-{qid}")).to_be_focused()
+    assert_focus_visible(focus_info(page))
+    page.keyboard.press("Tab")
+    expect(page.locator(f"button[form='attachment-upload-{qid}']")).to_be_focused()
+    assert_focus_visible(focus_info(page))
+
+
 def test_it_can_be_filled_in_with_the_keyboard_only(page: Page, base_url: str) -> None:
     login_as(page, base_url, PERSONAS["lead"])
     assessment_id = start_assessment(page, base_url, new_title("Alleen toetsenbord"))
@@ -530,9 +540,12 @@ def test_it_can_be_filled_in_with_the_keyboard_only(page: Page, base_url: str) -
     page.keyboard.type("Een rekenregel die aanvragen sorteert.")
     expect(question(page, "plain_description").get_by_text(NL["saved"])).to_be_visible()
 
-    # Next stops: the client field, then the phase radio group; arrows choose an option.
+    # Next stops: the question's file field and upload button, the client field (and its file
+    # field and button), then the phase radio group; arrows choose an option.
+    tab_past_attachments(page, "plain_description")
     page.keyboard.press("Tab")
     expect(page.get_by_role("textbox", name=Q_CLIENT)).to_be_focused()
+    tab_past_attachments(page, "commissioning_client")
     page.keyboard.press("Tab")
     expect(page.get_by_role("radio", name=PHASE_IDEA, exact=True)).to_be_focused()
     assert_focus_visible(focus_info(page))

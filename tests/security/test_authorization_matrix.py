@@ -538,6 +538,45 @@ def condition_of(world: World, obj: Obj | None) -> dict[str, Any]:
     return {"condition_id": found or 999_999}
 
 
+def attachment_of(world: World, obj: Obj | None) -> dict[str, Any]:
+    """A file attached to the object's answer `name` (stored directly: a submitted assessment
+    no longer takes new ones through the service)."""
+    from app.attachments.models import Attachment
+    from app.attachments.storage import store_blob
+
+    with session_scope(world.engine) as session:
+        data = b"bron;eigenaar\r\nBRP;Burgerzaken\r\n"
+        attachment = Attachment(
+            sha256=store_blob(session, data, settings=world.settings),
+            filename="bronnen.csv",
+            media_type="text/csv",
+            size=len(data),
+            assessment_id=obj.id if obj else 0,
+            question_id="name",
+            uploaded_by_id=world.users["lead"],
+        )
+        session.add(attachment)
+        session.flush()
+        return {"attachment_id": attachment.id}
+
+
+def attachment_upload(ctx: Ctx, persona: str) -> Body:
+    return Body(files={"file": ("bewijs.pdf", PDF_LIKE, "application/pdf")})
+
+
+def attachment_multipart(ctx: Ctx, persona: str) -> Body:
+    """The API's upload: a multipart body of its own (the API sends raw content)."""
+    body = (
+        b'--grens\r\nContent-Disposition: form-data; name="file"; filename="bewijs.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n" + PDF_LIKE + b"\r\n--grens--\r\n"
+    )
+    return Body(content=body, content_type="multipart/form-data; boundary=grens")
+
+
+def removal_of(ctx: Ctx, persona: str) -> Body:
+    return Body(form={"attachment_id": str(ctx.params["attachment_id"])})
+
+
 def victim(world: World, obj: Obj | None) -> dict[str, Any]:
     return {"user_id": world.new_user()}
 
@@ -638,6 +677,17 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/assessments/{assessment_id}/answers/{question_id}"): Rule(
         AUTHOR, "draft", body=AUTOSAVE_NAME, also=(("submitted", AUTHOR, 403),)
+    ),
+    # Files attached to answers: the authors while it can be changed (409 after, tests/
+    # attachments); whoever may read it downloads them.
+    ("POST", "/assessments/{assessment_id}/questions/{question_id}/attachments"): Rule(
+        AUTHOR, "draft", body=attachment_upload, also=(("submitted", AUTHOR, 403),)
+    ),
+    ("POST", "/assessments/{assessment_id}/attachments/remove"): Rule(
+        AUTHOR, "draft", params=attachment_of, body=removal_of
+    ),
+    ("GET", "/assessments/{assessment_id}/attachments/{attachment_id}"): Rule(
+        READER, "submitted", params=attachment_of
     ),
     ("POST", "/assessments/{assessment_id}/revisions/{revision_id}/restore"): Rule(
         AUTHOR, "draft", body=restore_form, also=(("submitted", AUTHOR, 403),)
@@ -754,6 +804,15 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         "draft",
         body=as_json(value="Nieuwe naam", base_version=0, force=True),
         also=(("submitted", AUTHOR, 403),),
+    ),
+    ("POST", "/api/v1/assessments/{assessment_id}/answers/{question_id}/attachments"): Rule(
+        AUTHOR, "draft", body=attachment_multipart, also=(("submitted", AUTHOR, 403),)
+    ),
+    ("GET", "/api/v1/assessments/{assessment_id}/answers/{question_id}/attachments"): Rule(
+        READER, "submitted"
+    ),
+    ("GET", "/api/v1/assessments/{assessment_id}/attachments/{attachment_id}"): Rule(
+        READER, "submitted", params=attachment_of
     ),
     ("POST", "/api/v1/assessments/{assessment_id}/submit"): Rule(AUTHOR, "draft"),
     ("POST", "/api/v1/assessments/{assessment_id}/withdraw"): Rule(AUTHOR, "submitted"),
