@@ -21,6 +21,8 @@ from app.assessments.permissions import (
     is_author,
 )
 from app.assessments.transitions import Action as LifecycleAction
+from app.attachments.models import Attachment
+from app.attachments.service import add_attachment, attachments_of_conditions
 from app.audit.service import record_event
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.followup.transitions import (
@@ -30,6 +32,7 @@ from app.followup.transitions import (
     Status,
     allowed_actions,
     check_move,
+    status_label,
 )
 from app.i18n import _
 from app.notifications.service import notify
@@ -53,6 +56,8 @@ class FollowedCondition:
     updates: list[tuple[ConditionUpdate, str]] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     overdue: bool = False
+    evidence: list[Attachment] = field(default_factory=list)
+    may_add_evidence: bool = False
 
 
 def signed_advice(session: Session, assessment: Assessment) -> Advice | None:
@@ -162,6 +167,7 @@ def follow_up(
     ).all()
     ids = [c.id or 0 for c, _f in rows]
     history = _history(session, ids)
+    evidence = attachments_of_conditions(session, ids)
     owners = {
         u.id: u
         for u in session.exec(
@@ -178,10 +184,12 @@ def follow_up(
             overdue=bool(
                 condition.due_on and condition.due_on < today and state.status in OUTSTANDING
             ),
+            evidence=evidence.get(condition.id or 0, []),
         )
         if reader is not None:
             parties = condition_parties(session, reader, roles, assessment, condition)
             item.actions = allowed_actions(state.status, parties)
+            item.may_add_evidence = Party.owner in parties and state.status in OUTSTANDING
         found.append(item)
     return found
 
@@ -286,6 +294,47 @@ def move_condition(
     )
     _tell(session, assessment, condition, action, actor)
     return state
+
+
+def add_evidence(
+    session: Session,
+    *,
+    assessment: Assessment,
+    condition_id: int,
+    actor: User,
+    roles: Set[Role],
+    filename: str,
+    data: bytes,
+) -> Attachment:
+    """The owner attaches a file as evidence to a condition that is not yet reported done (or
+    was reopened); the attachment itself is checked, stored and audited by app.attachments."""
+    condition = session.get(AdviceCondition, condition_id)
+    advice = signed_advice(session, assessment)
+    if condition is None or advice is None or condition.advice_id != advice.id:
+        raise NotFound(_("This condition does not exist."))
+    state = session.get(ConditionFollowUp, condition_id)
+    if state is None:
+        raise Conflict(_("This condition is not followed up."))
+    if Party.owner not in condition_parties(session, actor, roles, assessment, condition):
+        ensure_can_follow(session, actor, roles, assessment)
+        raise PermissionDenied(_("Only the owner of the condition adds evidence to it."))
+    if state.status not in OUTSTANDING:
+        raise Conflict(
+            _(
+                "Evidence is added before the condition is reported done; it is “%(status)s”.",
+                status=status_label(state.status).lower(),
+            )
+        )
+    return add_attachment(
+        session,
+        assessment=assessment,
+        actor=actor,
+        roles=roles,
+        filename=filename,
+        data=data,
+        condition_id=condition_id,
+        permitted=True,
+    )
 
 
 def _reported_by(session: Session, condition_id: int) -> int | None:

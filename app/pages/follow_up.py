@@ -10,7 +10,9 @@ from starlette.responses import RedirectResponse, Response
 
 from app.assessments.models import Assessment
 from app.assessments.reading import get_assessment
+from app.attachments.sniffing import TYPES
 from app.deps import (
+    AttachmentFileDep,
     CurrentUser,
     ObjectId,
     SessionDep,
@@ -22,6 +24,7 @@ from app.deps import (
 from app.followup import service
 from app.followup.transitions import ACTION_LABELS, NOTE_LABELS, STATUS_LABELS, find_move
 from app.i18n import N_
+from app.pages.attachment_views import file_size
 from app.timeutil import amsterdam_today
 from app.web.flash import flash, register
 from app.web.forms import REFUSALS, Refusal, refused
@@ -30,6 +33,7 @@ from app.web.templating import render
 router = APIRouter()
 
 register("condition_moved", N_("The condition's follow-up has been recorded."))
+register("evidence_added", N_("The file “%(name)s” has been added as evidence."))
 
 
 def followed_assessment(
@@ -67,6 +71,8 @@ def _page(
             (m := find_move(status, action)) and m.needs_note
         ),
         "failed": failed,
+        "file_size": file_size,
+        "file_kinds": {t.media_type: t.label for t in TYPES},
         "failed_note": note,
         "signed": service.signed_advice(session, assessment) is not None,
         **(refusal.context() if refusal else {"errors": {}, "form_error": None}),
@@ -133,6 +139,44 @@ def move_condition(
         f"/assessments/{assessment.id}/follow-up#condition-{condition_id}", status_code=303
     )
     flash(response, "condition_moved")
+    return response
+
+
+@router.post(
+    "/assessments/{assessment_id}/follow-up/{condition_id}/evidence",
+    summary="Add a file as evidence to a condition",
+)
+def add_evidence(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    assessment: FollowedAssessment,
+    condition_id: ObjectId,
+    upload: AttachmentFileDep,
+) -> Response:
+    try:
+        added = service.add_evidence(
+            session,
+            assessment=assessment,
+            condition_id=condition_id,
+            actor=user,
+            roles=current_roles(request),
+            filename=upload.filename,
+            data=upload.read(),
+        )
+    except REFUSALS as exc:
+        return refused(
+            request,
+            session,
+            exc,
+            lambda why: _page(
+                request, session, user, assessment, refusal=why, failed=(condition_id, "file")
+            ),
+        )
+    response = RedirectResponse(
+        f"/assessments/{assessment.id}/follow-up#condition-{condition_id}", status_code=303
+    )
+    flash(response, "evidence_added", name=added.filename)
     return response
 
 

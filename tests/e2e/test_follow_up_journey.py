@@ -1,5 +1,6 @@
 """Browser walk of life after the advice: the committee gives an advice with two conditions
-owned by the lead, the chair signs; the lead (without JavaScript) reports the first one done;
+owned by the lead, the chair signs; the lead (without JavaScript) adds evidence to the first
+one and reports it done; the job runner reminds the lead of the second;
 the chair accepts it; the lead starts the re-assessment, finds it pre-filled, changes an answer
 and submits; the committee sees what changed against the signed assessment. axe-core on every
 new page at 1280 and 390 px, screenshots in test-artifacts/screenshots."""
@@ -11,6 +12,8 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.attachments import files
 
 from .conftest import PERSONAS, _app_env, _run_cli, screenshot
 from .test_full_journey import (
@@ -86,7 +89,9 @@ def board_advises_with_two_conditions_for_the_lead(j: Journey) -> None:
     expect(flash(board)).to_have_text(ADVICE_SAVED)
 
 
-def test_it_follows_up_the_conditions_and_re_assesses_the_project(actors, base_url, live_server):
+def test_it_follows_up_the_conditions_and_re_assesses_the_project(
+    actors, base_url, live_server, tmp_path
+):
     axe = AxeLog()
     j = Journey(base_url=base_url, js=True)
     lead_starts_and_fills(j, actors.open("lead"))
@@ -116,6 +121,14 @@ def test_it_follows_up_the_conditions_and_re_assesses_the_project(actors, base_u
     check_at_both_widths(axe, seeing, "follow-up")
     # The explanation is required: the browser asks for it before anything is sent (the
     # server's own refusal is tested in tests/followup).
+    evidence = tmp_path / "IAMA-rapport.pdf"
+    evidence.write_bytes(files.pdf())
+    lead.get_by_label("Bestand toevoegen als bewijs (voorwaarde 1)", exact=True).set_input_files(
+        evidence
+    )
+    lead.get_by_role("button", name=re.compile(r"^Bewijs toevoegen\s*\(voorwaarde 1\)$")).click()
+    expect(flash(lead)).to_have_text("Het bestand ‘IAMA-rapport.pdf’ is als bewijs toegevoegd.")
+    expect(lead.get_by_role("link", name="IAMA-rapport.pdf", exact=True)).to_be_visible()
     note_field = lead.get_by_role("textbox", name=re.compile(re.escape(REPORT_NOTE)))
     expect(note_field).to_have_attribute("required", "")
     lead.get_by_role("button", name=REPORT).click()

@@ -120,3 +120,49 @@ def test_it_keeps_others_out_and_answers_not_found_for_strange_conditions(login,
         f"{url(signed)}/{signed.conditions[2].id}", {"action": "explode", "version": "1"}
     )
     assert nonsense.status_code == 422
+
+
+def test_it_takes_evidence_from_the_owner_and_lists_it_with_the_condition(login, signed, db):
+    from app.attachments.models import Attachment
+    from tests.attachments import files
+
+    owner = login("lead2")
+    condition = signed.conditions[0]
+    added = owner.post_form(
+        f"{url(signed)}/{condition.id}/evidence",
+        files={"file": ("IAMA-rapport.pdf", files.pdf(), "application/octet-stream")},
+    )
+    assert added.status_code == 303
+    page = owner.get(url(signed)).text
+    assert "IAMA-rapport.pdf" in page
+    stored = db.exec(select(Attachment).where(Attachment.condition_id == condition.id)).one()
+    assert stored.media_type == "application/pdf" and stored.question_id is None
+
+
+def test_it_refuses_evidence_that_is_no_accepted_file_and_keeps_nothing(login, signed, db):
+    from app.attachments.models import Attachment
+
+    owner = login("lead2")
+    condition = signed.conditions[0]
+    refused = owner.post_form(
+        f"{url(signed)}/{condition.id}/evidence",
+        files={"file": ("bewijs.pdf", b"<html><script>alert(1)</script></html>", "text/html")},
+    )
+    assert refused.status_code == 422
+    assert f'href="#evidence-{condition.id}"' in refused.text
+    assert db.exec(select(Attachment)).all() == []
+
+
+def test_it_takes_evidence_only_from_the_owner_and_before_the_report(login, signed):
+    from tests.attachments import files
+
+    pdf = {"file": ("bewijs.pdf", files.pdf(), "application/pdf")}
+    stranger = login("lead2").post_form(
+        f"{url(signed)}/{signed.conditions[1].id}/evidence", files=pdf
+    )
+    assert stranger.status_code == 403
+    lead = login("lead")
+    condition = signed.conditions[2]
+    lead.post_form(f"{url(signed)}/{condition.id}", {"action": "report", "note": "Gedaan."})
+    late = lead.post_form(f"{url(signed)}/{condition.id}/evidence", files=pdf)
+    assert late.status_code == 409

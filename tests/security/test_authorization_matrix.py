@@ -668,6 +668,9 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/assessments/{assessment_id}/follow-up/{condition_id}"): Rule(
         AUTHOR, "archived", params=condition_of, body=form(action="report", note="Gedaan.")
     ),
+    ("POST", "/assessments/{assessment_id}/follow-up/{condition_id}/evidence"): Rule(
+        AUTHOR, "archived", params=condition_of, body=pdf_upload
+    ),
     ("GET", "/follow-up"): Rule(ANY_USER),
     ("POST", "/assessments/{assessment_id}/reassess"): Rule(
         LEAD_OF, "archived", also=(("submitted", LEAD_OF, 403),)
