@@ -1,0 +1,147 @@
+"""The dashboard's figures on a small archive counted by hand, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.dashboard import figures, queries
+from app.dashboard.queries import Filters
+from app.i18n import use_locale
+from tests.dashboard.data import FORMULA_OWNER, TODAY
+
+
+def _figure(db: Session, slug: str, f: Filters = Filters(), *, all_rows: bool = False):  # type: ignore[no-untyped-def]
+    with use_locale("en"):
+        context = figures.Context(
+            session=db,
+            filters=f,
+            today=TODAY,
+            catalogue=figures.catalogue(db, "sample", "en"),
+            all_rows=all_rows,
+        )
+        return figures.FIGURES[slug](context)
+
+
+def _table(fig) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
+    return {row.key: row.values for row in fig.rows}
+
+
+def test_it_counts_assessments_by_state(db, known):
+    counts = _table(_figure(db, "states"))
+    assert counts["draft"] == (2,)
+    assert counts["submitted"] == (1,)
+    assert counts["in_review"] == (1,)
+    assert counts["archived"] == (4,)
+    assert counts["withdrawn"] == (0,)
+    labels = [row.label for row in _figure(db, "states").rows]
+    assert labels[:3] == ["Draft", "Submitted", "In review"]
+
+
+def test_it_counts_states_of_the_assessments_started_in_the_year_and_department(db, known):
+    in_2026 = _table(_figure(db, "states", Filters(year=2026)))
+    assert (in_2026["submitted"], in_2026["in_review"], in_2026["archived"]) == ((1,), (1,), (1,))
+    assert in_2026["draft"] == (0,)
+    mobility = _table(_figure(db, "states", Filters(department="Mobiliteit")))
+    assert (mobility["draft"], mobility["archived"], mobility["submitted"]) == ((2,), (2,), (0,))
+
+
+def test_it_takes_the_median_time_from_the_first_submission_to_the_signature(db, known):
+    # 1, 6, 9 and 49 days: the median lies halfway between 6 and 9.
+    summary = _table(_figure(db, "time"))
+    assert summary["count"] == (4,)
+    assert summary["median"] == (7.5,)
+    assert summary["p25"] == (4.8,)  # 1 + 0.75 * (6 - 1) = 4.75
+    assert summary["p75"] == (19.0,)  # 9 + 0.25 * (49 - 9)
+    assert summary["shortest"] == (1.0,)
+    assert summary["longest"] == (49.0,)
+
+
+def test_it_counts_the_time_to_signature_in_bands(db, known):
+    bands = _table(_figure(db, "time-bands"))
+    assert bands["up-to-7"] == (2,)
+    assert bands["up-to-14"] == (1,)
+    assert bands["up-to-61"] == (1,)
+    assert sum(v[0] for v in bands.values()) == 4
+
+
+def test_it_filters_the_time_to_signature_by_year_and_department(db, known):
+    assert _table(_figure(db, "time", Filters(year=2025)))["median"] == (7.5,)  # 6 and 9
+    social = _table(_figure(db, "time", Filters(department="Sociaal Domein")))
+    assert social["median"] == (25.0,)  # 1 and 49
+    assert _table(_figure(db, "time", Filters(year=2024))) == {"count": (0,)}
+
+
+def test_it_counts_outstanding_and_overdue_conditions_by_owner(db, known):
+    fig = _figure(db, "owners")
+    assert fig.series == ("Outstanding", "Overdue")
+    # Due yesterday is overdue; due today is not; accepted, done and waived are not
+    # outstanding; a condition without a due date is never overdue.
+    assert [(row.label, row.values) for row in fig.rows] == [
+        ("Team Data", (3, 1)),
+        ("Privacy Officer", (1, 1)),
+        (FORMULA_OWNER, (1, 0)),
+        ("Leverancier", (1, 0)),
+    ]
+
+
+def test_it_counts_overdue_against_the_day_it_is_given(db, known):
+    loads = queries.owners(db, Filters(), TODAY.replace(day=14))
+    assert {o.owner: o.overdue for o in loads}["Privacy Officer"] == 0
+    later = {o.owner: o.overdue for o in queries.owners(db, Filters(), TODAY.replace(day=16))}
+    assert later == {"Team Data": 1, "Privacy Officer": 1, FORMULA_OWNER: 0, "Leverancier": 1}
+
+
+def test_it_filters_the_conditions_by_the_year_of_signing(db, known):
+    in_2025 = _table(_figure(db, "owners", Filters(year=2025)))
+    assert in_2025 == {"Team Data": (2, 1), FORMULA_OWNER: (1, 0)}
+    statuses = _table(_figure(db, "statuses"))
+    assert statuses == {
+        "open": (4,),
+        "in_progress": (1,),
+        "done": (1,),
+        "accepted": (1,),
+        "reopened": (1,),
+        "waived": (1,),
+    }
+
+
+def test_it_puts_owners_beyond_the_first_few_in_one_row_on_the_page_only(db, known, monkeypatch):
+    monkeypatch.setattr(figures, "OWNERS_SHOWN", 2)
+    shown = _figure(db, "owners")
+    assert [row.key for row in shown.rows] == ["Team Data", "Privacy Officer", "_other"]
+    assert shown.rows[-1].values == (2, 0)
+    assert shown.rows[-1].label == "2 other owners"
+    assert len(_figure(db, "owners", all_rows=True).rows) == 4
+
+
+def test_it_counts_obligations_per_year_and_per_quarter_of_one_year(db, known):
+    fig = _figure(db, "obligations")
+    assert fig.series == ("2025", "2026")
+    assert _table(fig) == {
+        "dpo": (2, 1),
+        "dpia_recommended": (0, 1),
+        "dpia_required": (1, 1),
+    }
+    titles = {row.key: row.label for row in fig.rows}
+    assert titles["dpia_required"] == "DPIA required"
+    quarters = _figure(db, "obligations", Filters(year=2026))
+    assert quarters.series == ("Q1 2026", "Q2 2026", "Q3 2026", "Q4 2026")
+    assert _table(quarters) == {
+        "dpo": (0, 1, 0, 0),
+        "dpia_recommended": (1, 0, 0, 0),
+        "dpia_required": (0, 1, 0, 0),
+    }
+
+
+def test_it_counts_levels_per_value(db, known):
+    fig = _figure(db, "levels")
+    assert fig.series == ("Low", "Medium", "High")
+    assert _table(fig) == {"transparent": (2, 1, 1), "reliable": (1, 1, 2)}
+    assert [row.label for row in fig.rows] == ["Transparent", "Reliable"]
+    social = _table(_figure(db, "levels", Filters(department="Sociaal Domein")))
+    assert social == {"transparent": (1, 0, 1), "reliable": (1, 1, 0)}
+
+
+def test_it_says_nothing_to_count_for_an_empty_choice(db, known):
+    for slug in ("states", "time-bands", "owners", "obligations", "levels"):
+        assert _figure(db, slug, Filters(department="Nergens")).empty, slug
