@@ -47,12 +47,10 @@ def _short(text: str, limit: int) -> str:
 
 
 def _text(x: float, y: float, content: str, *, weight: str = "", cls: str = "") -> str:
+    """A text; its size and colour come from the chart's group (SVG attributes inherit)."""
     extra = f' font-weight="{weight}"' if weight else ""
     extra += f' class="{cls}"' if cls else ""
-    return (
-        f'<text x="{x:g}" y="{y:g}" font-size="{FONT_SIZE}" fill="currentColor"{extra}>'
-        f"{escape(content)}</text>"
-    )
+    return f'<text x="{x:g}" y="{y:g}"{extra}>{escape(content)}</text>'
 
 
 def _patterns(chart_id: str, styles: set[str]) -> str:
@@ -136,6 +134,7 @@ def bar_chart(figure: Figure, *, chart_id: str, number: Callable[[float], str]) 
         f'aria-labelledby="{title_id} {desc_id}" focusable="false">'
         f'<title id="{title_id}">{escape(figure.title)}</title>'
         f'<desc id="{desc_id}">{escape(description(figure, number))}</desc>'
-        f"{_patterns(chart_id, set(styles))}{axis}{''.join(body)}</svg>"
+        f"{_patterns(chart_id, set(styles))}"
+        f'<g font-size="{FONT_SIZE}" fill="currentColor">{axis}{"".join(body)}</g></svg>'
     )
     return Markup(svg)  # noqa: S704 (every text in it is escaped above)

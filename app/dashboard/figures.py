@@ -91,6 +91,14 @@ class Context:
     memo: dict[str, object] = field(default_factory=dict)
 
 
+def _conditions(c: Context) -> queries.Conditions:
+    """The conditions, counted once for both of their figures."""
+    found = c.memo.get("conditions")
+    if not isinstance(found, queries.Conditions):
+        found = c.memo["conditions"] = queries.conditions(c.session, c.filters, c.today)
+    return found
+
+
 def _spread(c: Context) -> queries.Spread:
     """The time to signature, counted once for both of its figures."""
     found = c.memo.get("spread")
@@ -178,7 +186,7 @@ def time_bands(c: Context) -> Figure:
 
 
 def owners(c: Context) -> Figure:
-    loads = queries.owners(c.session, c.filters, c.today)
+    loads = _conditions(c).owners()
     shown, rest = (loads, []) if c.all_rows else (loads[:OWNERS_SHOWN], loads[OWNERS_SHOWN:])
     rows = [Row(o.owner, o.owner, (o.outstanding, o.overdue)) for o in shown]
     if rest:
@@ -209,7 +217,7 @@ def owners(c: Context) -> Figure:
 
 
 def statuses(c: Context) -> Figure:
-    counts = queries.statuses(c.session, c.filters)
+    counts = _conditions(c).statuses()
     return Figure(
         slug="statuses",
         title=_("Conditions by follow-up status"),
