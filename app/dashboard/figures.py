@@ -22,7 +22,7 @@ from app.dashboard import queries
 from app.dashboard.queries import DAY_BANDS, Filters
 from app.followup.transitions import OUTSTANDING, STATUS_LABELS, Status
 from app.formatting import day
-from app.i18n import N_, LazyString, _
+from app.i18n import N_, LazyString, _, ngettext
 from app.questionnaires.models import QuestionnaireVersion
 from app.questionnaires.registry import definition_by_id, note_version_hash
 
@@ -193,7 +193,7 @@ def owners(c: Context) -> Figure:
         rows.append(
             Row(
                 OTHER_OWNERS,
-                _("%(n)s other owners", n=len(rest)),
+                ngettext("%(num)s other owner", "%(num)s other owners", len(rest)),
                 (sum(o.outstanding for o in rest), sum(o.overdue for o in rest)),
             )
         )
