@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -119,7 +120,7 @@ def test_it_filters_and_downloads_without_javascript(
     expect(link).to_have_accessible_name("Download as CSV – Assessments by state")
     with page.expect_download() as download:
         link.click()
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0] == "Code,State,Assessments"
     assert "archived,Archived,2" in text
     page.goto(f"{server.base_url}/dashboard?year=1999")
