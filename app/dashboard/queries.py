@@ -1,6 +1,6 @@
-"""The dashboard's numbers, counted by the database: every figure is one or two aggregate
-statements (GROUP BY, SUM(CASE ...), a window function for the median), the same on SQLite
-and PostgreSQL, so that its cost does not grow with Python loops over the archive.
+"""The dashboard's numbers, counted by the database: every figure is one aggregate statement
+(GROUP BY, SUM(CASE ...), window functions for the median), the same on SQLite and
+PostgreSQL; what comes back is a handful of groups, never a row per assessment.
 
 Figures about assessments in progress read `assessments`; figures about what happened after
 the signature read the archive index `archive_entries` (every signed assessment is archived
@@ -275,11 +275,6 @@ def levels(
             if value in found and level in found[value]:
                 found[value][level] += int(n)
     return found
-
-
-def archived_count(session: Session, f: Filters) -> int:
-    statement = select(func.count()).select_from(_E).where(*_entry_filters(f))
-    return int(session.execute(statement).scalar_one())
 
 
 def departments(session: Session) -> list[str]:

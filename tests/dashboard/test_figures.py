@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import statistics
+from datetime import UTC, date, datetime
+
+import pytest
 from sqlmodel import Session
 
 from app.dashboard import figures, queries
@@ -149,3 +153,79 @@ def test_it_counts_levels_per_value(db, known):
 def test_it_says_nothing_to_count_for_an_empty_choice(db, known):
     for slug in ("states", "time-bands", "owners", "obligations", "levels"):
         assert _figure(db, slug, Filters(department="Nergens")).empty, slug
+
+
+def _archived(db: Session, personas, sample_version, department: str, days: list[float]) -> None:  # type: ignore[no-untyped-def]
+    """Archived assessments of one department, signed `days` after their first submission."""
+    from datetime import timedelta
+
+    from app.archive.models import ArchiveEntry
+    from app.assessments.models import Assessment, Submission
+
+    for n, d in enumerate(days):
+        submitted = datetime(2024, 3, 1, 9, 0, tzinfo=UTC) + timedelta(days=n)
+        signed = submitted + timedelta(days=d)
+        reference = f"DW-Q-{department}-{n}"
+        a = Assessment(
+            reference=reference,
+            title=reference,
+            department=department,
+            description="",
+            questionnaire_version_id=sample_version.id,
+            lead_id=personas["lead"].id,
+            state="archived",
+        )
+        db.add(a)
+        db.flush()
+        db.add(
+            Submission(
+                assessment_id=a.id,
+                number=1,
+                snapshot_json="{}",
+                sha256=f"{a.id:064x}",
+                submitted_by_id=personas["lead"].id,
+                submitted_at=submitted,
+            )
+        )
+        db.add(
+            ArchiveEntry(
+                assessment_id=a.id,
+                reference=reference,
+                title=reference,
+                department=department,
+                description="",
+                search_text=reference,
+                questionnaire_key="sample",
+                questionnaire_version=1,
+                outcome="positive",
+                overall_level="low",
+                levels_json="{}",
+                obligations=" ",
+                created_at=submitted,
+                submitted_at=submitted,
+                signed_at=signed,
+                year=signed.year,
+                retention_until=date(2044, 1, 1),
+                report_sha256=f"{a.id:064x}",
+            )
+        )
+    db.flush()
+
+
+def test_it_finds_the_quartiles_as_the_statistics_module_does_for_any_count(
+    db, personas, sample_version
+):
+    days = [12.0, 3.0, 40.0, 7.5, 90.0, 1.0, 19.0]
+    for count in range(1, len(days) + 1):
+        department = f"Afdeling {count}"
+        _archived(db, personas, sample_version, department, days[:count])
+        s = queries.spread(db, Filters(department=department))
+        assert s.count == count
+        expected = (
+            statistics.quantiles(days[:count], n=4, method="inclusive")
+            if count > 1
+            else [days[0]] * 3
+        )
+        found = [s.quantiles[q] for q in (0.25, 0.5, 0.75)]
+        assert found == pytest.approx(expected, abs=1e-6), count
+        assert (s.shortest, s.longest) == pytest.approx((min(days[:count]), max(days[:count])))
