@@ -7,8 +7,8 @@ overflow pages too). `(assessment_id, submitted_at)` answers it from the index a
 replaces the index on `assessment_id` alone (its first column serves those lookups).
 
 Revision ID: fa4c733f0582
-Revises: a1f0c3d5e7b9
-Create Date: 2026-12-02 16:00:00
+Revises: 4368eb79dcc4
+Create Date: 2026-12-03 12:00:00
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "fa4c733f0582"
-down_revision: str | None = "a1f0c3d5e7b9"
+down_revision: str | None = "4368eb79dcc4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
