@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         attachments,
         audit,
         committee,
+        dashboard,
         follow_up,
         guided_form,
         health,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         health,
         tokens,
         archive,
+        dashboard,
         open_data,  # before register: /register/feed.atom is no reference
         register,
         reports,

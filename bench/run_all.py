@@ -1,5 +1,5 @@
-"""`make bench`: the save, report, signing, archive, page, load and autosave-cost benchmarks in
-one run, and one table.
+"""`make bench`: the save, report, signing, archive, page, dashboard, load and autosave-cost
+benchmarks in one run, and one table.
 
 Each benchmark runs as its own process and ends with a `RESULT {json}` line. PostgreSQL runs
 are added when DATAWAARDEN_BENCH_POSTGRES_URL (or DATAWAARDEN_TEST_POSTGRES_URL) points at a
@@ -23,6 +23,7 @@ TARGETS = {
     "load": "0 errors, 0 lost, p95 < 50 ms at 50 users; saturation >= 0.25 of health",
     "autosave_cost": "none (server time per save, for comparing versions of the save path)",
     "pages": "p95 < 100 ms for every page type (10,000 archived, a review with 50 comments)",
+    "dashboard": "p95 < 200 ms over 10,000 archived assessments with their conditions",
     "signing": "the chair's click to the next page <= 1.5x raw WeasyPrint of the same report",
     "audit_verify": "1,000,000 events < 60 s, memory flat (streaming)",
     "fresh_clone": "a fresh clone serves /healthz with make run in < 60 s",
@@ -89,6 +90,7 @@ def main() -> None:
         run("signing", "--runs", "5"),
         run("archive", "--entries", "10000", "--reports", "200"),
         run("pages", "--entries", "10000", "--rounds", "40"),
+        run("dashboard", "--entries", "10000", "--rounds", "30"),
         run("load", "--users", "50", "--duration", "30", "--think", "1.0"),
         run("autosave_cost", "--saves", "500", "--rounds", "5"),
         run("audit_verify", "--events", "1000000"),
@@ -98,6 +100,14 @@ def main() -> None:
     if pg:
         try:
             rows.append(run("pages", "--entries", "10000", "--rounds", "40", "--database-url", pg))
+        finally:
+            drop(pg)
+    pg = postgres_url()
+    if pg:
+        try:
+            rows.append(
+                run("dashboard", "--entries", "10000", "--rounds", "30", "--database-url", pg)
+            )
         finally:
             drop(pg)
     pg = postgres_url()
@@ -174,6 +184,17 @@ def main() -> None:
                 f"{'':28s}   {page['page']:34s} p50 {page['p50_ms']:6.1f}  "
                 f"p95 {page['p95_ms']:6.1f} ms  ({page['queries']} statements)"
                 for page in r["pages"]
+            ]
+        elif name == "dashboard":
+            name = f"dashboard {r['engine']}"
+            text = (
+                f"{r['entries']:,} archived, {r['conditions']:,} conditions: median "
+                f"{r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms over {r['requests']} requests"
+            )
+            extra = [
+                f"{'':28s}   {v['variant']:34s} p50 {v['p50_ms']:6.1f}  p95 {v['p95_ms']:6.1f} ms  "
+                f"({v['queries']} statements)"
+                for v in r["variants"]
             ]
         elif name == "autosave_cost":
             name = f"autosave cost {r['engine']}"

@@ -132,11 +132,15 @@ class Submission(SQLModel, table=True):
     """A frozen snapshot of an assessment at submission: canonical JSON plus its SHA-256."""
 
     __tablename__ = "submissions"
-    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "number"),
+        # An assessment's submissions, and its first one (the dashboard) from the index alone.
+        Index("ix_submissions_assessment_id_submitted_at", "assessment_id", "submitted_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("assessments.id"), nullable=False, index=True)
+        sa_column=Column(Integer, ForeignKey("assessments.id"), nullable=False)
     )
     number: int = Field(nullable=False)
     snapshot_json: str = Field(sa_column=Column(Text, nullable=False))

@@ -223,7 +223,9 @@ def register_json_schema(settings: SettingsDep) -> Response:
     return Response(json.dumps(schema, indent=2), media_type="application/schema+json")
 
 
-def _csv_cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    """One CSV cell that a spreadsheet shows as text and never runs as a formula (also the
+    dashboard's downloads, app.pages.dashboard)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -243,7 +245,7 @@ def _csv_row(record: dict[str, Any]) -> list[str]:
             for c in record["conditions"]
         ),
     }
-    return [_csv_cell(flat.get(column)) for column in CSV_COLUMNS]
+    return [csv_cell(flat.get(column)) for column in CSV_COLUMNS]
 
 
 @router.get(

@@ -589,6 +589,10 @@ def lead2_id(world: World, obj: Obj | None) -> dict[str, Any]:
     return {"user_id": world.users["lead2"]}
 
 
+def owners_figure(world: World, obj: Obj | None) -> dict[str, Any]:
+    return {"figure": "owners"}
+
+
 def leads_token(world: World, obj: Obj | None) -> dict[str, Any]:
     return {"token_id": world.new_token("lead")}
 
@@ -771,6 +775,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         COMMITTEE, "published", body=form(public="1"), shared=True
     ),
     ("GET", "/audit"): Rule(AUDIT_ROLES),
+    ("GET", "/dashboard"): Rule(ARCHIVE_ROLES),
+    ("GET", "/dashboard/{figure}.csv"): Rule(ARCHIVE_ROLES, params=owners_figure),
     # --- the public register -------------------------------------------------------------
     ("GET", "/register"): Rule(PUBLIC),
     ("GET", "/register.json"): Rule(PUBLIC),
