@@ -17,9 +17,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def amsterdam_today() -> date:
-    """Today's date where the organisation is: due dates are days in Europe/Amsterdam."""
-    return utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+def amsterdam_today(now: datetime | None = None) -> date:
+    """The date in Europe/Amsterdam at `now` (default: now): due dates are days there."""
+    return (now or utcnow()).astimezone(ZoneInfo("Europe/Amsterdam")).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

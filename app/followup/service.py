@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.assessments import events
-from app.assessments.models import Assessment, State
+from app.assessments.models import Assessment, AssessmentEditor, ConflictOfInterest, State
 from app.assessments.permissions import (
     authors_of,
     ensure_can_view,
@@ -404,8 +404,6 @@ def tasks_of(session: Session, user: User, roles: Set[Role], *, limit: int = 200
     """The conditions that wait for a user: outstanding ones they own (their account, or as
     lead or co-author of an owner without one), and reported ones they judge (as rapporteur,
     or as chair), soonest due first."""
-    from app.assessments.models import AssessmentEditor, ConflictOfInterest
-
     authored = select(AssessmentEditor.assessment_id).where(AssessmentEditor.user_id == user.id)
     base = (
         select(Assessment, AdviceCondition, ConditionFollowUp)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,10 +17,10 @@ from app.dashboard import figures, queries
 from app.dashboard.charts import bar_chart
 from app.deps import RequireRole, SessionDep, SettingsDep
 from app.errors import InvalidInput, NotFound
-from app.formatting import ZONE, decimal
+from app.formatting import decimal
 from app.i18n import _, get_locale, ngettext
 from app.pages.open_data import csv_cell
-from app.timeutil import utcnow
+from app.timeutil import amsterdam_today, utcnow
 from app.users.models import Role, User
 from app.web.templating import render
 
@@ -36,9 +36,9 @@ def _now() -> datetime:
     return utcnow()
 
 
-def _today() -> datetime:
-    """Now in Europe/Amsterdam: a condition is overdue from the day after its due date there."""
-    return _now().astimezone(ZONE)
+def _today() -> date:
+    """Today in Europe/Amsterdam: a condition is overdue from the day after its due date there."""
+    return amsterdam_today(_now())
 
 
 def _offered(session: Session) -> dict[str, list[int] | list[str]]:
@@ -79,7 +79,7 @@ def _context(
     return figures.Context(
         session=session,
         filters=f,
-        today=_today().date(),
+        today=_today(),
         catalogue=figures.catalogue(session, settings.default_questionnaire, locale),
         all_rows=all_rows,
     )
@@ -133,7 +133,7 @@ def dashboard(
             "chosen": {"year": str(f.year or ""), "department": f.department},
             "filters": f,
             "query": _query_string(f),
-            "today": _today().date(),
+            "today": _today(),
             "headline": _headline(built),
             "errors": {},
         },

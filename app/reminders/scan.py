@@ -34,7 +34,6 @@ from app.assessments.models import Assessment, State
 from app.config import Settings
 from app.db import READ_ONLY, session_scope
 from app.followup.transitions import OUTSTANDING
-from app.formatting import ZONE
 from app.notifications.models import Notification
 from app.notifications.outbox import message_id_for, queue_mail
 from app.notifications.reminder_texts import (
@@ -49,7 +48,7 @@ from app.notifications.service import notification_path, render_notification
 from app.reminders import recipients
 from app.reminders.models import Reminder
 from app.reviews.models import Advice, AdviceCondition, ConditionFollowUp
-from app.timeutil import utcnow
+from app.timeutil import amsterdam_today, utcnow
 
 SUBJECTS_PER_TRANSACTION = 50
 # The states of an assessment whose advice is signed (its conditions are followed up).
@@ -60,10 +59,6 @@ Checkpoint = Callable[[str], None]
 
 def _nothing(_point: str) -> None:
     return None
-
-
-def today_in_amsterdam(now: datetime) -> date:
-    return now.astimezone(ZONE).date()
 
 
 @dataclass(frozen=True)
@@ -305,7 +300,7 @@ def run_scan(
 ) -> ScanResult:
     """Find and record every reminder due on `today` (default: now's day in Amsterdam)."""
     started = time.perf_counter()
-    day = today or today_in_amsterdam(now or utcnow())
+    day = today or amsterdam_today(now)
     result = ScanResult(today=day)
     with Session(engine.execution_options(**{READ_ONLY: True})) as session:
         found = find_due(session, settings, day)
