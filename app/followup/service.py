@@ -364,9 +364,9 @@ def _tell(
         rapporteur = (
             session.get(User, assessment.rapporteur_id) if assessment.rapporteur_id else None
         )
-        recipients = (
-            [rapporteur] if rapporteur else users_with_roles(session, frozenset({Role.chair}))
-        )
+        judges = [rapporteur] if rapporteur else users_with_roles(session, frozenset({Role.chair}))
+        # Who stepped aside for a conflict of interest does not judge, so is not asked to.
+        recipients = [u for u in judges if not has_declared_conflict(session, u, assessment)]
         kind = "condition_reported"
     else:
         owner = session.get(User, condition.owner_user_id) if condition.owner_user_id else None

@@ -308,3 +308,19 @@ def test_two_people_moving_one_condition_at_once_make_one_move(fresh):
             Status.accepted.value,
             Status.reopened.value,
         )
+
+
+def test_it_asks_no_chair_who_declared_a_conflict_to_judge_a_report(db, submitted, personas):
+    from app.reviews.intake import declare_conflict
+
+    signed = sign_with_conditions(db, submitted, personas)
+    signed.assessment.rapporteur_id = None  # no rapporteur: the chairs judge
+    db.add(signed.assessment)
+    declare_conflict(
+        db, assessment=signed.assessment, actor=personas["chair"], roles=CHAIR, reason="Familie"
+    )
+    move(db, signed, 3, personas["lead"], LEAD, Action.report, "Gedaan.")
+    asked = db.exec(
+        select(Notification.user_id).where(Notification.kind == "condition_reported")
+    ).all()
+    assert personas["chair"].id not in asked
