@@ -120,6 +120,10 @@ def test_it_keeps_others_out_and_answers_not_found_for_strange_conditions(login,
         f"{url(signed)}/{signed.conditions[2].id}", {"action": "explode", "version": "1"}
     )
     assert nonsense.status_code == 422
+    garbled = login("lead").post_form(
+        f"{url(signed)}/{signed.conditions[2].id}", {"action": "start", "version": "abc"}
+    )
+    assert garbled.status_code == 422 and "Traceback" not in garbled.text
 
 
 def test_it_takes_evidence_from_the_owner_and_lists_it_with_the_condition(login, signed, db):
