@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     # PostgreSQL: a worker silent this long is taken for dead and its running job released.
     jobs_stalled_seconds: int = Field(default=60, ge=2, le=3600)
     api_rate_limit_per_minute: int = Field(default=300, ge=1, le=100_000)
+    # Resident consultations (app.consultations): reactions accepted per client address per
+    # hour, and the days after a consultation's end date after which the respondents'
+    # personal data (name, e-mail address, the text of their reaction) is deleted.
+    consultation_reactions_per_hour: int = Field(default=5, ge=1, le=10_000)
+    consultation_retention_days: int = Field(default=365, ge=1, le=3650)
     retention_years: int = Field(default=20, ge=1, le=200)
     public_register_pdf: bool = True
     # The licence of the register as open data (its DCAT description): CC0 by default.

@@ -14,6 +14,7 @@ from app.assessments.models import (  # noqa: F401
 )
 from app.attachments.models import Attachment, Blob  # noqa: F401
 from app.audit.models import AuditCheckpoint, AuditEvent  # noqa: F401
+from app.consultations.models import Consultation, ConsultationReaction  # noqa: F401
 from app.db import metadata  # noqa: F401
 from app.jobs.models import JobRun  # noqa: F401
 from app.notifications.models import Notification, OutgoingMail  # noqa: F401

@@ -8,18 +8,18 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app.api import ratelimit
 from app.db import is_sqlite
 from app.deps import SessionDep, SettingsDep, Viewer, resolve_user
 from app.errors import NotAuthenticated, TooManyRequests
 from app.i18n import _
+from app.users import ratelimit
 from app.users.models import User
 from app.users.service import roles_of
 from app.users.tokens import resolve_token
 
 
 def _rate_limit_wait(request: Request, session: Session, key: str, per_minute: int) -> int:
-    """Count a call against the shared limit (app.api.ratelimit); the seconds to wait, or 0.
+    """Count a call against the shared limit (app.users.ratelimit); the seconds to wait, or 0.
 
     On PostgreSQL the count is its own short transaction, so that it holds the token's row only
     for a moment and stands even when the request fails. SQLite has one writer at a time and

@@ -163,6 +163,8 @@ _PAGES = {
     "condition_accepted": "/assessments/{id}/follow-up",
     "condition_reopened": "/assessments/{id}/follow-up",
     "condition_waived": "/assessments/{id}/follow-up",
+    "consultation_to_check": "/assessments/{id}/consultation",
+    "consultation_confirmed": "/assessments/{id}/consultation",
 }
 
 

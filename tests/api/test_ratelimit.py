@@ -9,8 +9,8 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from app.api.ratelimit import hit, sweep
 from app.users.models import ApiRateWindow
+from app.users.ratelimit import hit, sweep
 
 START = 1_800_000_000.0 - 1_800_000_000.0 % 60  # the start of a window
 

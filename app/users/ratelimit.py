@@ -1,4 +1,5 @@
-"""The per-token API rate limit, kept in the database so that every process counts together.
+"""Rate limits (per API token, per address of a consultation respondent), kept in the database
+so that every process counts together.
 
 A sliding-window counter: calls are counted per fixed window (`api_rate_windows`, one row per
 token and window), and a call is allowed while
