@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from app import formatting
 from app.assessments import events
 from app.assessments.models import Assessment, State
 from app.audit.service import record_event
@@ -80,7 +81,7 @@ def weighing_problem(
         return {
             f"rationale-{WEIGHING_KEY}": _(
                 "The consultation of residents runs until %(day)s. The advice can be finalised after that.",
-                day=consultation.ends_on.isoformat(),
+                day=formatting.day(consultation.ends_on),
             )
         }
     weighed = (rationale.get(WEIGHING_KEY) or "").strip()
