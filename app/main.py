@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         attachments,
         audit,
         committee,
+        consultations_public,
         dashboard,
         follow_up,
         guided_form,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         dashboard,
         open_data,  # before register: /register/feed.atom is no reference
         register,
+        consultations_public,
         reports,
         working_copies,
         attachments,

@@ -788,6 +788,16 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/register/audit-checkpoint.json"): Rule(PUBLIC, lenient=True),
     ("GET", "/register/{reference}"): Rule(PUBLIC, "published", also=NOT_PUBLIC),
     ("GET", "/register/{reference}/report.pdf"): Rule(PUBLIC, "published", also=NOT_PUBLIC),
+    # --- consultations of residents: public, no account ---------------------------------
+    # This world has no published consultation: an id answers 404 for everybody (lenient);
+    # tests/consultations/test_public_pages.py covers the published, open and closed pages.
+    ("GET", "/consultations"): Rule(PUBLIC),
+    ("GET", "/consultations/privacy"): Rule(PUBLIC),
+    ("GET", "/consultations/{consultation_id}"): Rule(PUBLIC, lenient=True),
+    ("GET", "/consultations/{consultation_id}/thanks"): Rule(PUBLIC, lenient=True),
+    ("POST", "/consultations/{consultation_id}/reactions"): Rule(
+        PUBLIC, body=form(body="Een reactie."), lenient=True
+    ),
     # --- API documentation ---------------------------------------------------------------
     ("GET", "/api/openapi.json"): Rule(PUBLIC),
     ("GET", "/api/docs"): Rule(PUBLIC),
@@ -872,6 +882,7 @@ FIXED_PARAMS = {
     "key": "sample",
     "version": 1,
     "number": 1,
+    "consultation_id": 999_999,
 }
 
 
