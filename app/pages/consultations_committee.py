@@ -53,7 +53,7 @@ PHASE_LABELS: dict[str, LazyString] = {
 }
 MODERATION_LABELS: dict[str, LazyString] = {
     Moderation.new: N_("New, not yet moderated"),
-    Moderation.published: N_("Publish the committee's summary"),
+    Moderation.published: N_("Summary published"),
     Moderation.withheld: N_("Weighed, not published"),
 }
 SUMMARY_FIELDS = ("purpose", "data_used", "questions", "starts_on", "ends_on")
