@@ -29,6 +29,7 @@ from app.deps import (
 from app.errors import InvalidInput
 from app.followup import service as followup
 from app.i18n import N_, _, get_locale
+from app.pages.consultations_committee import shows_link as shows_consultation
 from app.questionnaires.registry import newest_versions
 from app.reports.render import verification_path, verification_url
 from app.reports.service import latest_report
@@ -175,6 +176,9 @@ def overview_page(
             **feedback.as_the_authors_see_it(session, assessment),
             "advice": advice,
             "follow_up": followup.follow_up(session, assessment) if signed else [],
+            "consultation_link": shows_consultation(
+                session, user, current_roles(request), assessment
+            ),
             "previous": session.get(Assessment, assessment.previous_id)
             if assessment.previous_id
             else None,

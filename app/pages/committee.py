@@ -27,6 +27,7 @@ from app.errors import NotFound
 from app.followup import service as followup
 from app.i18n import N_, _, get_locale
 from app.pages import review_fragments as fragments
+from app.pages.consultations_committee import shows_link as shows_consultation
 from app.questionnaires import engine
 from app.questionnaires.schema import Questionnaire
 from app.reviews import commenting, intake, judging
@@ -186,6 +187,7 @@ def _review_context(
         "state": str(STATE_LABELS[State(assessment.state)]),
         "has_conflict": session.get(ConflictOfInterest, (assessment.id, user.id)) is not None,
         "follow_up": followup.follow_up(session, assessment),
+        "consultation_link": shows_consultation(session, user, roles, assessment),
     }
 
 

@@ -597,6 +597,77 @@ def leads_token(world: World, obj: Obj | None) -> dict[str, Any]:
     return {"token_id": world.new_token("lead")}
 
 
+# The consultation of residents on an assessment in review (the board member is rapporteur):
+# its draft, the lead's confirmation, publication and a reaction, made with the services.
+def _summary_form(**extra: str) -> BodyFn:
+    def body(ctx: Ctx, persona: str) -> Body:
+        from app.timeutil import amsterdam_today
+
+        today = amsterdam_today()
+        return Body(
+            form={
+                "purpose": "De gemeente telt verkeer op kruispunten.",
+                "data_used": "Tellingen per kwartier.",
+                "questions": "Wat vindt u ervan?",
+                "starts_on": today.isoformat(),
+                "ends_on": (today + timedelta(days=13)).isoformat(),
+                **extra,
+            }
+        )
+
+    return body
+
+
+def consultation_to(world: World, obj: Obj | None, step: str) -> dict[str, Any]:
+    from app.assessments.models import Assessment
+    from app.consultations import responding, service
+
+    with session_scope(world.engine) as session:
+        a = session.get(Assessment, obj.id if obj else 0)
+        assert a is not None
+        data = _summary_form()(Ctx(world, obj, {}), "board").form or {}
+        summary = service.SummaryInput(
+            data["purpose"],
+            data["data_used"],
+            data["questions"],
+            data["starts_on"],
+            data["ends_on"],
+        )
+        board, lead, chair = (world.user(session, k) for k in ("board", "lead", "chair"))
+        service.save_draft(session, assessment=a, actor=board, roles=BOARD, form=summary)
+        if step == "draft":
+            return {}
+        service.correct_draft(
+            session, assessment=a, actor=lead, roles=LEADS, form=summary, confirm=True
+        )
+        if step == "confirmed":
+            return {}
+        c = service.publish(session, assessment=a, actor=chair, roles=CHAIR)
+        reaction = responding.respond(
+            session,
+            consultation=c,
+            assessment=a,
+            form=responding.ReactionInput(body="Goed idee."),
+            address=f"192.0.2.{obj.id % 250 if obj else 1}",
+            settings=world.settings,
+            locale="nl",
+        )
+        assert reaction is not None
+        return {"reaction_id": reaction.id}
+
+
+def consultation_draft(world: World, obj: Obj | None) -> dict[str, Any]:
+    return consultation_to(world, obj, "draft")
+
+
+def consultation_confirmed(world: World, obj: Obj | None) -> dict[str, Any]:
+    return consultation_to(world, obj, "confirmed")
+
+
+def consultation_reaction(world: World, obj: Obj | None) -> dict[str, Any]:
+    return consultation_to(world, obj, "published")
+
+
 LEADS = frozenset({Role.lead})
 BOARD_AND_CHAIR = frozenset({Role.board, Role.chair})
 AUDIT_ROLES = frozenset({Role.auditor, Role.admin})
@@ -676,6 +747,30 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         AUTHOR, "archived", params=condition_of, body=pdf_upload
     ),
     ("GET", "/follow-up"): Rule(ANY_USER),
+    # The consultation of residents: one page for the authors and the committee; the
+    # rapporteur or the chair drafts, publishes and moderates, the authors check the draft
+    # (a second allowed persona sends a stale version: 409).
+    ("GET", "/assessments/{assessment_id}/consultation"): Rule(
+        AUTHOR_OR_COMMITTEE, "in_review", also=(("draft", AUTHOR, 403),)
+    ),
+    ("POST", "/assessments/{assessment_id}/consultation"): Rule(
+        COMMITTEE, "in_review", body=_summary_form(version="0")
+    ),
+    ("POST", "/assessments/{assessment_id}/consultation/check"): Rule(
+        AUTHOR,
+        "in_review",
+        params=consultation_draft,
+        body=_summary_form(version="1", confirm="yes"),
+    ),
+    ("POST", "/assessments/{assessment_id}/consultation/publish"): Rule(
+        COMMITTEE, "in_review", params=consultation_confirmed, body=form(version="2")
+    ),
+    ("POST", "/assessments/{assessment_id}/consultation/reactions/{reaction_id}"): Rule(
+        COMMITTEE,
+        "in_review",
+        params=consultation_reaction,
+        body=form(tags="privacy", decision="withheld", public_summary="", version="1"),
+    ),
     ("POST", "/assessments/{assessment_id}/reassess"): Rule(
         LEAD_OF, "archived", also=(("submitted", LEAD_OF, 403),)
     ),

@@ -1,0 +1,66 @@
+"""The consultation page of a manager (the chair) with a few reactions, in Chromium at 1280
+and 390 px: axe-core finds no WCAG 2.1 AA violation; screenshots in
+test-artifacts/screenshots (consultation-committee-1280-nl.png, -390-nl.png)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import (
+    PERSONAS,
+    PYTHON,
+    REPO_ROOT,
+    _app_env,
+    assert_accessible,
+    login_as,
+    screenshot,
+)
+
+pytestmark = pytest.mark.e2e
+
+HEADING = re.compile(r"^(Raadpleging van inwoners|Consultation of residents)")
+
+
+def seed(live_server) -> int:  # type: ignore[no-untyped-def]
+    result = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "tests.e2e.consultation_seed",
+            *(PERSONAS[k].email for k in ("lead", "board", "chair")),
+        ],
+        cwd=REPO_ROOT,
+        env=_app_env(live_server.data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+def test_it_shows_the_chair_the_reactions_with_their_forms(
+    page: Page, base_url: str, live_server
+) -> None:  # type: ignore[no-untyped-def]
+    assessment_id = seed(live_server)
+    login_as(page, base_url, PERSONAS["chair"])
+    page.goto(f"{base_url}/assessments/{assessment_id}/consultation")
+    expect(page.get_by_role("heading", level=1, name=HEADING)).to_be_visible()
+    reactions = page.locator("article.consultation-reaction")
+    expect(reactions).to_have_count(3)
+    # What a resident wrote is text: the web address is no link, the line break stays.
+    expect(reactions.nth(1).locator("blockquote a")).to_have_count(0)
+    expect(reactions.nth(0).locator("blockquote")).to_contain_text("Goed dat u dit vraagt.")
+    expect(page.get_by_text("fatima@example.org")).to_have_count(0)
+    expect(reactions.nth(0).locator("form input[name=tags]")).to_have_value(
+        "bewaartermijn, privacy"
+    )
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page, context_name=f"consultation page of the chair at {width}px")
+        screenshot(page, f"consultation-committee-{width}", lang="nl")
