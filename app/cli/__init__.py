@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import archive, audit, backup, jobs, questionnaires, reports, setup, tokens, users
+from app.cli import (
+    archive,
+    audit,
+    backup,
+    consultations,
+    jobs,
+    questionnaires,
+    reports,
+    setup,
+    tokens,
+    users,
+)
 
 app = typer.Typer(
     help="Datawaarden: decision support for the ethical use of data.", no_args_is_help=True
@@ -21,6 +32,7 @@ app.add_typer(archive.archive_app, name="archive")
 app.add_typer(archive.export_app, name="export")
 app.add_typer(tokens.tokens_app, name="tokens")
 app.add_typer(jobs.jobs_app, name="jobs")
+app.add_typer(consultations.consultations_app, name="consultations")
 
 
 def main() -> None:

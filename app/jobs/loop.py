@@ -1,6 +1,7 @@
 """The runner on the embedded SQLite default: one plain loop (procrastinate has no SQLite
-connector). It scans for reminders every REMINDER_SCAN_MINUTES and sends the outbox every
-MAIL_POLL_SECONDS.
+connector). It scans for reminders every REMINDER_SCAN_MINUTES, sends the outbox every
+MAIL_POLL_SECONDS and deletes residents' personal data after a consultation's retention
+period once a day (at start, then every PURGE_SECONDS).
 
 Only one loop works per database: it holds an exclusive lock on a file beside the database
 file (`<database>.worker-lock`); a second one started by mistake waits as a standby and takes
@@ -30,6 +31,7 @@ from app.timeutil import utcnow
 
 log = logging.getLogger("datawaarden.jobs")
 Checkpoint = Callable[[str], None]
+PURGE_SECONDS = 24 * 3600
 
 
 def _nothing(_point: str) -> None:
@@ -97,6 +99,9 @@ class Loop:
     def send(self) -> SendResult:
         return runs.send(self.engine, self.settings, checkpoint=self.checkpoint)
 
+    def purge(self) -> int:
+        return runs.purge(self.engine, self.settings, today=self.today)
+
     def once(self) -> tuple[ScanResult, SendResult]:
         """One pass: record what is due, then send the outbox."""
         return self.scan(), self.send()
@@ -108,11 +113,14 @@ class Loop:
             if not ours:
                 return
             log.info("worker started (scan every %s min)", self.settings.reminder_scan_minutes)
-            next_scan = next_send = time.monotonic()
+            next_scan = next_send = next_purge = time.monotonic()
             while not stop.is_set():
                 if time.monotonic() >= next_scan:
                     self._guarded(self.scan)
                     next_scan = time.monotonic() + interval
+                if time.monotonic() >= next_purge:
+                    self._guarded(self.purge)
+                    next_purge = time.monotonic() + PURGE_SECONDS
                 if time.monotonic() >= next_send:
                     next_send = time.monotonic() + self._guarded_send()
                 stop.wait(poll)

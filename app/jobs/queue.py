@@ -1,12 +1,14 @@
 """The runner on PostgreSQL: procrastinate, a job queue in PostgreSQL itself.
 
-Four periodic tasks on the queue `datawaarden`:
+Five periodic tasks on the queue `datawaarden`:
 
 * `datawaarden.scan_reminders` every REMINDER_SCAN_MINUTES, then a send right after;
 * `datawaarden.send_mail` every minute (and again when a retry or an expired claim comes due);
 * `datawaarden.release_stalled` every few seconds: the running job of a worker that stopped
   sending heartbeats (killed, its machine gone) is marked failed, which frees its lock;
-* `datawaarden.remove_old_jobs` daily: finished jobs older than a month are deleted.
+* `datawaarden.remove_old_jobs` daily: finished jobs older than a month are deleted;
+* `datawaarden.purge_consultations` daily: residents' personal data is deleted once the
+  retention period after their consultation is over (CONSULTATION_RETENTION_DAYS).
 
 Any number of workers on any number of machines may run: procrastinate defers each periodic
 task once per tick for all of them (a unique row per task and tick), a `queueing_lock` keeps at
@@ -38,6 +40,9 @@ SCAN_TASK = "datawaarden.scan_reminders"
 SEND_TASK = "datawaarden.send_mail"
 STALLED_TASK = "datawaarden.release_stalled"
 CLEANUP_TASK = "datawaarden.remove_old_jobs"
+PURGE_TASK = "datawaarden.purge_consultations"
+# Daily, at night (UTC): the deletion is idempotent, so a missed or repeated run is harmless.
+PURGE_CRON = "41 3 * * *"
 # The scan and the send share one lock: one of them at a time, over all workers.
 LOCK = "datawaarden.reminders"
 # A send due sooner than the next minute's tick is deferred for its time.
@@ -130,6 +135,11 @@ def build_app(runtime: Runtime) -> App:
             include_cancelled=True,
             include_aborted=True,
         )
+
+    @app.periodic(cron=PURGE_CRON, periodic_id="purge")
+    @app.task(name=PURGE_TASK, queue=QUEUE_NAME, queueing_lock=PURGE_TASK)
+    async def purge_consultations(timestamp: int) -> None:
+        await asyncio.to_thread(runs.purge, runtime.engine, settings, today=runtime.today)
 
     return app
 

@@ -1,5 +1,6 @@
-"""The two jobs — the reminder scan and the outbox sender — as both runners call them, each
-remembering its last run; and what `jobs status` reports."""
+"""The jobs — the reminder scan, the outbox sender and the daily deletion of residents'
+personal data after a consultation — as both runners call them, each remembering its last
+run; and what `jobs status` reports."""
 
 from __future__ import annotations
 
@@ -17,16 +18,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.config import Settings
+from app.consultations import outcome as consultation_outcome
 from app.db import session_scope
 from app.jobs.models import JobRun
 from app.notifications.outbox import SendResult, outbox_counts, send_pending
 from app.reminders.models import Reminder
 from app.reminders.scan import ScanResult, run_scan
-from app.timeutil import utcnow
+from app.timeutil import amsterdam_today, utcnow
 
 log = logging.getLogger("datawaarden.jobs")
 SCAN = "reminder_scan"
 OUTBOX = "outbox"
+PURGE = "consultation_purge"
 RUNS = JobRun.__table__  # type: ignore[attr-defined]
 REMINDERS = Reminder.__table__  # type: ignore[attr-defined]
 Checkpoint = Callable[[str], None]
@@ -102,6 +105,26 @@ def send(engine: Engine, settings: Settings, *, checkpoint: Checkpoint = _nothin
     return result
 
 
+def purge(engine: Engine, settings: Settings, *, today: date | None = None) -> int:
+    """Delete the personal data of the reactions to consultations whose retention period is
+    over (app.consultations.outcome.purge_personal_data), and remember it. Returns how many
+    reactions were emptied; a second run the same day empties none."""
+    started = utcnow()
+    day = today or amsterdam_today()
+    try:
+        with session_scope(engine) as session:
+            emptied = consultation_outcome.purge_personal_data(
+                session, today=day, settings=settings
+            )
+    except Exception as exc:
+        log.exception("deleting the personal data of consultations failed")
+        _remember(engine, PURGE, started, scanned_for=day, error=f"{type(exc).__name__}: {exc}")
+        raise
+    _remember(engine, PURGE, started, scanned_for=day, outcome={"reactions": emptied})
+    log.info("consultations for %s: personal data of %s reactions deleted", day, emptied)
+    return emptied
+
+
 def status(engine: Engine) -> dict[str, Any]:
     """The outbox's counts, the last scan and send, the reminders recorded, and on
     PostgreSQL the procrastinate queue."""
@@ -148,6 +171,7 @@ def status(engine: Engine) -> dict[str, Any]:
         },
         "last_scan": run(SCAN),
         "last_send": run(OUTBOX),
+        "last_purge": run(PURGE),
         "reminders": {"total": sum(by_kind.values()), "by_kind": by_kind},
         "queue": queue,
     }

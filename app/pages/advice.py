@@ -15,6 +15,7 @@ from app.assessments.models import Assessment, State
 from app.assessments.permissions import parties_for
 from app.assessments.transitions import Party
 from app.config import Settings
+from app.consultations import outcome as consultation_outcome
 from app.deps import (
     CurrentUser,
     FormDep,
@@ -105,6 +106,7 @@ def _advice_context(
         )
     committee = bool(parties & {Party.committee, Party.chair})
     report = latest_report(session, assessment)
+    consulted = consultation_outcome.sealed_account(session, assessment)
     return {
         "a": assessment,
         "q": q,
@@ -138,6 +140,14 @@ def _advice_context(
         and (report is None or report.signed_by_id != user.id),
         "signed_by_me": report is not None and report.signed_by_id == user.id,
         "step_up": _step_up_context(session, request, user, assessment),
+        # A published consultation: the advice says how the committee weighed the reactions.
+        "consultation": None
+        if consulted is None
+        else {
+            "key": consultation_outcome.WEIGHING_KEY,
+            "reactions": consulted["reactions"],
+            "url": f"/assessments/{assessment.id}/consultation",
+        },
     }
 
 
@@ -251,6 +261,9 @@ def save_advice(
             )
         )
     rationale = {v.id: text(f"rationale-{v.id}") for v in q.values}
+    weighing = text(f"rationale-{consultation_outcome.WEIGHING_KEY}")
+    if weighing:
+        rationale[consultation_outcome.WEIGHING_KEY] = weighing
     outcome, summary, reassess_on = text("outcome"), text("summary"), text("reassess_on")
     values: dict[str, Any] = {
         "outcome": outcome,
@@ -322,9 +335,19 @@ def opinion(
 def finalise(
     request: Request, session: SessionDep, user: CommitteeUser, assessment: VisibleAssessment
 ) -> Response:
-    advising.finalise_advice(
-        session, assessment=assessment, actor=user, roles=current_roles(request)
-    )
+    try:
+        advising.finalise_advice(
+            session, assessment=assessment, actor=user, roles=current_roles(request)
+        )
+    except InvalidInput as exc:
+        # Only the consultation's rule refuses a finalising like this: its message shows at
+        # the field where the committee says how it weighed the reactions.
+        return refused(
+            request,
+            session,
+            exc,
+            lambda why: _advice_again(request, session, user, assessment, why),
+        )
     return back(f"/committee/assessments/{assessment.id}/advice", "advice_finalised")
 
 

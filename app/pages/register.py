@@ -28,6 +28,7 @@ from app.i18n import _, get_locale
 from app.questionnaires.registry import definition_by_id
 from app.reports import checking
 from app.reports import service as reports
+from app.reports.consulted import consultation_view
 from app.reports.models import PublicReport, Report
 from app.reports.sealed import SealedContent, read_sealed
 from app.reports.validator import Validator
@@ -200,6 +201,7 @@ def _record(
             {"number": number, "text": text, "due_on": due}
             for number, text, due in signed_conditions
         ],
+        "consultation": consultation_view(advice, values),
         "date": entry.signed_at.date().isoformat(),
         "published": entry.published_at.isoformat(timespec="seconds")
         if entry.published_at

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.pages.register_consultation import SCHEMA as CONSULTATION
+
 _TEXT = {"type": "string"}
 _DATE = {"type": "string", "format": "date"}
 _URL = {"type": "string", "format": "uri"}
@@ -91,6 +93,7 @@ ADVICE: dict[str, Any] = {
             "type": "boolean",
             "description": "True when the stored record disagrees with its signed report.",
         },
+        "consultation": CONSULTATION,
         "report": {**_URL, "description": "The public edition of the signed report (PDF)."},
         "report_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         "report_size": {"type": "integer", "minimum": 0, "description": "The PDF's bytes."},

@@ -27,6 +27,7 @@ from app.i18n import use_locale
 from app.jinja import environment
 from app.questionnaires import engine
 from app.questionnaires.schema import Question, Questionnaire, QuestionType, Section
+from app.reports.consulted import consultation_view
 from app.reports.sealed import (
     ADVICE_ATTACHMENT,
     SNAPSHOT_ATTACHMENT,
@@ -203,6 +204,9 @@ def gather(
                 for v in q.values
                 if document["rationale"].get(v.id)
             ],
+            "consultation": consultation_view(
+                document, {v.id: v.label.get(locale) for v in q.values}
+            ),
             "sections": sections,
             "principles": _principles(q, sections, locale),
             "general_comments": by_question.get(None, []),
@@ -317,6 +321,9 @@ def gather_public(
                 for v in q.values
                 if document["rationale"].get(v.id)
             ],
+            "consultation": consultation_view(
+                document, {v.id: v.label.get(locale) for v in q.values}
+            ),
             "sections": sections,
             "principles": _principles(q, sections, locale),
             "general_comments": [],

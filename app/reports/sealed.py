@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.assessments.models import Answer, Assessment, Submission
 from app.canonical import canonical_json, sha256_hex
+from app.consultations import outcome as consultation_outcome
 from app.questionnaires.models import QuestionnaireVersion
 from app.reviews.models import (
     Advice,
@@ -91,7 +92,7 @@ def advice_document(
         .where(SectionVerdict.assessment_id == assessment.id)
         .order_by(col(SectionVerdict.submission_id), col(SectionVerdict.section_id))
     ).all()
-    return {
+    document: dict[str, Any] = {
         "format": ADVICE_FORMAT,
         "assessment": {
             "id": assessment.id,
@@ -171,6 +172,13 @@ def advice_document(
         "signer": {"id": signer.id, "name": signer.name, "role": "chair"} if signer else None,
         "audit_head": audit_head,
     }
+    # The consultation of residents, as the public account gives it (no respondent's name,
+    # address or words). Only when one was published: a report signed without one (or before
+    # consultations existed) rebuilds unchanged.
+    consulted = consultation_outcome.sealed_account(session, assessment)
+    if consulted is not None:
+        document["consultation"] = consulted
+    return document
 
 
 @dataclass
@@ -321,7 +329,7 @@ def public_document(
     (the full snapshot, every stored answer), which could be matched against guesses.
     `edition_of` is the SHA-256 of the internal report's first version."""
     assessment = document["assessment"]
-    return {
+    public: dict[str, Any] = {
         "format": PUBLIC_ADVICE_FORMAT,
         "edition_of": {"report_sha256": edition_of},
         "assessment": {
@@ -351,6 +359,9 @@ def public_document(
         "sealed_for": {"committee": committee, "organisation": organisation},
         "audit_head": document["audit_head"],
     }
+    if "consultation" in document:  # public already: counts, themes, the committee's words
+        public["consultation"] = document["consultation"]
+    return public
 
 
 def evidence_name(number: int, entry: dict[str, Any]) -> str:

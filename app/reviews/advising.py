@@ -18,6 +18,7 @@ from app.assessments.models import (
 from app.assessments.permissions import authors_of
 from app.assessments.transitions import Action, Party
 from app.audit.service import record_event
+from app.consultations import outcome as consultation_outcome
 from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.i18n import _
 from app.notifications.service import notify
@@ -159,7 +160,8 @@ def save_advice(
             "Use at most %(max)s characters (now %(n)s).", max=SUMMARY_MAX, n=len(summary_text)
         )
     _version, q = reading.questionnaire_of(session, assessment)
-    values = {v.id for v in q.values}
+    # Per value, and how the committee weighed the reactions of residents (a consultation).
+    values = {v.id for v in q.values} | {consultation_outcome.WEIGHING_KEY}
     clean_rationale = {}
     for key, text in rationale.items():
         if key not in values:
@@ -174,6 +176,10 @@ def save_advice(
             )
         elif text:
             clean_rationale[key] = text
+    for key, message in consultation_outcome.weighing_problem(
+        session, assessment, clean_rationale, finalising=False
+    ).items():
+        fields.setdefault(key, message)
     clean_conditions = []
     for number, condition in enumerate(conditions, start=1):
         if not (condition.text.strip() or condition.owner.strip() or condition.due_on.strip()):
@@ -364,6 +370,11 @@ def finalise_advice(
         raise Conflict(_("There is no draft advice to finalise."))
     if advice.finalised_at is not None:
         raise Conflict(_("This advice is already final."))
+    problem = consultation_outcome.weighing_problem(
+        session, assessment, json.loads(advice.rationale_json or "{}"), finalising=True
+    )
+    if problem:
+        raise InvalidInput(next(iter(problem.values())), fields=problem)
     advice.finalised_at = utcnow()
     advice.finalised_by_id = actor.id
     session.add(advice)
