@@ -90,6 +90,19 @@ KINDS: dict[str, tuple[LazyString, LazyString]] = {
             "%(actor)s waived condition %(number)s of the advice on %(ref)s, %(title)s. The reason is on the follow-up page."
         ),
     ),
+    # Resident consultations (app.consultations)
+    "consultation_to_check": (
+        N_("Please check the public summary of %(ref)s"),
+        N_(
+            "%(actor)s wrote the summary of %(ref)s, %(title)s, that residents will read in the consultation. Please check it, correct it where needed and confirm it."
+        ),
+    ),
+    "consultation_confirmed": (
+        N_("The summary of %(ref)s is confirmed"),
+        N_(
+            "%(actor)s confirmed the public summary of %(ref)s, %(title)s. The consultation can be published."
+        ),
+    ),
 }
 
 

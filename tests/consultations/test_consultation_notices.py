@@ -1,0 +1,27 @@
+"""The notices of a consultation reach the lead and the committee and open on the consultation
+page, in Dutch by default."""
+
+from __future__ import annotations
+
+from app.consultations import service
+from tests.conftest import page_text
+from tests.consultations.conftest import LEAD, summary
+
+
+def test_it_asks_the_lead_to_check_the_summary_and_links_to_the_page(login, drafted, submitted):
+    lead = login("lead")
+    page = lead.get("/notifications")
+    assert page.status_code == 200
+    text = page_text(page.text)
+    assert f"Wilt u de openbare samenvatting van {submitted.reference} controleren?" in text
+    assert f'href="/assessments/{submitted.id}/consultation"' in page.text
+
+
+def test_it_tells_the_rapporteur_when_the_lead_confirmed(login, db, drafted, submitted, personas):
+    service.correct_draft(
+        db, assessment=submitted, actor=personas["lead"], roles=LEAD, form=summary(), confirm=True
+    )
+    db.commit()
+    page = login("board").get("/notifications")
+    assert page.status_code == 200
+    assert f"De samenvatting van {submitted.reference} is bevestigd" in page_text(page.text)
