@@ -94,7 +94,8 @@ KINDS: dict[str, tuple[LazyString, LazyString]] = {
     "consultation_to_check": (
         N_("Please check the public summary of %(ref)s"),
         N_(
-            "%(actor)s wrote the summary of %(ref)s, %(title)s, that residents will read in the consultation. Please check it, correct it where needed and confirm it."
+            "%(actor)s wrote the summary of %(ref)s, %(title)s, that residents will read in the "
+            "consultation. Please check it, correct it where needed and confirm it."
         ),
     ),
     "consultation_confirmed": (

@@ -42,8 +42,8 @@ DESKTOP = {"width": 1280, "height": 900}
 TITLE = "Slimme lantaarnpalen: tellingen van voetgangers"
 PURPOSE = "De gemeente telt hoeveel mensen 's avonds over de Grote Markt lopen, om de verlichting beter af te stellen."
 QUESTION = "Wat vindt u ervan dat de gemeente dit meet?"
-SEND = "Send reaction"
-THANKS = "Thank you for your reaction"
+SEND = "Reactie versturen"
+THANKS = "Bedankt voor uw reactie"
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def published(live_server: LiveServer) -> Published:
 
 @pytest.fixture
 def phone(browser: Browser, base_url: str, console_watch: ConsoleWatch) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=base_url, locale="en-GB", viewport=PHONE)
+    context = browser.new_context(base_url=base_url, locale="nl-NL", viewport=PHONE)
     console_watch.attach(context)
     yield context
     context.close()
@@ -109,7 +109,7 @@ def phone(browser: Browser, base_url: str, console_watch: ConsoleWatch) -> Itera
 @pytest.fixture
 def phone_without_js(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
     context = browser.new_context(
-        base_url=base_url, locale="en-GB", viewport=PHONE, java_script_enabled=False
+        base_url=base_url, locale="nl-NL", viewport=PHONE, java_script_enabled=False
     )
     yield context
     context.close()
@@ -127,7 +127,7 @@ def heading(page: Page, name: str | re.Pattern[str], level: int = 1):  # type: i
 
 
 def reaction_field(page: Page):  # type: ignore[no-untyped-def]
-    return page.get_by_role("textbox", name=re.compile(r"^Your reaction"))
+    return page.get_by_role("textbox", name=re.compile(r"^Uw reactie"))
 
 
 def stored(published: Published) -> list[ConsultationReaction]:
@@ -148,18 +148,18 @@ def test_it_lets_a_resident_on_a_phone_read_and_react(
 
     # The list, from the footer link any visitor sees.
     page.goto("/register")
-    page.get_by_role("contentinfo").get_by_role("link", name="Consultations", exact=True).click()
-    expect(heading(page, "Consultations")).to_be_visible()
+    page.get_by_role("contentinfo").get_by_role("link", name="Raadplegingen", exact=True).click()
+    expect(heading(page, re.compile(r"^Raadplegingen"))).to_be_visible()
     check_at_both_widths(axe, page, "consultations-list")
     item = page.get_by_role("listitem").filter(has=page.get_by_role("link", name=TITLE))
-    expect(item).to_contain_text("Open: you can react until")
+    expect(item).to_contain_text("Open: u kunt reageren tot en met")
     item.get_by_role("link", name=TITLE).click()
 
     # The consultation's page: what it is about, the questions, the form.
     expect(heading(page, TITLE)).to_be_visible()
     expect(page.get_by_text(PURPOSE)).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text=QUESTION)).to_be_visible()
-    expect(heading(page, "What the assessment shows", level=2)).to_be_visible()
+    expect(heading(page, "Wat de beoordeling laat zien", level=2)).to_be_visible()
     honeypot = page.locator("#f-website")
     expect(honeypot).to_have_attribute("tabindex", "-1")
     hidden = page.locator("div.visually-hidden", has=honeypot)
@@ -174,21 +174,23 @@ def test_it_lets_a_resident_on_a_phone_read_and_react(
     page.get_by_role("button", name=SEND, exact=True).click()
     field = reaction_field(page)
     expect(field).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#f-body-error")).to_have_text("Error: Write your reaction first.")
+    expect(page.locator("#f-body-error")).to_have_text("Fout: Schrijf eerst uw reactie.")
     expect(page.locator("#error-summary")).to_be_focused()
     axe.check(page, "refused reaction at 390px")
 
     # A reaction with JavaScript.
     field.fill("Goed plan, maar bewaar de tellingen niet langer dan nodig.")
-    page.get_by_role("radio", name="No particular value", exact=True).check()
-    page.get_by_role("textbox", name="Your e-mail address (optional)").fill("inwoner@example.net")
+    page.get_by_role("radio", name="Geen bepaalde waarde", exact=True).check()
+    page.get_by_role("textbox", name="Uw e-mailadres (niet verplicht)").fill("inwoner@example.net")
     page.get_by_role("button", name=SEND, exact=True).click()
     expect(heading(page, THANKS)).to_be_visible()
-    expect(page.get_by_text(re.compile(r"send you the final advice by e-mail"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"sturen we u het uiteindelijke advies per e-mail"))
+    ).to_be_visible()
     check_at_both_widths(axe, page, "consultation-thanks")
-    page.get_by_role("link", name="What we do with your reaction").click()
-    expect(heading(page, "What we do with your reaction")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"at most two hours"))).to_be_visible()
+    page.get_by_role("link", name="Wat we doen met uw reactie").click()
+    expect(heading(page, "Wat we doen met uw reactie")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"maximaal twee uur"))).to_be_visible()
     check_at_both_widths(axe, page, "consultation-privacy")
 
     # A reaction without JavaScript.
@@ -196,7 +198,7 @@ def test_it_lets_a_resident_on_a_phone_read_and_react(
     plain.goto(f"/consultations/{published.consultation_id}")
     expect(heading(plain, TITLE)).to_be_visible()
     reaction_field(plain).fill("Zonder JavaScript: liever geen sensoren bij mijn huis.")
-    plain.get_by_role("radio", name=re.compile(r"^(?!No particular)")).first.check()
+    plain.get_by_role("radio", name=re.compile(r"^(?!Geen bepaalde)")).first.check()
     plain.get_by_role("button", name=SEND, exact=True).click()
     expect(heading(plain, THANKS)).to_be_visible()
 
