@@ -199,3 +199,87 @@ def run_demo(engine: Engine, settings: Settings, *, force: bool = False) -> Demo
         stored = session.get(Report, report.id)
         assert assessment is not None and stored is not None
         return DemoResult(assessment.reference, stored.pdf, stored.sha256)
+
+
+CONSULTATION_TITLE = "Vroegsignalering schulden, tweede fase: ook signalen van energiebedrijven"
+
+
+def open_demo_consultation(engine: Engine, settings: Settings) -> int:
+    """A second demo assessment, in review, with a consultation of residents that is open
+    today and has two reactions, one of them summarised by the committee. Returns the
+    consultation's id (its public page is /consultations/{id})."""
+    from datetime import timedelta
+
+    from app.consultations import moderating, responding, service
+    from app.timeutil import amsterdam_today
+
+    with session_scope(engine) as session:
+        sync_questionnaires(session, settings.questionnaires_dir)
+        lead, board, chair = (_person(session, key)[0] for key in ("lead", "board", "chair"))
+        roles_board, roles_chair = {Role.board}, {Role.chair, Role.board}
+        a = lifecycle.create_assessment(
+            session,
+            actor=lead,
+            title=CONSULTATION_TITLE,
+            department=demo_data.DEPARTMENT,
+            description=demo_data.DESCRIPTION,
+            questionnaire=find_version(session, settings.default_questionnaire),
+        )
+        for qid, value in demo_data.ANSWERS.items():
+            answering.save_answer(
+                session, assessment=a, question_id=qid, raw=value, base_version=None, actor=lead
+            )
+        lifecycle.submit_assessment(session, assessment=a, actor=lead)
+        today = amsterdam_today()
+        summary = service.SummaryInput(
+            purpose="De gemeente wil huishoudens met geldzorgen eerder hulp aanbieden. Een "
+            "computermodel zet signalen van betaalachterstanden op een rij. Een "
+            "schuldhulpverlener beslist of iemand een aanbod krijgt.",
+            data_used="Achterstanden bij huur, water, zorgverzekering en nu ook energie. "
+            "Gegevens uit dossiers van het Sociaal Domein. Geen gegevens over inkomen of afkomst.",
+            questions="Wat vindt u ervan dat de gemeente u benadert als u achterloopt met betalen?\n"
+            "Wat moet de gemeente zeker niet doen?",
+            starts_on=today.isoformat(),
+            ends_on=(today + timedelta(days=27)).isoformat(),
+        )
+        with use_locale("nl"):
+            intake.claim_rapporteur(session, assessment=a, actor=board, roles=roles_board)
+            consultation = service.save_draft(
+                session, assessment=a, actor=board, roles=roles_board, form=summary
+            )
+            service.correct_draft(
+                session, assessment=a, actor=lead, roles={Role.lead}, form=summary, confirm=True
+            )
+            service.publish(session, assessment=a, actor=chair, roles=roles_chair)
+            reactions = [
+                responding.respond(
+                    session,
+                    consultation=consultation,
+                    assessment=a,
+                    form=responding.ReactionInput(body=body, value_id=value),
+                    address=address,
+                    settings=settings,
+                    locale="nl",
+                )
+                for body, value, address in (
+                    (
+                        "Ik schaam me als de gemeente belt. Een brief vind ik prettiger.",
+                        "responsible",
+                        "192.0.2.10",
+                    ),
+                    ("Hoe lang bewaart u mijn gegevens?", "transparent", "192.0.2.11"),
+                )
+            ]
+            first = reactions[0]
+            assert first is not None
+            moderating.moderate(
+                session,
+                assessment=a,
+                reaction_id=first.id or 0,
+                actor=chair,
+                roles=roles_chair,
+                decision="published",
+                tags="contact, schaamte",
+                public_summary="Een inwoner vraagt om eerst een brief te sturen, niet te bellen.",
+            )
+        return consultation.id or 0

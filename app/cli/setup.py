@@ -134,7 +134,7 @@ def demo(
     ] = False,
 ) -> None:
     """Create a complete example through the real services and write the signed report."""
-    from app.demo import run_demo
+    from app.demo import open_demo_consultation, run_demo
     from app.errors import AppError
     from app.migrate import upgrade_to_head
 
@@ -147,9 +147,14 @@ def demo(
         ensure_dev_pki(settings.pki_dir, org_name=settings.org_name, base_url=settings.public_url)
     try:
         result = run_demo(engine, settings, force=force)
+        consultation_id = open_demo_consultation(engine, settings)
     except AppError as exc:
         fail(exc.detail)
     out.write_bytes(result.report)
     console.print(
         f"Demo assessment {result.reference} signed; report written to {out} (SHA-256 {result.sha256})."
+    )
+    console.print(
+        "A second demo assessment is in review with a consultation of residents, open today: "
+        f"{settings.public_url}/consultations/{consultation_id}"
     )

@@ -133,6 +133,7 @@ def test_it_makes_a_verifiable_demo_report_in_a_fresh_data_dir(tmp_path):
     assert out.read_bytes().startswith(b"%PDF-1.7")
     assert (data_dir / "pki" / "signing.p12").is_file()
     assert "signed; report written to" in done.stdout
+    assert "consultation of residents, open today: http" in done.stdout
     checked = run(["report", "verify", str(out)], env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "names Vera Voorzitter (demo) as the chair" in checked.stdout
