@@ -123,9 +123,18 @@ class Mail:
     body: str
 
 
+_UNKNOWN_KIND = (
+    N_("A notice about %(ref)s"),
+    N_("Something happened to the assessment %(ref)s. Open it to see what."),
+)
+
+
 def render_notification(kind: str, params: dict[str, Any], locale: str) -> tuple[str, str]:
-    """Subject and text of a notification in a language."""
-    subject, body = KINDS[kind]
+    """Subject and text of a notification in a language. A kind this version does not know
+    (one stored by another version) is shown in general words, never as an error."""
+    subject, body = KINDS.get(kind, _UNKNOWN_KIND)
+    if kind not in KINDS:
+        params = {"ref": str(params.get("ref", ""))}
     with use_locale(locale):
         params = {k: day(v) if k in DATE_PARAMS and v else v for k, v in params.items()}
         return gettext(subject.message, **params), gettext(body.message, **params)

@@ -25,3 +25,22 @@ def test_it_tells_the_rapporteur_when_the_lead_confirmed(login, db, drafted, sub
     page = login("board").get("/notifications")
     assert page.status_code == 200
     assert f"De samenvatting van {submitted.reference} is bevestigd" in page_text(page.text)
+
+
+def test_it_shows_a_notice_of_a_kind_it_does_not_know_in_general_words(
+    login, db, personas, submitted
+):
+    from app.notifications.models import Notification
+
+    db.add(
+        Notification(
+            user_id=personas["lead"].id,
+            kind="from_a_later_version",
+            assessment_id=submitted.id,
+            params_json='{"ref": "%s", "unexpected": 1}' % submitted.reference,
+        )
+    )
+    db.commit()
+    page = login("lead").get("/notifications")
+    assert page.status_code == 200
+    assert f"Een bericht over {submitted.reference}" in page_text(page.text)
