@@ -3,6 +3,8 @@ page, in Dutch by default."""
 
 from __future__ import annotations
 
+import json
+
 from app.consultations import service
 from tests.conftest import page_text
 from tests.consultations.conftest import LEAD, summary
@@ -37,7 +39,7 @@ def test_it_shows_a_notice_of_a_kind_it_does_not_know_in_general_words(
             user_id=personas["lead"].id,
             kind="from_a_later_version",
             assessment_id=submitted.id,
-            params_json='{"ref": "%s", "unexpected": 1}' % submitted.reference,
+            params_json=json.dumps({"ref": submitted.reference, "unexpected": 1}),
         )
     )
     db.commit()
