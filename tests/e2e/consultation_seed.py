@@ -4,7 +4,10 @@ the board member as rapporteur, a consultation drafted by them, confirmed by the
 published by the chair, and a few reactions of residents, one of them moderated. Prints the
 assessment's id.
 
-    python -m tests.e2e.consultation_seed LEAD_EMAIL BOARD_EMAIL CHAIR_EMAIL"""
+    python -m tests.e2e.consultation_seed LEAD_EMAIL BOARD_EMAIL CHAIR_EMAIL [--closed]
+
+With --closed the consultation's period is over (for the advice, which must then say how the
+committee weighed the reactions)."""
 
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ REACTIONS = (
 )
 
 
-def main(lead_email: str, board_email: str, chair_email: str) -> int:
+def main(lead_email: str, board_email: str, chair_email: str, closed: bool = False) -> int:
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     with session_scope(engine) as session:
@@ -98,8 +101,13 @@ def main(lead_email: str, board_email: str, chair_email: str) -> int:
             tags="bewaartermijn, privacy",
             public_summary="Een inwoner vraagt hoe lang de gegevens bewaard worden.",
         )
+        if closed:
+            # The period went by: four weeks later, as the days would have it.
+            consultation.starts_on -= timedelta(days=28)
+            consultation.ends_on -= timedelta(days=28)
+            session.add(consultation)
         return a.id or 0
 
 
 if __name__ == "__main__":
-    print(main(*sys.argv[1:4]))
+    print(main(*sys.argv[1:4], closed="--closed" in sys.argv[4:]))

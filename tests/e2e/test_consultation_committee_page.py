@@ -25,13 +25,14 @@ pytestmark = pytest.mark.e2e
 HEADING = re.compile(r"^(Raadpleging van inwoners|Consultation of residents)")
 
 
-def seed(live_server) -> int:  # type: ignore[no-untyped-def]
+def seed(live_server, *flags: str) -> int:  # type: ignore[no-untyped-def]
     result = subprocess.run(
         [
             PYTHON,
             "-m",
             "tests.e2e.consultation_seed",
             *(PERSONAS[k].email for k in ("lead", "board", "chair")),
+            *flags,
         ],
         cwd=REPO_ROOT,
         env=_app_env(live_server.data_dir),
@@ -64,3 +65,51 @@ def test_it_shows_the_chair_the_reactions_with_their_forms(
         page.set_viewport_size({"width": width, "height": 900})
         assert_accessible(page, context_name=f"consultation page of the chair at {width}px")
         screenshot(page, f"consultation-committee-{width}", lang="nl")
+
+
+def test_it_asks_the_rapporteur_how_the_reactions_were_weighed(
+    page: Page, base_url: str, live_server, browser
+) -> None:  # type: ignore[no-untyped-def]
+    """After the period the advice form has the weighing field; without JavaScript an advice
+    without it comes back with the message at the field, and with it the draft is saved."""
+    assessment_id = seed(live_server, "--closed")
+    advice = f"{base_url}/committee/assessments/{assessment_id}/advice"
+    weighing = "Hoe de commissie de reacties van inwoners heeft gewogen"
+
+    # Axe in a JavaScript context (it hangs where JavaScript is off), at both widths.
+    login_as(page, base_url, PERSONAS["board"])
+    page.goto(advice)
+    expect(page.get_by_role("textbox", name=re.compile(f"^{weighing}"))).to_be_visible()
+    expect(page.get_by_role("link", name="Lees de reacties en de raadpleging")).to_be_visible()
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page, context_name=f"advice form with the weighing field at {width}px")
+        screenshot(page, f"advice-weighing-{width}", lang="nl")
+
+    plain = browser.new_context(
+        java_script_enabled=False, locale="nl-NL", viewport={"width": 390, "height": 900}
+    )
+    try:
+        form = plain.new_page()
+        login_as(form, base_url, PERSONAS["board"])
+        form.goto(advice)
+        form.get_by_role("radio", name="Positief", exact=True).check()
+        form.get_by_role("textbox", name=re.compile("^Samenvatting van het advies")).fill(
+            "Positief: het plan mag door."
+        )
+        form.get_by_role("button", name="Conceptadvies opslaan").click()
+        field = form.get_by_role("textbox", name=re.compile(f"^{weighing}"))
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(
+            form.get_by_text("Zeg hoe de commissie de reacties van inwoners heeft gewogen.").first
+        ).to_be_visible()
+        field.fill("De zorg over de bewaartermijn nam de commissie over: zie voorwaarde 1.")
+        form.get_by_role("button", name="Conceptadvies opslaan").click()
+        expect(form.get_by_role("textbox", name=re.compile(f"^{weighing}"))).to_have_value(
+            "De zorg over de bewaartermijn nam de commissie over: zie voorwaarde 1."
+        )
+        expect(form.get_by_role("textbox", name=re.compile(f"^{weighing}"))).not_to_have_attribute(
+            "aria-invalid", "true"
+        )
+    finally:
+        plain.close()
