@@ -18,6 +18,10 @@ from app.users.service import roles_of
 from app.users.tokens import resolve_token
 
 
+# The API's keys in the shared rate-limit table (app.users.ratelimit).
+TOKEN_PREFIX = "token:"
+
+
 def _rate_limit_wait(request: Request, session: Session, key: str, per_minute: int) -> int:
     """Count a call against the shared limit (app.users.ratelimit); the seconds to wait, or 0.
 
@@ -27,14 +31,14 @@ def _rate_limit_wait(request: Request, session: Session, key: str, per_minute: i
     if is_sqlite(session):
         verdict = ratelimit.hit(session.connection(), key, limit=per_minute)
         if verdict.fresh:
-            ratelimit.sweep(session.connection())
+            ratelimit.sweep(session.connection(), prefix=TOKEN_PREFIX)
         return verdict.wait
     engine = request.app.state.engine
     with engine.begin() as conn:
         verdict = ratelimit.hit(conn, key, limit=per_minute)
     if verdict.fresh:
         with engine.begin() as conn:
-            ratelimit.sweep(conn)
+            ratelimit.sweep(conn, prefix=TOKEN_PREFIX)
     return verdict.wait
 
 
@@ -50,7 +54,7 @@ def api_user(request: Request, session: SessionDep, settings: SettingsDep) -> Us
             )
         token, user = resolved
         wait = _rate_limit_wait(
-            request, session, f"token:{token.id}", settings.api_rate_limit_per_minute
+            request, session, f"{TOKEN_PREFIX}{token.id}", settings.api_rate_limit_per_minute
         )
         if wait:
             raise TooManyRequests(

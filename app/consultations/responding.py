@@ -38,6 +38,8 @@ NAME_MAX = 100
 EMAIL_MAX = 254
 LINKS_MAX = 2
 WINDOW_SECONDS = 3600
+# The consultation's keys in the shared rate-limit table (app.users.ratelimit).
+KEY_PREFIX = "consultation:"
 # Web addresses as people and robots write them: with a scheme, with www., or a bare domain
 # followed by a path ("example.com/x").
 _LINK = re.compile(
@@ -66,7 +68,7 @@ def client_key(settings: Settings, address: str) -> str:
     digest = hmac.new(
         settings.resolved_secret_key().encode(), f"consultation:{address}".encode(), hashlib.sha256
     )
-    return "consultation:" + digest.hexdigest()[:32]
+    return KEY_PREFIX + digest.hexdigest()[:32]
 
 
 def _clean(session: Session, assessment: Assessment, form: ReactionInput) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def _count(session: Session, settings: Settings, address: str) -> None:
         window_seconds=WINDOW_SECONDS,
     )
     if verdict.fresh:
-        ratelimit.sweep(session.connection(), window_seconds=WINDOW_SECONDS)
+        ratelimit.sweep(session.connection(), prefix=KEY_PREFIX, window_seconds=WINDOW_SECONDS)
     if verdict.wait:
         minutes = max(1, -(-verdict.wait // 60))
         raise TooManyRequests(

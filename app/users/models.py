@@ -130,9 +130,11 @@ class LoginThrottle(SQLModel, table=True):
 
 
 class ApiRateWindow(SQLModel, table=True):
-    """Calls of one API token in one fixed window of the rate limit (app.api.ratelimit): the
-    window is the number of whole windows since the epoch. Shared by every process; windows
-    older than the previous one are swept."""
+    """Calls under one key in one fixed window of a rate limit (app.users.ratelimit): an API
+    token ("token:…", minute windows) or a consultation respondent's hashed address
+    ("consultation:…", hour windows); the window is the number of whole windows since the
+    epoch. Shared by every process; each limit sweeps its own windows older than the previous
+    one."""
 
     __tablename__ = "api_rate_windows"
     __table_args__ = (Index("ix_api_rate_windows_window_index", "window_index"),)

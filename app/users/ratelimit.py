@@ -72,9 +72,17 @@ def hit(
     return Verdict(0, fresh=counted == 1)
 
 
-def sweep(conn: Connection, *, window_seconds: int = 60, now: float | None = None) -> int:
-    """Forget the windows that no longer count (older than the previous one)."""
+def sweep(
+    conn: Connection, *, prefix: str, window_seconds: int = 60, now: float | None = None
+) -> int:
+    """Forget the windows of one limit (its keys start with `prefix`, such as "token:") that
+    no longer count (older than the previous one). Limits with other window lengths share the
+    table, and their window numbers mean other times: each sweeps only its own keys."""
     now = time.time() if now is None else now
     index = int(now // window_seconds)
-    result = conn.execute(delete(_TABLE).where(_TABLE.c.window_index < index - 1))
+    result = conn.execute(
+        delete(_TABLE).where(
+            _TABLE.c.key.startswith(prefix, autoescape=True), _TABLE.c.window_index < index - 1
+        )
+    )
     return int(result.rowcount or 0)

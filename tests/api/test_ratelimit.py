@@ -71,7 +71,7 @@ def test_the_first_call_of_a_window_says_so_and_sweep_forgets_old_windows(any_en
         assert hit(conn, name, limit=5, now=START + 121).fresh
     assert set(calls(any_engine, name)) == {0, 1, 2}
     with any_engine.begin() as conn:
-        sweep(conn, now=START + 125)
+        sweep(conn, prefix="token:", now=START + 125)
     assert set(calls(any_engine, name)) == {1, 2}
 
 
@@ -108,3 +108,18 @@ def test_a_burst_across_the_turn_of_a_window_gets_no_more_than_the_limit(any_eng
     before = hits(any_engine, name, 3, limit=6, now=START + 59.5)
     after = hits(any_engine, name, 6, limit=6, now=START + 60.1)
     assert (before + after).count(0) == 6
+
+
+def test_a_sweep_forgets_only_the_windows_of_its_own_limit(any_engine):
+    """The consultation's hourly windows share the table with the API's minute windows: their
+    window numbers are far smaller, so a sweep of the API's keys must leave them alone."""
+    token, address = key(), f"consultation:test-{uuid.uuid4().hex[:12]}"
+    with any_engine.begin() as conn:
+        hit(conn, token, limit=5, now=START)
+        hit(conn, address, limit=5, window_seconds=3600, now=START)
+        sweep(conn, prefix="token:", now=START + 3 * 60)
+    assert calls(any_engine, token) == {}
+    assert len(calls(any_engine, address)) == 1  # still counting
+    with any_engine.begin() as conn:
+        sweep(conn, prefix="consultation:", window_seconds=3600, now=START + 3 * 3600)
+    assert calls(any_engine, address) == {}
