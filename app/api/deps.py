@@ -17,7 +17,6 @@ from app.users.models import User
 from app.users.service import roles_of
 from app.users.tokens import resolve_token
 
-
 # The API's keys in the shared rate-limit table (app.users.ratelimit).
 TOKEN_PREFIX = "token:"
 
