@@ -18,7 +18,7 @@ from app.users.service import roles_of
 from app.users.tokens import resolve_token
 
 # The API's keys in the shared rate-limit table (app.users.ratelimit).
-TOKEN_PREFIX = "token:"
+RATE_KEY_PREFIX = "token:"
 
 
 def _rate_limit_wait(request: Request, session: Session, key: str, per_minute: int) -> int:
@@ -30,14 +30,14 @@ def _rate_limit_wait(request: Request, session: Session, key: str, per_minute: i
     if is_sqlite(session):
         verdict = ratelimit.hit(session.connection(), key, limit=per_minute)
         if verdict.fresh:
-            ratelimit.sweep(session.connection(), prefix=TOKEN_PREFIX)
+            ratelimit.sweep(session.connection(), prefix=RATE_KEY_PREFIX)
         return verdict.wait
     engine = request.app.state.engine
     with engine.begin() as conn:
         verdict = ratelimit.hit(conn, key, limit=per_minute)
     if verdict.fresh:
         with engine.begin() as conn:
-            ratelimit.sweep(conn, prefix=TOKEN_PREFIX)
+            ratelimit.sweep(conn, prefix=RATE_KEY_PREFIX)
     return verdict.wait
 
 
@@ -53,7 +53,7 @@ def api_user(request: Request, session: SessionDep, settings: SettingsDep) -> Us
             )
         token, user = resolved
         wait = _rate_limit_wait(
-            request, session, f"{TOKEN_PREFIX}{token.id}", settings.api_rate_limit_per_minute
+            request, session, f"{RATE_KEY_PREFIX}{token.id}", settings.api_rate_limit_per_minute
         )
         if wait:
             raise TooManyRequests(
