@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         audit,
         committee,
         consultations_committee,
+        consultations_feed,
         consultations_public,
         dashboard,
         follow_up,
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         dashboard,
         open_data,  # before register: /register/feed.atom is no reference
         register,
+        consultations_feed,  # before consultations_public: feed.atom is no id
         consultations_public,
         reports,
         working_copies,

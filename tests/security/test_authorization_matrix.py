@@ -888,6 +888,7 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # tests/consultations/test_public_pages.py covers the published, open and closed pages.
     ("GET", "/consultations"): Rule(PUBLIC),
     ("GET", "/consultations/privacy"): Rule(PUBLIC),
+    ("GET", "/consultations/feed.atom"): Rule(PUBLIC),
     ("GET", "/consultations/{consultation_id}"): Rule(PUBLIC, lenient=True),
     ("GET", "/consultations/{consultation_id}/thanks"): Rule(PUBLIC, lenient=True),
     ("POST", "/consultations/{consultation_id}/reactions"): Rule(
