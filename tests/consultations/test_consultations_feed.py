@@ -18,7 +18,7 @@ def test_it_lists_a_published_consultation_with_its_period(client, published, su
     assert not parsed.bozo, parsed.get("bozo_exception")
     base = get_settings().public_url
     assert ("self", f"{base}/consultations/feed.atom") in {
-        (l.rel, l.href) for l in parsed.feed.links
+        (link.rel, link.href) for link in parsed.feed.links
     }
     [entry] = parsed.entries
     assert entry.id == entry.link == f"{base}/consultations/{published.id}"
