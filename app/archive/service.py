@@ -160,6 +160,8 @@ def build_entry(session: Session, assessment: Assessment) -> ArchiveEntry:
         retention_until=_retention(report.signed_at.date(), settings.retention_years),
         report_sha256=report.sha256,
         is_public=assessment.is_public,
+        # Public from the start (a consulted advice, app.consultations.outcome): since signing.
+        published_at=report.signed_at if assessment.is_public else None,
     )
 
 

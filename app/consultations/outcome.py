@@ -110,14 +110,30 @@ def _advice_mail(assessment: Assessment, settings: Settings, locale: str) -> tup
 
 
 def mail_the_final_advice(event: events.Moved) -> None:
-    """After signing: one mail per respondent who left an address, queued in the outbox in
-    the signer's transaction; the address is then deleted (it has served its purpose)."""
+    """After signing an assessment whose consultation was published: the advice goes into the
+    transparency register, as residents were told it would (the committee can still withdraw
+    it there), and each respondent who left an address gets one mail with its link, queued in
+    the outbox in the signer's transaction; the address is then deleted (it has served its
+    purpose)."""
     if event.target != State.signed:
         return
     session, assessment = event.session, event.assessment
     consultation = consultation_of(session, assessment)
-    if consultation is None:
+    if consultation is None or consultation.published_at is None:
         return
+    if not assessment.is_public:
+        # The archive entry made after signing takes this over (app.archive.service).
+        assessment.is_public = True
+        session.add(assessment)
+        record_event(
+            session,
+            action="register.published",
+            actor_id=event.actor.id if event.actor else None,
+            object_type="assessment",
+            object_id=assessment.reference,
+            assessment_id=assessment.id,
+            details={"because": "consultation"},
+        )
     settings = get_settings()
     rows = session.exec(
         select(ConsultationReaction)

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.assessments import lifecycle
 from app.assessments.models import Assessment
 from app.assessments.transitions import Action, Party
+from app.audit.models import AuditEvent
 from app.config import get_settings
 from app.consultations import moderating, outcome, responding
 from app.consultations.models import Consultation, ConsultationReaction
@@ -184,3 +185,12 @@ def test_it_mails_each_respondent_once_after_signing_in_their_language_and_forge
     assert dutch.advice_mailed_at is not None and english.advice_mailed_at is not None
     assert silent.advice_mailed_at is None
     assert dutch.name == "Ria de Vries"  # the name goes with the retention period, not now
+    # The mails link the register entry: the advice is public from signing on.
+    db.refresh(submitted)
+    assert submitted.is_public
+    published = db.exec(
+        select(AuditEvent).where(
+            AuditEvent.assessment_id == submitted.id, AuditEvent.action == "register.published"
+        )
+    ).one()
+    assert json.loads(published.details_json) == {"because": "consultation"}

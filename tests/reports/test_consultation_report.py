@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from app.archive.integrity import verify_archive
 from app.archive.models import ArchiveEntry
-from app.archive.service import set_public, sign_and_archive
+from app.archive.service import sign_and_archive
 from app.assessments.models import Assessment
 from app.config import get_settings
 from app.consultations import moderating, responding, service
@@ -161,15 +161,10 @@ def _consult_and_sign(world: World) -> int:
         settings=settings,
     )
     with session_scope(world.engine) as session:
+        # Residents were told the advice would be in the register: signing puts it there.
         entry = session.get(ArchiveEntry, assessment_id)
-        assert entry is not None
-        set_public(
-            session,
-            entry=entry,
-            public=True,
-            actor=world.user(session, "board"),
-            roles={Role.board},
-        )
+        assert entry is not None and entry.is_public
+        assert entry.published_at == entry.signed_at
     return assessment_id
 
 
