@@ -166,10 +166,18 @@ def mail_the_final_advice(event: events.Moved) -> None:
         )
 
 
+def deletion_day(consultation: Consultation, settings: Settings) -> date:
+    """The day the respondents' personal data goes: the first day after the retention period
+    that follows the end date (the daily job deletes it on that day or, if it did not run, at
+    its next run)."""
+    return consultation.ends_on + timedelta(days=settings.consultation_retention_days + 1)
+
+
 def purge_personal_data(session: Session, *, today: date, settings: Settings) -> int:
     """Delete the name, address and text of every reaction to a consultation that ended more
     than CONSULTATION_RETENTION_DAYS ago; counts, values, themes and summaries stay. Returns
     how many reactions were emptied. Idempotent: a second run the same day empties nothing."""
+    # Due when deletion_day(consultation) <= today, that is ends_on < today - retention days.
     last_end = today - timedelta(days=settings.consultation_retention_days)
     expired = session.exec(
         select(Consultation.id, Consultation.assessment_id, func.count())

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app.assessments.models import Assessment
 from app.assessments.reading import questionnaire_of
+from app.config import get_settings
 from app.consultations import moderating, outcome, service
 from app.consultations.models import Consultation, ConsultationReaction, Moderation
 from app.consultations.service import CONSULTABLE_STATES, Capacities, Phase, SummaryInput
@@ -176,6 +177,9 @@ def _page(
         if consultation and consultation.lead_confirmed_by_id
         else None,
         "account": outcome.account(session, consultation) if published and consultation else None,
+        "deletion_day": outcome.deletion_day(consultation, get_settings())
+        if consultation
+        else None,
         "reactions": [],
         **(refusal.context() if refusal else {"errors": {}, "form_error": None}),
     }

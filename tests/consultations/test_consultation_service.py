@@ -322,3 +322,14 @@ def test_it_deletes_personal_data_after_the_retention_period_and_keeps_the_accou
         k: v for k, v in before.items() if k not in moved
     }
     assert outcome.purge_personal_data(db, today=amsterdam_today(), settings=settings) == 0
+
+
+def test_it_deletes_on_the_day_it_names(db, published, submitted):
+    """The day the committee's page names is the day the purge first empties the reactions."""
+    from datetime import timedelta
+
+    react(db, published, submitted, name="Jan Jansen")
+    settings = get_settings()
+    day = outcome.deletion_day(published, settings)
+    assert outcome.purge_personal_data(db, today=day - timedelta(days=1), settings=settings) == 0
+    assert outcome.purge_personal_data(db, today=day, settings=settings) == 1
