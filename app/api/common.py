@@ -63,6 +63,7 @@ OPERATION_ERRORS: dict[str, tuple[int, ...]] = {
     "finalise_advice": (403, 404, 409),
     "list_conditions": (403, 404),
     "move_condition": (403, 404, 409),
+    "get_consultation": (403, 404),
     "get_report": (403, 404),
     "verify_report": (413, 503),
     "search_archive": (403,),

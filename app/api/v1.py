@@ -11,6 +11,7 @@ from app.api import (
     assessments,
     attachments,
     committee,
+    consultations,
     followup,
     questionnaires,
     reports,
@@ -24,6 +25,7 @@ for resource in (
     attachments,
     committee,
     followup,
+    consultations,
     reports,
     archive,
 ):

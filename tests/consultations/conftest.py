@@ -18,6 +18,7 @@ from app.consultations.models import Consultation
 from app.reviews import intake
 from app.timeutil import amsterdam_today
 from app.users.models import Role
+from tests.api.conftest import api, token  # noqa: F401  (the API callers, as fixtures)
 from tests.conftest import on_both_databases
 
 engine = on_both_databases()

@@ -962,6 +962,11 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         AUTHOR, "archived", params=condition_of, body=as_json(action="report", note="Gedaan.")
     ),
     ("POST", "/api/v1/assessments/{assessment_id}/reassessment"): Rule(LEAD_OF, "archived"),
+    # tests/consultations/test_consultation_api.py reads a real consultation; here none exists
+    # yet (404 for who may read it, 403 for who may not).
+    ("GET", "/api/v1/assessments/{assessment_id}/consultation"): Rule(
+        AUTHOR_OR_COMMITTEE, "in_review", lenient=True
+    ),
     ("GET", "/api/v1/archive"): Rule(ARCHIVE_ROLES),
     ("GET", "/api/v1/exports/register"): Rule(AUDIT_ROLES),
     ("GET", "/api/v1/assessments/{assessment_id}/algoritmeregister"): Rule(
