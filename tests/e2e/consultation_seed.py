@@ -6,7 +6,8 @@ assessment's id.
 
     python -m tests.e2e.consultation_seed LEAD_EMAIL BOARD_EMAIL CHAIR_EMAIL [--closed]
 
-With --closed the consultation's period is over (for the advice, which must then say how the
+With --draft it stops at the rapporteur's draft (for the lead to check). With --closed the
+consultation's period is over (for the advice, which must then say how the
 committee weighed the reactions)."""
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ REACTIONS = (
 )
 
 
-def main(lead_email: str, board_email: str, chair_email: str, closed: bool = False) -> int:
+def main(
+    lead_email: str, board_email: str, chair_email: str, closed: bool = False, draft: bool = False
+) -> int:
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     with session_scope(engine) as session:
@@ -71,6 +74,8 @@ def main(lead_email: str, board_email: str, chair_email: str, closed: bool = Fal
             ends_on=(today + timedelta(days=27)).isoformat(),
         )
         service.save_draft(session, assessment=a, actor=board, roles=BOARD, form=form)
+        if draft:
+            return a.id or 0
         service.correct_draft(
             session, assessment=a, actor=lead, roles=LEAD, form=form, confirm=True
         )
@@ -110,4 +115,5 @@ def main(lead_email: str, board_email: str, chair_email: str, closed: bool = Fal
 
 
 if __name__ == "__main__":
-    print(main(*sys.argv[1:4], closed="--closed" in sys.argv[4:]))
+    flags = sys.argv[4:]
+    print(main(*sys.argv[1:4], closed="--closed" in flags, draft="--draft" in flags))

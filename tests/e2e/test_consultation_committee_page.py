@@ -113,3 +113,35 @@ def test_it_asks_the_rapporteur_how_the_reactions_were_weighed(
         )
     finally:
         plain.close()
+
+
+def test_it_lets_the_lead_correct_and_confirm_the_draft_without_javascript(
+    page: Page, base_url: str, live_server, browser
+) -> None:  # type: ignore[no-untyped-def]
+    """The lead's view of a draft passes axe at both widths; without JavaScript the lead
+    corrects the data used and confirms, and the page then says so."""
+    assessment_id = seed(live_server, "--draft")
+    consultation = f"{base_url}/assessments/{assessment_id}/consultation"
+    login_as(page, base_url, PERSONAS["lead"])
+    page.goto(consultation)
+    expect(page.get_by_role("button", name="Opslaan en bevestigen")).to_be_visible()
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page, context_name=f"the lead's check of the draft at {width}px")
+        screenshot(page, f"consultation-lead-check-{width}", lang="nl")
+
+    plain = browser.new_context(
+        java_script_enabled=False, locale="nl-NL", viewport={"width": 390, "height": 900}
+    )
+    try:
+        form = plain.new_page()
+        login_as(form, base_url, PERSONAS["lead"])
+        form.goto(consultation)
+        data = form.get_by_role("textbox", name=re.compile("^Welke gegevens"))
+        data.fill("Alleen achterstanden bij huur en energie; geen zorgdossiers.")
+        form.get_by_role("button", name="Opslaan en bevestigen").click()
+        expect(form.get_by_text(re.compile("^U hebt de samenvatting bevestigd"))).to_be_visible()
+        expect(form.locator("#check-status")).to_contain_text("Bevestigd door de projectleider")
+        expect(data).to_have_value("Alleen achterstanden bij huur en energie; geen zorgdossiers.")
+    finally:
+        plain.close()
