@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from app.archive.models import ArchiveEntry
 from app.assessments import reading
 from app.assessments.models import Assessment
 from app.assessments.presenters import support_view_from_snapshot
@@ -55,6 +56,12 @@ def _judgement(session: SessionDep, assessment: Assessment) -> dict[str, Any] | 
     }
 
 
+def _advice_url(session: SessionDep, assessment: Assessment) -> str | None:
+    """The advice's page in the transparency register, once it is there."""
+    entry = session.get(ArchiveEntry, assessment.id)
+    return f"/register/{assessment.reference}" if entry is not None and entry.is_public else None
+
+
 def _period(consultation: Consultation, phase: Phase) -> dict[str, Any]:
     return {
         "phase": phase.value,
@@ -90,6 +97,7 @@ def _page(
         "judgement": _judgement(session, assessment),
         "values": values,
         "reactions": account["reactions"],
+        "advice_url": _advice_url(session, assessment),
         "summaries": summaries,
         "typed": typed or responding.ReactionInput(body=""),
         "body_max": responding.BODY_MAX,

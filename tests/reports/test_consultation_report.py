@@ -346,3 +346,17 @@ def test_the_register_shows_the_consultation_and_its_open_data_names_nobody(
     for name, body in outputs.items():
         for personal in PERSONAL:
             assert personal not in body, (name, personal)
+
+
+def test_the_consultation_page_links_the_advice_once_signed(signed: Signed, copy: Engine):
+    from app.consultations.models import Consultation
+
+    with Session(copy) as session:
+        consultation = session.exec(
+            select(Consultation).where(Consultation.assessment_id == signed.assessment_id)
+        ).one()
+    with _client(copy) as c:
+        page = c.get(f"/consultations/{consultation.id}")
+    assert page.status_code == 200
+    assert f'href="/register/{signed.reference}"' in page.text
+    assert "De commissie heeft haar advies gegeven." in page.text
