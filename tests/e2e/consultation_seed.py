@@ -6,7 +6,8 @@ assessment's id.
 
     python -m tests.e2e.consultation_seed LEAD_EMAIL BOARD_EMAIL CHAIR_EMAIL [--closed]
 
-With --draft it stops at the rapporteur's draft (for the lead to check). With --closed the
+With --signed=PASSWORD the period is over and the chair (whose password it is) signs a
+positive advice; the reference is printed before the id. With --draft it stops at the rapporteur's draft (for the lead to check). With --closed the
 consultation's period is over (for the advice, which must then say how the
 committee weighed the reactions)."""
 
@@ -15,13 +16,15 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 
-from app import demo_data
+from app import demo_data, models  # noqa: F401  (models: every table and the wiring of events)
+from app.archive.service import sign_and_archive
 from app.assessments import answering, lifecycle, reading
+from app.assessments.models import Assessment
 from app.config import get_settings
 from app.consultations import moderating, responding, service
 from app.db import make_engine, session_scope
 from app.questionnaires.registry import find_version, sync_questionnaires
-from app.reviews import intake
+from app.reviews import advising, intake
 from app.timeutil import amsterdam_today
 from app.users.models import Role
 from app.users.service import get_user_by_email
@@ -114,6 +117,48 @@ def main(
         return a.id or 0
 
 
+def sign(assessment_id: int, board_email: str, chair_email: str, password: str) -> str:
+    """After a closed consultation: the rapporteur advises (saying how the reactions were
+    weighed), the chair finalises and signs. Returns the reference."""
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    with session_scope(engine) as session:
+        board, chair = (get_user_by_email(session, e) for e in (board_email, chair_email))
+        a = session.get(Assessment, assessment_id)
+        assert board and chair and a
+        advising.save_advice(
+            session,
+            assessment=a,
+            actor=board,
+            roles=BOARD,
+            outcome="positive",
+            summary="Positief: het plan mag door.",
+            rationale={"consultation": WEIGHED},
+            conditions=[],
+            reassess_on="",
+        )
+        advising.finalise_advice(session, assessment=a, actor=chair, roles=CHAIR)
+        chair_id, reference = chair.id or 0, a.reference
+    sign_and_archive(
+        engine,
+        assessment_id=assessment_id,
+        actor_id=chair_id,
+        roles=CHAIR,
+        password=password,
+        settings=settings,
+    )
+    return reference
+
+
+WEIGHED = "De zorg over de bewaartermijn nam de commissie over in haar advies."
+
+
 if __name__ == "__main__":
     flags = sys.argv[4:]
-    print(main(*sys.argv[1:4], closed="--closed" in flags, draft="--draft" in flags))
+    signing = next((f.split("=", 1)[1] for f in flags if f.startswith("--signed=")), None)
+    made = main(
+        *sys.argv[1:4], closed="--closed" in flags or bool(signing), draft="--draft" in flags
+    )
+    if signing:
+        print(sign(made, sys.argv[2], sys.argv[3], signing))
+    print(made)

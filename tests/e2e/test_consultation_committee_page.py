@@ -145,3 +145,55 @@ def test_it_lets_the_lead_correct_and_confirm_the_draft_without_javascript(
         expect(data).to_have_value("Alleen achterstanden bij huur en energie; geen zorgdossiers.")
     finally:
         plain.close()
+
+
+def test_it_shows_residents_the_consulted_advice_in_the_register(
+    page: Page, base_url: str, live_server, browser
+) -> None:  # type: ignore[no-untyped-def]
+    """Once signed, the advice is in the register with its consultation chapter, which passes
+    axe at both widths; the consultation's page links it."""
+    result = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "tests.e2e.consultation_seed",
+            *(PERSONAS[k].email for k in ("lead", "board", "chair")),
+            f"--signed={PERSONAS['chair'].password}",
+        ],
+        cwd=REPO_ROOT,
+        env=_app_env(live_server.data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    reference = result.stdout.strip().splitlines()[-2]
+    resident = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    try:
+        visitor = resident.new_page()
+        visitor.goto(f"{base_url}/register/{reference}")
+        section = visitor.get_by_role("heading", name="Raadpleging van inwoners")
+        expect(section).to_be_visible()
+        expect(
+            visitor.get_by_text("Een inwoner vraagt hoe lang de gegevens bewaard worden.")
+        ).to_be_visible()
+        expect(
+            visitor.get_by_text("De zorg over de bewaartermijn nam de commissie over")
+        ).to_be_visible()
+        expect(visitor.get_by_text("fatima@example.org")).to_have_count(0)
+        expect(visitor.get_by_text("Fatima el Amrani")).to_have_count(0)
+        for width in (1280, 390):
+            visitor.set_viewport_size({"width": width, "height": 900})
+            assert_accessible(
+                visitor, context_name=f"register entry with a consultation at {width}px"
+            )
+            screenshot(visitor, f"register-consultation-{width}", lang="nl")
+        visitor.goto(f"{base_url}/consultations")
+        visitor.get_by_role("link", name=re.compile("^Vroegsignalering")).last.click()
+        visitor.get_by_role(
+            "link", name="Lees het advies en hoe de commissie de reacties heeft gewogen"
+        ).click()
+        expect(visitor).to_have_url(f"{base_url}/register/{reference}")
+    finally:
+        resident.close()

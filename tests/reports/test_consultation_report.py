@@ -360,3 +360,18 @@ def test_the_consultation_page_links_the_advice_once_signed(signed: Signed, copy
     assert page.status_code == 200
     assert f'href="/register/{signed.reference}"' in page.text
     assert "De commissie heeft haar advies gegeven." in page.text
+
+
+def test_the_register_gives_the_date_of_the_advice_in_words(signed: Signed, copy: Engine):
+    from app.formatting import day
+
+    with Session(copy) as session:
+        entry = session.get(ArchiveEntry, signed.assessment_id)
+        assert entry is not None
+        in_words = day(entry.signed_at.date(), "nl")
+    with _client(copy) as c:
+        detail = c.get(f"/register/{signed.reference}").text
+        listing = c.get("/register").text
+    for page in (detail, listing):
+        assert in_words in page
+        assert entry.signed_at.date().isoformat() not in page
