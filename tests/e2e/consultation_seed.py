@@ -4,12 +4,13 @@ the board member as rapporteur, a consultation drafted by them, confirmed by the
 published by the chair, and a few reactions of residents, one of them moderated. Prints the
 assessment's id.
 
-    python -m tests.e2e.consultation_seed LEAD_EMAIL BOARD_EMAIL CHAIR_EMAIL [--closed]
+    python -m tests.e2e.consultation_seed LEAD_EMAIL BOARD_EMAIL CHAIR_EMAIL [FLAG]
 
-With --signed=PASSWORD the period is over and the chair (whose password it is) signs a
-positive advice; the reference is printed before the id. With --draft it stops at the rapporteur's draft (for the lead to check). With --closed the
-consultation's period is over (for the advice, which must then say how the
-committee weighed the reactions)."""
+--draft: it stops at the rapporteur's draft (for the lead to check).
+--closed: the consultation's period is over (for the advice, which must then say how the
+committee weighed the reactions).
+--signed=PASSWORD: the period is over and the chair (whose password it is) signs a positive
+advice; the reference is printed before the id."""
 
 from __future__ import annotations
 
