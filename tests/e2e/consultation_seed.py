@@ -10,7 +10,7 @@ assessment's id.
 --closed: the consultation's period is over (for the advice, which must then say how the
 committee weighed the reactions).
 --signed=PASSWORD: the period is over and the chair (whose password it is) signs a positive
-advice; the reference is printed before the id."""
+advice; the reference and the consultation's id are printed before the id."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def main(
 
 def sign(assessment_id: int, board_email: str, chair_email: str, password: str) -> str:
     """After a closed consultation: the rapporteur advises (saying how the reactions were
-    weighed), the chair finalises and signs. Returns the reference."""
+    weighed), the chair finalises and signs. Returns the reference and the consultation's id."""
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     with session_scope(engine) as session:
@@ -140,6 +140,9 @@ def sign(assessment_id: int, board_email: str, chair_email: str, password: str) 
         )
         advising.finalise_advice(session, assessment=a, actor=chair, roles=CHAIR)
         chair_id, reference = chair.id or 0, a.reference
+        consulted = service.consultation_of(session, a)
+        assert consulted is not None
+        consultation_id = consulted.id
     sign_and_archive(
         engine,
         assessment_id=assessment_id,
@@ -148,7 +151,7 @@ def sign(assessment_id: int, board_email: str, chair_email: str, password: str) 
         password=password,
         settings=settings,
     )
-    return reference
+    return f"{reference} {consultation_id}"
 
 
 WEIGHED = "De zorg over de bewaartermijn nam de commissie over in haar advies."
