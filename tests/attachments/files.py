@@ -87,12 +87,18 @@ def xlsx() -> bytes:
     return zipped(parts)
 
 
+ZIP_TIME = (2026, 12, 1, 9, 0, 0)
+
+
 def zipped(parts: dict[str, str | bytes], *, stored_first: bool = False) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, (name, content) in enumerate(parts.items()):
             method = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
-            archive.writestr(name, content, compress_type=method)
+            # A fixed time: the same parts make the same bytes, also across a clock second
+            # (writestr with a name stamps the current time, and a test compares two calls).
+            entry = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            archive.writestr(entry, content, compress_type=method)
     return out.getvalue()
 
 
