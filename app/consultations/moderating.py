@@ -128,7 +128,6 @@ def moderate(
         )
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
         raise Conflict(
             _("Someone else changed this reaction in the meantime. Reload the page and try again.")
         )

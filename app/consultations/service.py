@@ -228,7 +228,6 @@ def _write(
         .values(**values, version=expected + 1, updated_at=utcnow())
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
         raise Conflict(
             _(
                 "Someone else changed the consultation in the meantime. Reload the page and try again."
@@ -247,11 +246,14 @@ def save_draft(
     version: int | None = None,
 ) -> Consultation:
     """The rapporteur or chair writes or rewrites the draft; the lead is asked to check it
-    (again: a change clears the lead's confirmation)."""
+    (again when the change clears the lead's confirmation)."""
     ensure_capacity(session, actor, roles, assessment, need="manage")
     _ensure_consultable(assessment)
     purpose, data_used, questions, starts, ends = _clean(form, amsterdam_today())
     consultation = consultation_of(session, assessment)
+    # The lead is asked to check a new draft, and again when a change undoes their
+    # confirmation; saving an unconfirmed draft again asks nobody twice.
+    ask_the_lead = consultation is None or consultation.lead_confirmed_at is not None
     values: dict[str, Any] = {
         "purpose": purpose,
         "data_used": data_used,
@@ -281,6 +283,8 @@ def save_draft(
         assessment_id=assessment.id,
         details={"starts_on": starts.isoformat(), "ends_on": ends.isoformat()},
     )
+    if not ask_the_lead:
+        return consultation
     notify(
         session,
         recipients=authors_of(session, assessment),

@@ -22,6 +22,8 @@ from app.deps import CurrentUserOptional, ObjectId, SessionDep, SettingsDep
 from app.errors import TooManyRequests
 from app.i18n import get_locale
 from app.pages.users import client_address
+from app.questionnaires.schema import Questionnaire
+from app.reviews.common import latest_submission
 from app.web.forms import REFUSALS, Refusal, refused
 from app.web.templating import render
 
@@ -32,21 +34,17 @@ router = APIRouter()
 FORM_SLACK = 50_000
 
 
-def _values(session: SessionDep, assessment: Assessment) -> list[tuple[str, str]]:
+def _values(q: Questionnaire) -> list[tuple[str, str]]:
     """The questionnaire's core values as (id, label) in the reader's language."""
-    _version, q = reading.questionnaire_of(session, assessment)
     locale = get_locale()
     return [(v.id, v.label.get(locale)) for v in q.values]
 
 
-def _judgement(session: SessionDep, assessment: Assessment) -> dict[str, Any] | None:
-    """Levels per value and the obligations' names, from the latest submission: nothing of
-    the answers, notes or reasons."""
-    submissions = reading.submissions_of(session, assessment)
-    if not submissions:
-        return None
-    _version, q = reading.questionnaire_of(session, assessment)
-    view = support_view_from_snapshot(q, json.loads(submissions[-1].snapshot_json), get_locale())
+def _judgement(session: SessionDep, assessment: Assessment, q: Questionnaire) -> dict[str, Any]:
+    """Levels per value and the obligations' names, from the latest submission (a consultation
+    is only opened on a submitted assessment): nothing of the answers, notes or reasons."""
+    submission = latest_submission(session, assessment)
+    view = support_view_from_snapshot(q, json.loads(submission.snapshot_json), get_locale())
     return {
         "values": [
             {"label": v["label"], "level": v["level"], "level_label": v["level_label"]}
@@ -82,7 +80,8 @@ def _page(
     headers: dict[str, str] | None = None,
 ) -> Response:
     phase = service.phase_of(consultation)
-    values = _values(session, assessment)
+    _version, q = reading.questionnaire_of(session, assessment)
+    values = _values(q)
     account = outcome.account(session, consultation)
     labels = dict(values)
     summaries = [
@@ -94,7 +93,7 @@ def _page(
         "period": _period(consultation, phase),
         "is_open": phase == Phase.open,
         "questions": service.question_lines(consultation),
-        "judgement": _judgement(session, assessment),
+        "judgement": _judgement(session, assessment, q),
         "values": values,
         "reactions": account["reactions"],
         "advice_url": _advice_url(session, assessment),

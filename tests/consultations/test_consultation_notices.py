@@ -46,3 +46,32 @@ def test_it_shows_a_notice_of_a_kind_it_does_not_know_in_general_words(
     page = login("lead").get("/notifications")
     assert page.status_code == 200
     assert f"Een bericht over {submitted.reference}" in page_text(page.text)
+
+
+def test_it_asks_the_lead_once_per_needed_check(db, drafted, submitted, personas):
+    """Saving an unconfirmed draft again asks nobody twice; a change after the lead's
+    confirmation asks again."""
+    from sqlmodel import func, select
+
+    from app.notifications.models import Notification
+    from tests.consultations.conftest import BOARD
+
+    def asked() -> int:
+        return db.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.kind == "consultation_to_check")
+        ).one()
+
+    assert asked() == 1
+    service.save_draft(
+        db, assessment=submitted, actor=personas["board"], roles=BOARD, form=summary()
+    )
+    assert asked() == 1
+    service.correct_draft(
+        db, assessment=submitted, actor=personas["lead"], roles=LEAD, form=summary(), confirm=True
+    )
+    service.save_draft(
+        db, assessment=submitted, actor=personas["board"], roles=BOARD, form=summary()
+    )
+    assert asked() == 2
