@@ -200,11 +200,11 @@ def test_it_lets_a_resident_on_a_phone_read_and_react(
     expect(
         page.get_by_text(re.compile(r"sturen we u het uiteindelijke advies per e-mail"))
     ).to_be_visible()
-    check_at_both_widths(axe, page, "consultation-thanks")
+    check_at_both_widths(axe, page, "consultation-thanks", shots=True)
     page.get_by_role("link", name="Wat we doen met uw reactie").click()
     expect(heading(page, "Wat we doen met uw reactie")).to_be_visible()
     expect(page.get_by_text(re.compile(r"maximaal twee uur"))).to_be_visible()
-    check_at_both_widths(axe, page, "consultation-privacy")
+    check_at_both_widths(axe, page, "consultation-privacy", shots=True)
 
     # A reaction without JavaScript.
     plain = phone_without_js.new_page()
